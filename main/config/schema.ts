@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * The app's private-use URI scheme (RFC 8252 §7.1: reverse DNS of a domain the project controls).
+ * Installers register it; the redirect and logout URIs must use it.
+ */
+export const APP_SCHEME = 'app.scrubin';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** https anywhere, http only on loopback (local-cognito); no credentials, query or fragment. */
+const serviceUrl = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a URL string` })
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected ${what} as an absolute URL, got "${value}"` });
+        return;
+      }
+      if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} must use https (plain http is only allowed on the loopback address 127.0.0.1 for local testing)`,
+        });
+      } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        ctx.addIssue({ code: 'custom', message: `${what} must be an https URL, got protocol "${url.protocol}"` });
+      }
+      if (url.username || url.password) ctx.addIssue({ code: 'custom', message: `${what} must not contain a user name or password` });
+      if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: `${what} must not contain a query string or fragment` });
+    })
+    .transform((value) => value.replace(/\/+$/, ''));
+
+/** A URI on the app's own scheme, e.g. `app.scrubin:/callback` (RFC 8252 single-slash form). */
+const appSchemeUri = (what: string) =>
+  z.string({ error: `expected ${what} as a string like "${APP_SCHEME}:/callback"` }).superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} as a URI like "${APP_SCHEME}:/callback", got "${value}"` });
+      return;
+    }
+    if (url.protocol !== `${APP_SCHEME}:`) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must use the app's registered scheme "${APP_SCHEME}:" (e.g. "${APP_SCHEME}:/callback"), got "${url.protocol}"`,
+      });
+      return;
+    }
+    if (url.host !== '' || !url.pathname.startsWith('/') || url.pathname.length < 2) {
+      ctx.addIssue({ code: 'custom', message: `${what} must have the form "${APP_SCHEME}:/<path>" with no host, got "${value}"` });
+    }
+    if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: `${what} must not contain a query string or fragment` });
+  });
+
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as "us-east-1"');
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'expected an IAM role ARN such as "arn:aws:iam::123456789012:role/Nurse"');
+
+const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected an OAuth scope without spaces or quotes');
+
+export const UserPoolConfigSchema = z.strictObject({
+  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` (or the issuer-cognito-idp form, or local-cognito on loopback). */
+  issuer: serviceUrl('userPool.issuer'),
+  /** App client id (public client, no secret). */
+  clientId: z.string().regex(/^[\w+]{1,128}$/, 'expected the app client id (letters and digits, as shown in the Cognito console)'),
+  /** Managed-login domain, e.g. `https://or-hospital.auth.us-east-1.amazoncognito.com` or a custom domain. */
+  domain: serviceUrl('userPool.domain'),
+  scopes: z
+    .array(scope)
+    .min(1)
+    .refine((s) => s.includes('openid'), 'the scopes must include "openid"')
+    .refine((s) => new Set(s).size === s.length, 'the scopes must not repeat')
+    .default(['openid', 'email', 'profile']),
+  /** Federated IdP name as configured in the pool; when set, sign-in skips the picker and goes straight there. */
+  identityProvider: z.string().min(1).max(128).optional(),
+  /** Label of the hospital SSO button when `identityProvider` is set. */
+  identityProviderLabel: z.string().min(1).max(60).optional(),
+});
+
+export const IdentityPoolConfigSchema = z.strictObject({
+  id: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f-]{36}$/, 'expected an identity pool id such as "us-east-1:1a2b3c4d-..."'),
+  region,
+  /** Override of the cognito-identity endpoint (local-cognito, VPC endpoints). */
+  endpoint: serviceUrl('identityPool.endpoint').optional(),
+  /** Whether the pool allows unauthenticated (guest) identities and the app offers guest mode. */
+  allowGuest: z.boolean().default(false),
+  /** Role to request for every user (must be in the user's `cognito:roles`). */
+  customRoleArn: roleArn.optional(),
+});
+
+export const TerminalConfigSchema = z.strictObject({
+  mode: z.enum(['shared', 'personal']).default('shared'),
+  /** Idle time before the terminal locks; 0 disables the idle lock (personal mode only). */
+  idleLockSeconds: z.number().int().min(0).max(24 * 3600).default(300),
+  /** Hard session cap (a shift); the session signs out when it is reached. */
+  sessionCapHours: z.number().positive().max(24).default(12),
+  /** Name of this terminal in audit records, e.g. "OR-07". Defaults to the host name. */
+  terminalId: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'expected a terminal id of up to 64 letters, digits, ".", "_" or "-"')
+    .optional(),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    userPool: UserPoolConfigSchema,
+    identityPool: IdentityPoolConfigSchema.optional(),
+    redirectUri: appSchemeUri('redirectUri'),
+    logoutUri: appSchemeUri('logoutUri'),
+    terminal: TerminalConfigSchema.default({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12 }),
+    /** Absolute path of the hash-chained audit log (JSON Lines). Defaults to the app's data folder. */
+    auditLogPath: z.string().min(1).refine((p) => isAbsolutePath(p), 'expected an absolute path').optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.redirectUri === config.logoutUri) {
+      ctx.addIssue({ code: 'custom', path: ['logoutUri'], message: 'logoutUri must differ from redirectUri' });
+    }
+    if (config.terminal.mode === 'shared' && config.terminal.idleLockSeconds === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['terminal', 'idleLockSeconds'],
+        message: 'a shared terminal must lock when idle: set idleLockSeconds to 30 or more (0 is allowed only in personal mode)',
+      });
+    }
+    if (config.terminal.idleLockSeconds > 0 && config.terminal.idleLockSeconds < 30) {
+      ctx.addIssue({ code: 'custom', path: ['terminal', 'idleLockSeconds'], message: 'idleLockSeconds must be 0 (off) or at least 30' });
+    }
+  });
+
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+/** The configuration as written in a file. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** The configuration after validation and defaults. */
+export type Config = z.output<typeof ConfigSchema>;
+export type UserPoolConfig = Config['userPool'];
+export type IdentityPoolConfig = NonNullable<Config['identityPool']>;
+export type TerminalConfig = Config['terminal'];

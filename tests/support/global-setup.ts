@@ -1,0 +1,17 @@
+/**
+ * Starts one private Secret Service for the whole test run and hands its address to the test workers
+ * through the environment (workers are forked after global setup). Stopped when the run ends.
+ */
+import { startPrivateKeyring, type PrivateKeyring } from './keyring';
+
+let keyring: PrivateKeyring | undefined;
+
+export async function setup(): Promise<void> {
+  if (process.env.SCRUBIN_NO_KEYRING === '1') return;
+  keyring = await startPrivateKeyring();
+  Object.assign(process.env, keyring.env, { SCRUBIN_TEST_KEYRING: '1' });
+}
+
+export async function teardown(): Promise<void> {
+  await keyring?.stop();
+}
