@@ -131,7 +131,7 @@ function configError(origin: string, problems: string[], cause?: unknown): Scrub
   });
 }
 
-function statSafe(file: string): ReturnType<typeof statSync> | undefined {
+function statSafe(file: string): import("node:fs").Stats | undefined {
   try {
     return statSync(file);
   } catch {
