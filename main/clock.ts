@@ -23,7 +23,7 @@ export const systemClock: Clock = {
     const arm = (): void => {
       const left = due - Date.now();
       handle = setTimeout(left > MAX ? arm : fn, Math.max(0, Math.min(left, MAX)));
-      handle.unref?.();
+      handle.unref();
     };
     arm();
     return { cancel: () => clearTimeout(handle) };

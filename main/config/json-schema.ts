@@ -3,7 +3,7 @@ import { ConfigSchema } from './schema';
 
 /** JSON Schema of the configuration file, for editors and IT tooling (`"$schema"` in the file). */
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
 }
 
 /** Every field path of the configuration, dotted (e.g. `terminal.idleLockSeconds`). */

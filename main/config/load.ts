@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from "node:fs";
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -131,7 +131,7 @@ function configError(origin: string, problems: string[], cause?: unknown): Scrub
   });
 }
 
-function statSafe(file: string): import("node:fs").Stats | undefined {
+function statSafe(file: string): Stats | undefined {
   try {
     return statSync(file);
   } catch {

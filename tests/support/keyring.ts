@@ -74,7 +74,7 @@ export async function startPrivateKeyring(password = 'scrubin-test'): Promise<Pr
         { env: fullEnv, timeout: 10_000 },
       );
     },
-    async stop() {
+    stop() {
       // gnome-keyring-daemon leaves when its session bus goes away.
       if (dbusPid) {
         try {
@@ -84,6 +84,7 @@ export async function startPrivateKeyring(password = 'scrubin-test'): Promise<Pr
         }
       }
       rmSync(root, { recursive: true, force: true });
+      return Promise.resolve();
     },
   };
   return keyring;

@@ -1,0 +1,36 @@
+// @ts-check
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': ['error', { allow: ['warn', 'error', 'log'] }],
+    },
+  },
+  {
+    files: ['main/auth/**', 'main/aws/**', 'main/terminal/**', 'main/config/**', 'main/errors.ts', 'main/clock.ts'],
+    rules: {
+      // The core runs in plain Node: Electron belongs to main/shell and main/index.ts only.
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'the core must stay electron-free (DESIGN.md)' }] }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['tests/**', 'bench/**', 'scripts/**', 'local-cognito/**'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

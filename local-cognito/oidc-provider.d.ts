@@ -1,0 +1,110 @@
+/**
+ * The small part of oidc-provider 9's API that local-cognito uses (the package ships no types and
+ * @types/oidc-provider is not installed). Only what is called here is declared.
+ */
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export type AdapterPayload = Record<string, unknown> & {
+    accountId?: string;
+    grantId?: string;
+    uid?: string;
+    userCode?: string;
+    consumed?: number;
+    kind?: string;
+    jti?: string;
+  };
+
+  export interface Adapter {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void>;
+    find(id: string): Promise<AdapterPayload | undefined>;
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+    findByUid(uid: string): Promise<AdapterPayload | undefined>;
+    consume(id: string): Promise<void>;
+    destroy(id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  }
+
+  export interface OIDCClient {
+    clientId: string;
+    grantTypeAllowed(type: string): boolean;
+  }
+
+  export interface GrantInstance {
+    jti: string;
+    addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
+    save(): Promise<string>;
+  }
+
+  export interface GrantConstructor {
+    new (init: { clientId: string; accountId: string }): GrantInstance;
+    find(id: string): Promise<GrantInstance | undefined>;
+  }
+
+  export interface OIDCContextLike {
+    client?: OIDCClient;
+    session?: { accountId?: string; grantIdFor(clientId: string): string | undefined };
+    result?: { consent?: { grantId?: string } };
+    params?: Record<string, unknown>;
+    requestParamScopes: Set<string>;
+    route?: string;
+    entities: Record<string, unknown>;
+    provider: Provider;
+  }
+
+  export interface KoaContextWithOIDC {
+    oidc: OIDCContextLike;
+    path: string;
+    method: string;
+    status: number;
+    body: unknown;
+    type: string;
+    host: string;
+    set(name: string, value: string): void;
+  }
+
+  export interface Account {
+    accountId: string;
+    claims(use: string, scope: string, claims?: unknown, rejected?: string[]): Promise<Record<string, unknown>> | Record<string, unknown>;
+  }
+
+  export interface TokenLike {
+    kind: string;
+    accountId?: string;
+    clientId?: string;
+    grantId?: string;
+    jti: string;
+    scope?: string;
+    authTime?: number;
+  }
+
+  export interface Interaction {
+    uid: string;
+    prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+    params: Record<string, unknown>;
+    session?: { accountId?: string };
+    grantId?: string;
+    exp: number;
+  }
+
+  export type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
+
+  export const errors: {
+    InvalidRequest: new (description?: string) => Error;
+    InvalidGrant: new (description?: string) => Error;
+  };
+
+  export default class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    issuer: string;
+    proxy: boolean;
+    Grant: GrantConstructor;
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    use(middleware: Middleware): void;
+    on(event: string, listener: (...args: unknown[]) => void): void;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+    interactionResult(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<string>;
+  }
+}
