@@ -1,0 +1,110 @@
+/**
+ * IPC: one dispatcher that checks the sender frame, validates the payload with the contract's zod schema,
+ * calls the session, and returns a `Result` (value or user-facing error view; never an Error with internals).
+ * The Electron registration is a thin loop over `ipcMain.handle`; the renderer test harness calls the same
+ * dispatcher, so the contract is exercised end to end without Electron.
+ */
+import type { z } from 'zod';
+import { AwsCredentialsSchema, CHANNELS, RequestSchemas, SessionViewSchema, type AwsCredentialsView, type Result, type SessionView } from '../../preload/contract';
+import { ScrubInError, toScrubInError } from '../errors';
+
+/** What the bridge needs from the terminal session (the real one satisfies it structurally). */
+export interface BridgeSession {
+  view(): SessionView;
+  subscribe(listener: (view: SessionView) => void): () => void;
+  signIn(options: { federated?: boolean }): Promise<unknown>;
+  cancelSignIn(): unknown;
+  signOut(): Promise<unknown>;
+  lock(): unknown;
+  unlock(): Promise<unknown>;
+  switchUser(): Promise<unknown>;
+  continueAsGuest(): Promise<unknown>;
+  reportActivity(): unknown;
+  getCredentials(options: { roleArn?: string }): Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: number;
+    identityId: string;
+    roleArn: string | null;
+  }>;
+}
+
+export interface SenderFrame {
+  url: string | undefined;
+  isMainFrame: boolean;
+}
+
+export type InvokeChannel = Exclude<(typeof CHANNELS)[keyof typeof CHANNELS], typeof CHANNELS.sessionChanged>;
+
+export const INVOKE_CHANNELS = Object.keys(RequestSchemas) as InvokeChannel[];
+
+export type Dispatch = (channel: string, payload: unknown, sender: SenderFrame) => Promise<Result<unknown>>;
+
+/** Trusted = the app's own page in the top frame: same scheme and host as `trustedOrigin`, nothing else. */
+export function isTrustedSender(sender: SenderFrame, trustedOrigin: string): boolean {
+  if (!sender.isMainFrame || !sender.url) return false;
+  try {
+    const url = new URL(sender.url);
+    const trusted = new URL(trustedOrigin);
+    return url.protocol === trusted.protocol && url.host === trusted.host && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+export function createDispatcher(
+  session: BridgeSession,
+  options: { trustedOrigin: string; onRejected?: (reason: string, channel: string) => void },
+): Dispatch {
+  const reject = (reason: string, channel: string, error: ScrubInError): Result<never> => {
+    options.onRejected?.(reason, channel);
+    return { ok: false, error: error.toView() };
+  };
+
+  const handlers: { [C in InvokeChannel]: (payload: z.output<(typeof RequestSchemas)[C]>) => Promise<unknown> } = {
+    [CHANNELS.getSession]: () => Promise.resolve(session.view()),
+    [CHANNELS.signIn]: async (p) => (await session.signIn({ ...(p?.federated === undefined ? {} : { federated: p.federated }) }), session.view()),
+    [CHANNELS.cancelSignIn]: async () => (await session.cancelSignIn(), session.view()),
+    [CHANNELS.signOut]: async () => (await session.signOut(), session.view()),
+    [CHANNELS.lock]: async () => (await session.lock(), session.view()),
+    [CHANNELS.unlock]: async () => (await session.unlock(), session.view()),
+    [CHANNELS.switchUser]: async () => (await session.switchUser(), session.view()),
+    [CHANNELS.continueAsGuest]: async () => (await session.continueAsGuest(), session.view()),
+    [CHANNELS.reportActivity]: async () => (await session.reportActivity(), null),
+    [CHANNELS.getCredentials]: async (p): Promise<AwsCredentialsView> => {
+      const credentials = await session.getCredentials(p?.roleArn ? { roleArn: p.roleArn } : {});
+      // Re-shape through the contract: only the six documented fields ever cross the bridge.
+      return AwsCredentialsSchema.parse({
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        sessionToken: credentials.sessionToken,
+        expiration: credentials.expiration,
+        identityId: credentials.identityId,
+        roleArn: credentials.roleArn,
+      });
+    },
+  };
+
+  return async (channel, payload, sender) => {
+    if (!Object.hasOwn(handlers, channel)) return reject('unknown-channel', channel, new ScrubInError('invalid_request', { detail: 'unknown channel' }));
+    const known = channel as InvokeChannel;
+    if (!isTrustedSender(sender, options.trustedOrigin)) {
+      return reject('untrusted-sender', known, new ScrubInError('invalid_request', { detail: 'sender frame is not the app' }));
+    }
+    const parsed = RequestSchemas[known].safeParse(payload);
+    if (!parsed.success) return reject('invalid-payload', known, new ScrubInError('invalid_request', { detail: `invalid payload for ${known}` }));
+    try {
+      const handler = handlers[known] as (p: unknown) => Promise<unknown>;
+      const value = await handler(parsed.data);
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: toScrubInError(error).toView() };
+    }
+  };
+}
+
+/** Validates a view before it is pushed to windows (a programming error must not leak fields). */
+export function toPushedView(view: SessionView): SessionView {
+  return SessionViewSchema.parse(view);
+}

@@ -1,0 +1,75 @@
+/**
+ * Window hardening (Electron security checklist): sandboxed, isolated renderer without Node.js, app content
+ * only from `app://scrubin`, strict CSP (header from the protocol handler + meta tag), navigation, new windows,
+ * permissions and <webview> denied, devtools off in packaged builds.
+ */
+import { BrowserWindow, net, protocol, session as electronSession, type WebContents } from 'electron';
+import { pathToFileURL } from 'node:url';
+import { APP_ORIGIN, resolveAsset, securityHeaders } from './assets';
+
+/** Must run before `app.ready`: `app:` behaves like https (standard, secure) for the renderer. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } }]);
+}
+
+/** Serves the built renderer under app://scrubin/ with security headers; anything else is 404. */
+export function serveRenderer(rendererDir: string): void {
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url);
+    const asset = url.host === 'scrubin' && request.method === 'GET' ? resolveAsset(rendererDir, url.pathname) : null;
+    if (!asset) return new Response('Not found', { status: 404 });
+    const file = await net.fetch(pathToFileURL(asset.file).toString());
+    if (!file.ok) return new Response('Not found', { status: 404 });
+    return new Response(file.body, { status: 200, headers: securityHeaders(asset.contentType) });
+  });
+}
+
+export function hardenSession(): void {
+  const ses = electronSession.defaultSession;
+  ses.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  // No remote content at all: the renderer talks to main only through the bridge.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const allowed = details.url.startsWith(`${APP_ORIGIN}/`) || details.url.startsWith('devtools://');
+    callback({ cancel: !allowed });
+  });
+}
+
+function denyEverythingOutside(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+export function createMainWindow(options: { preload: string; packaged: boolean }): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 800,
+    minHeight: 600,
+    title: 'Scrub In',
+    backgroundColor: '#0b1f33',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: options.preload,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: !options.packaged,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+  denyEverythingOutside(window.webContents);
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
+}

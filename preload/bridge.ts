@@ -1,0 +1,34 @@
+/**
+ * The bridge object behind `window.scrubin`, independent of the transport: the preload backs it with
+ * `ipcRenderer`, the renderer test harness with a Playwright binding to the same main-process dispatcher.
+ */
+import { CHANNELS, SessionViewSchema, type ScrubInBridge } from './contract';
+
+export interface BridgeTransport {
+  invoke(channel: string, payload?: unknown): Promise<unknown>;
+  /** Subscribes to pushed session views; returns an unsubscribe function. */
+  onSessionChanged(handler: (view: unknown) => void): () => void;
+}
+
+export function createBridge(transport: BridgeTransport): ScrubInBridge {
+  // The Result shapes are produced by main's dispatcher from the same contract.
+  const invoke = <T>(channel: string, payload?: unknown) => transport.invoke(channel, payload) as Promise<T>;
+  return Object.freeze({
+    getSession: () => invoke(CHANNELS.getSession),
+    onSessionChanged(listener) {
+      return transport.onSessionChanged((view) => {
+        const parsed = SessionViewSchema.safeParse(view);
+        if (parsed.success) listener(parsed.data);
+      });
+    },
+    signIn: (options) => invoke(CHANNELS.signIn, options),
+    cancelSignIn: () => invoke(CHANNELS.cancelSignIn),
+    signOut: () => invoke(CHANNELS.signOut),
+    lock: () => invoke(CHANNELS.lock),
+    unlock: () => invoke(CHANNELS.unlock),
+    switchUser: () => invoke(CHANNELS.switchUser),
+    continueAsGuest: () => invoke(CHANNELS.continueAsGuest),
+    reportActivity: () => invoke(CHANNELS.reportActivity),
+    getCredentials: (options) => invoke(CHANNELS.getCredentials, options),
+  } satisfies ScrubInBridge);
+}

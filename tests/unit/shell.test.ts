@@ -1,0 +1,154 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { CHANNELS, type SessionView } from '../../preload/contract';
+import { resolveAsset, securityHeaders } from '../../main/shell/assets';
+import { DeepLinkIntake, deepLinkFromArgv } from '../../main/shell/deep-links';
+import { allowedExternalUrl } from '../../main/shell/external';
+import { createDispatcher, isTrustedSender, type BridgeSession } from '../../main/shell/ipc';
+import { ScrubInError } from '../../main/errors';
+
+describe('deep links', () => {
+  it('finds the app link in first-launch argv among Chromium switches', () => {
+    expect(deepLinkFromArgv(['/opt/Scrub In/scrub-in', '--no-sandbox', 'app.scrubin:/callback?code=a&state=b'])).toBe('app.scrubin:/callback?code=a&state=b');
+    expect(deepLinkFromArgv(['/opt/Scrub In/scrub-in', '--allow-file-access'])).toBeUndefined();
+    expect(deepLinkFromArgv(['x', 'https://evil.example/app.scrubin:/callback'])).toBeUndefined();
+  });
+
+  function fakeApp() {
+    const listeners: Record<string, (...args: never[]) => void> = {};
+    return {
+      on: (event: string, listener: (...args: never[]) => void) => {
+        listeners[event] = listener;
+      },
+      emit: (event: string, ...args: unknown[]) => (listeners[event] as (...a: unknown[]) => void)(...args),
+    };
+  }
+
+  it('queues links that arrive before ready (argv, open-url) and delivers them once, in order', () => {
+    const app = fakeApp();
+    const intake = new DeepLinkIntake(app, ['exe', 'app.scrubin:/callback?n=1']);
+    const preventDefault = vi.fn();
+    app.emit('open-url', { preventDefault }, 'app.scrubin:/callback?n=2');
+    expect(preventDefault).toHaveBeenCalled();
+    const seen: string[] = [];
+    intake.attach((url) => seen.push(url));
+    expect(seen).toEqual(['app.scrubin:/callback?n=1', 'app.scrubin:/callback?n=2']);
+    app.emit('second-instance', {}, ['exe', '--flag', 'app.scrubin:/callback?n=3']);
+    expect(seen).toEqual(['app.scrubin:/callback?n=1', 'app.scrubin:/callback?n=2', 'app.scrubin:/callback?n=3']);
+  });
+
+  it('focuses the window on a second instance and ignores links on other schemes or oversized ones', () => {
+    const app = fakeApp();
+    const focus = vi.fn();
+    const seen: string[] = [];
+    new DeepLinkIntake(app, ['exe'], focus).attach((url) => seen.push(url));
+    app.emit('second-instance', {}, ['exe']);
+    app.emit('open-url', { preventDefault: vi.fn() }, 'other:/callback');
+    app.emit('open-url', { preventDefault: vi.fn() }, `app.scrubin:/callback?x=${'a'.repeat(9000)}`);
+    expect(focus).toHaveBeenCalledTimes(1);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('renderer assets', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'scrubin-assets-'));
+  writeFileSync(path.join(root, 'index.html'), '<!doctype html>');
+
+  it('maps app paths inside the renderer folder only', () => {
+    expect(resolveAsset(root, '/')?.file).toBe(path.join(root, 'index.html'));
+    expect(resolveAsset(root, '/assets/index-1.js')).toEqual({ file: path.join(root, 'assets/index-1.js'), contentType: 'text/javascript; charset=utf-8' });
+    for (const evil of ['/../etc/passwd.html', '/%2e%2e/secret.js', '/..%2f..%2fx.css', '/a%00.js', '/%E0%A4%A.js', '/x.exe', '/..\\x.js']) {
+      expect(resolveAsset(root, evil), evil).toBeNull();
+    }
+  });
+
+  it('serves every file with a strict CSP and nosniff', () => {
+    const headers = securityHeaders('text/html');
+    expect(headers['Content-Security-Policy']).toContain("script-src 'self'");
+    expect(headers['Content-Security-Policy']).not.toMatch(/unsafe-(inline|eval)/);
+    expect(headers['X-Content-Type-Options']).toBe('nosniff');
+  });
+});
+
+describe('openExternal allowlist', () => {
+  const config = { userPool: { issuer: 'https://i', clientId: 'c', domain: 'https://or.auth.us-east-1.amazoncognito.com', scopes: ['openid'] } };
+  it('allows only the configured authorize and logout endpoints', () => {
+    expect(allowedExternalUrl(config, 'https://or.auth.us-east-1.amazoncognito.com/oauth2/authorize?client_id=c')).toBe(true);
+    expect(allowedExternalUrl(config, 'https://or.auth.us-east-1.amazoncognito.com/logout?client_id=c&logout_uri=x')).toBe(true);
+    expect(allowedExternalUrl(config, 'https://or.auth.us-east-1.amazoncognito.com/oauth2/token')).toBe(false);
+    expect(allowedExternalUrl(config, 'https://evil.example/oauth2/authorize')).toBe(false);
+    expect(allowedExternalUrl(config, 'https://or.auth.us-east-1.amazoncognito.com.evil.example/logout')).toBe(false);
+    expect(allowedExternalUrl(config, 'file:///etc/passwd')).toBe(false);
+    expect(allowedExternalUrl(config, 'not a url')).toBe(false);
+  });
+});
+
+describe('IPC dispatcher', () => {
+  const view: SessionView = {
+    state: 'signed-in', mode: 'shared', terminalId: 'OR-1', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
+    lockAt: null, credentialsExpireAt: null, guestAvailable: false, federatedLabel: null, pendingSignIn: null, lastError: null,
+  };
+  function session(overrides: Partial<BridgeSession> = {}): BridgeSession {
+    return {
+      view: () => view,
+      subscribe: () => () => undefined,
+      signIn: vi.fn(() => Promise.resolve()),
+      cancelSignIn: vi.fn(),
+      signOut: vi.fn(() => Promise.resolve()),
+      lock: vi.fn(),
+      unlock: vi.fn(() => Promise.resolve()),
+      switchUser: vi.fn(() => Promise.resolve()),
+      continueAsGuest: vi.fn(() => Promise.resolve()),
+      reportActivity: vi.fn(),
+      getCredentials: vi.fn(() =>
+        Promise.resolve({ accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, identityId: 'id', roleArn: null, idToken: 'must-not-cross' } as never),
+      ),
+      ...overrides,
+    };
+  }
+  const app = { url: 'app://scrubin/index.html', isMainFrame: true };
+
+  it('trusts only the app page in the top frame', () => {
+    expect(isTrustedSender(app, 'app://scrubin')).toBe(true);
+    expect(isTrustedSender({ url: 'app://scrubin/index.html', isMainFrame: false }, 'app://scrubin')).toBe(false);
+    expect(isTrustedSender({ url: 'app://evil/index.html', isMainFrame: true }, 'app://scrubin')).toBe(false);
+    expect(isTrustedSender({ url: 'https://scrubin/index.html', isMainFrame: true }, 'app://scrubin')).toBe(false);
+    expect(isTrustedSender({ url: undefined, isMainFrame: true }, 'app://scrubin')).toBe(false);
+  });
+
+  it('refuses untrusted senders, unknown channels and invalid payloads without calling the session', async () => {
+    const s = session();
+    const rejected = vi.fn();
+    const dispatch = createDispatcher(s, { trustedOrigin: 'app://scrubin', onRejected: rejected });
+    expect(await dispatch(CHANNELS.signIn, undefined, { url: 'https://evil.example', isMainFrame: true })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await dispatch('scrubin:tokens:get', undefined, app)).toMatchObject({ ok: false });
+    expect(await dispatch(CHANNELS.signIn, { federated: 'yes' }, app)).toMatchObject({ ok: false });
+    expect(await dispatch(CHANNELS.signIn, { federated: true, extra: 1 }, app)).toMatchObject({ ok: false });
+    expect(await dispatch(CHANNELS.getCredentials, { roleArn: 'not-an-arn' }, app)).toMatchObject({ ok: false });
+    expect(s.signIn).not.toHaveBeenCalled();
+    expect(s.getCredentials).not.toHaveBeenCalled();
+    expect(rejected.mock.calls.map((c) => c[0])).toEqual(['untrusted-sender', 'unknown-channel', 'invalid-payload', 'invalid-payload', 'invalid-payload']);
+  });
+
+  it('calls the session and answers with the view; credentials are re-shaped to the six documented fields', async () => {
+    const s = session();
+    const dispatch = createDispatcher(s, { trustedOrigin: 'app://scrubin' });
+    expect(await dispatch(CHANNELS.signIn, { federated: true }, app)).toEqual({ ok: true, value: view });
+    expect(s.signIn).toHaveBeenCalledWith({ federated: true });
+    const creds = await dispatch(CHANNELS.getCredentials, undefined, app);
+    expect(creds).toEqual({ ok: true, value: { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, identityId: 'id', roleArn: null } });
+    expect(JSON.stringify(creds)).not.toContain('must-not-cross');
+  });
+
+  it('turns session errors into user-facing error views, never internals', async () => {
+    const dispatch = createDispatcher(
+      session({ unlock: () => Promise.reject(new ScrubInError('network', { detail: 'ECONNRESET at 10.0.0.1', cause: new Error('secret internals') })) }),
+      { trustedOrigin: 'app://scrubin' },
+    );
+    const result = await dispatch(CHANNELS.unlock, undefined, app);
+    expect(result).toEqual({ ok: false, error: { code: 'network', message: expect.stringMatching(/network/) as unknown, retryable: true } });
+    expect(JSON.stringify(result)).not.toMatch(/ECONNRESET|internals/);
+  });
+});
