@@ -1,0 +1,92 @@
+/**
+ * Renderer harness: the BUILT React UI (dist/renderer) served with the same asset resolver and security
+ * headers as the app:// protocol, opened in headless Chromium, with `window.scrubin` created by the same
+ * `createBridge` the preload uses and backed by the real main-process dispatcher (`createDispatcher`). Only the
+ * Electron IPC transport is replaced (by a Playwright binding), so the contract is exercised end to end.
+ */
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { resolveAsset, securityHeaders } from '../../main/shell/assets';
+import { createDispatcher, toPushedView, type BridgeSession } from '../../main/shell/ipc';
+
+const RENDERER_DIR = path.resolve('dist/renderer');
+
+let bridgeScript: Promise<string> | undefined;
+
+/** The preload's bridge, bundled for the page, wired to the harness binding instead of ipcRenderer. */
+function bundleBridge(): Promise<string> {
+  bridgeScript ??= build({
+    stdin: {
+      contents: `
+        import { createBridge } from './preload/bridge';
+        const listeners = new Set();
+        const invoke = window.__scrubinInvoke;
+        window.__scrubinPush = (view) => { for (const l of listeners) l(view); };
+        window.scrubin = createBridge({
+          invoke: (channel, payload) => invoke(channel, payload),
+          onSessionChanged(handler) { listeners.add(handler); return () => listeners.delete(handler); },
+        });
+      `,
+      resolveDir: path.resolve('.'),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+  }).then((result) => result.outputFiles[0]?.text ?? '');
+  return bridgeScript;
+}
+
+export interface RendererHarness {
+  page: Page;
+  origin: string;
+  /** Channels rejected by the dispatcher (sender or payload checks). */
+  rejected: string[];
+  close(): Promise<void>;
+}
+
+export async function openRendererHarness(browser: Browser, session: BridgeSession): Promise<RendererHarness> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const asset = req.method === 'GET' ? resolveAsset(RENDERER_DIR, url.pathname) : null;
+    if (!asset) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(asset.file).then(
+      (body) => res.writeHead(200, securityHeaders(asset.contentType)).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const rejected: string[] = [];
+  const dispatch = createDispatcher(session, { trustedOrigin: origin, onRejected: (reason, channel) => rejected.push(`${reason}:${channel}`) });
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.exposeBinding('__scrubinInvoke', ({ frame }, channel: string, payload: unknown) =>
+    dispatch(channel, payload, { url: frame.url(), isMainFrame: frame === page.mainFrame() }),
+  );
+  await page.addInitScript({ content: await bundleBridge() });
+  const unsubscribe = session.subscribe((view) => {
+    page.evaluate((v) => (window as unknown as { __scrubinPush?: (v: unknown) => void }).__scrubinPush?.(v), toPushedView(view)).catch(() => undefined);
+  });
+  await page.goto(`${origin}/index.html`);
+
+  return {
+    page,
+    origin,
+    rejected,
+    async close() {
+      unsubscribe();
+      await context.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
