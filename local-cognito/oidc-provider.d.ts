@@ -32,6 +32,8 @@ declare module 'oidc-provider' {
 
   export interface GrantInstance {
     jti: string;
+    accountId?: string;
+    clientId?: string;
     addOIDCScope(scope: string): void;
     addResourceScope(resource: string, scope: string): void;
     save(): Promise<string>;
@@ -62,6 +64,7 @@ declare module 'oidc-provider' {
     type: string;
     host: string;
     set(name: string, value: string): void;
+    response: { get(name: string): string };
   }
 
   export interface Account {
@@ -95,11 +98,28 @@ declare module 'oidc-provider' {
     InvalidGrant: new (description?: string) => Error;
   };
 
+  export interface IdTokenInstance {
+    ctx?: KoaContextWithOIDC;
+    set: (this: IdTokenInstance, key: string, value: unknown) => void;
+    issue: (this: IdTokenInstance, options?: { use?: string; expiresAt?: number | null }) => Promise<string>;
+  }
+
+  export interface PolicyPrompt {
+    name: string;
+    checks: { remove(name: string): void };
+  }
+
+  export const interactionPolicy: {
+    base(): PolicyPrompt[] & { get(name: string): PolicyPrompt | undefined };
+  };
+
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     issuer: string;
     proxy: boolean;
     Grant: GrantConstructor;
+    AccessToken: { prototype: { save: (this: object, ...args: unknown[]) => Promise<string> } };
+    IdToken: { prototype: IdTokenInstance };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: Middleware): void;
     on(event: string, listener: (...args: unknown[]) => void): void;

@@ -49,56 +49,60 @@ export class MemoryStore {
   }
 
   adapterFor(model: string): Adapter {
-    const store = this;
     return {
-      async upsert(id, payload, expiresIn) {
-        const t = store.table(model);
+      upsert: (id, payload, expiresIn) => {
+        const t = this.table(model);
         const previous = t.get(id);
         t.set(id, {
           payload: { ...payload },
           expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined,
           ...(previous?.consumedAt !== undefined ? { consumedAt: previous.consumedAt } : {}),
         });
+        return Promise.resolve();
       },
-      async find(id) {
-        const entry = store.live(model, id);
-        if (!entry) return undefined;
-        if (model === 'RefreshToken' && entry.consumedAt !== undefined) {
-          const grace = store.options.graceSeconds();
-          if (grace !== undefined && store.options.now() < entry.consumedAt + grace * 1000) {
-            // Within the grace period the old token is accepted again (and rotated again).
-            const { consumed: _consumed, ...rest } = entry.payload;
-            return { ...rest };
-          }
-          return undefined;
+      find: (id) => Promise.resolve(this.find(model, id)),
+      findByUserCode: (userCode) => Promise.resolve(this.findBy(model, (p) => p.userCode === userCode)),
+      findByUid: (uid) => Promise.resolve(this.findBy(model, (p) => p.uid === uid)),
+      consume: (id) => {
+        const entry = this.live(model, id);
+        if (entry) {
+          entry.payload.consumed = Math.floor(Date.now() / 1000);
+          entry.consumedAt ??= this.options.now();
         }
-        return { ...entry.payload };
+        return Promise.resolve();
       },
-      async findByUserCode(userCode) {
-        for (const [id, entry] of store.table(model)) {
-          if (entry.payload.userCode === userCode && store.live(model, id)) return { ...entry.payload };
-        }
-        return undefined;
+      destroy: (id) => {
+        this.table(model).delete(id);
+        return Promise.resolve();
       },
-      async findByUid(uid) {
-        for (const [id, entry] of store.table(model)) {
-          if (entry.payload.uid === uid && store.live(model, id)) return { ...entry.payload };
-        }
-        return undefined;
-      },
-      async consume(id) {
-        const entry = store.live(model, id);
-        if (!entry) return;
-        entry.payload.consumed = Math.floor(Date.now() / 1000);
-        entry.consumedAt ??= store.options.now();
-      },
-      async destroy(id) {
-        store.table(model).delete(id);
-      },
-      async revokeByGrantId(grantId) {
-        store.revokeGrant(grantId);
+      revokeByGrantId: (grantId) => {
+        this.revokeGrant(grantId);
+        return Promise.resolve();
       },
     };
+  }
+
+  private find(model: string, id: string): AdapterPayload | undefined {
+    const entry = this.live(model, id);
+    if (!entry) return undefined;
+    if (model === 'RefreshToken' && entry.consumedAt !== undefined) {
+      const grace = this.options.graceSeconds();
+      if (grace !== undefined && this.options.now() < entry.consumedAt + grace * 1000) {
+        // Within the grace period the old token is accepted again (and rotated again).
+        const copy = { ...entry.payload };
+        delete copy.consumed;
+        return copy;
+      }
+      return undefined;
+    }
+    return { ...entry.payload };
+  }
+
+  private findBy(model: string, match: (payload: AdapterPayload) => boolean): AdapterPayload | undefined {
+    for (const [id, entry] of this.table(model)) {
+      if (match(entry.payload) && this.live(model, id)) return { ...entry.payload };
+    }
+    return undefined;
   }
 
   /** Removes every record that belongs to the grant (codes, tokens, the grant itself). */
@@ -138,8 +142,8 @@ export class MemoryStore {
     return found;
   }
 
-  /** Whether the access token with this jti is still stored (not revoked, not expired). */
-  hasAccessToken(jti: string): boolean {
-    return this.live('AccessToken', jti) !== undefined;
+  /** Whether the grant still exists (not revoked, not expired): JWT access tokens are not stored, their grant is. */
+  hasGrant(grantId: string): boolean {
+    return this.live('Grant', grantId) !== undefined;
   }
 }
