@@ -1,0 +1,81 @@
+/**
+ * The narrow views of the sign-in core (main/auth) and the credentials provider (main/aws) that the
+ * terminal session needs. The real modules satisfy them structurally; unit tests use small fakes.
+ */
+
+/** The signed-in person as the auth core describes them (no tokens). */
+export interface TerminalAuthSession {
+  sub: string;
+  username: string;
+  displayName: string;
+  email?: string | undefined;
+  groups: string[];
+  roles: string[];
+  preferredRole?: string | null | undefined;
+  /** ms since the epoch */
+  idTokenExpiresAt: number;
+}
+
+/**
+ * A completed sign-in whose tokens are held by the auth core but NOT yet the current session and NOT yet in
+ * the vault. The terminal decides: `commit()` makes it the current session (storing its refresh token);
+ * `discard()` revokes and forgets it. This is what lets person B complete an unlock of person A's locked
+ * terminal without A's session being replaced before A has been signed out for real.
+ */
+export interface StagedSignIn {
+  readonly session: TerminalAuthSession;
+  commit(): Promise<TerminalAuthSession>;
+  discard(): Promise<void>;
+}
+
+export interface SignOutOutcome {
+  /** Cognito `/logout?client_id&logout_uri` for this pool: opening it clears the managed-login cookie. */
+  logoutUrl: string;
+  /** Whether the refresh token was revoked at the service. */
+  revoked: boolean;
+  /** Steps that failed (revoke, vault delete); the other steps ran anyway. */
+  errors: readonly unknown[];
+}
+
+export interface TerminalAuth {
+  beginSignIn(options: { loginHint?: string; identityProvider?: string; forceLogin?: boolean }): Promise<{ authorizeUrl: string; expiresAt: number }>;
+  /** With `stage: true`: validates the callback and exchanges the code, but leaves the current session alone. */
+  completeSignIn(callbackUrl: string, options: { stage: true }): Promise<StagedSignIn>;
+  cancelSignIn(): unknown;
+  currentSession(): TerminalAuthSession | null;
+  /** The current ID token (raw JWT), for the identity pool's Logins map only. */
+  getTokens(): PromiseLike<{ idToken: string } | null> | { idToken: string } | null;
+  refresh(options: { force?: boolean }): Promise<unknown>;
+  /** Personal mode: silent restore from the keychain (refreshes the tokens). */
+  restore(): Promise<TerminalAuthSession | null>;
+  /** Revokes the refresh token, deletes the vault entry and drops the tokens; each step even if an earlier fails. */
+  signOut(): Promise<SignOutOutcome>;
+}
+
+export interface TerminalAwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: number;
+  identityId: string;
+  roleArn: string | null;
+}
+
+export type GateState = 'open' | 'locked' | 'signed-out';
+
+export interface IdTokenSource {
+  current(): { sub: string; idToken: string; expiresAt: number } | null;
+  refresh(): Promise<{ sub: string; idToken: string; expiresAt: number }>;
+}
+
+export interface TerminalCredentials {
+  getCredentials(request?: { roleArn?: string }): Promise<TerminalAwsCredentials>;
+  startGuest(): Promise<TerminalAwsCredentials>;
+  endGuest(): void;
+  linkGuestOnSignIn(request?: { roleArn?: string }): Promise<{ linked: 'kept' | 'merged' | 'none'; identityId: string; credentials: TerminalAwsCredentials }>;
+  /** Drops every credential held in memory (sign-out, switch). */
+  drop(): void;
+}
+
+/** The credentials provider needs the terminal's gate and ID tokens; pass a factory to get them wired. */
+export type CredentialsFactory = (deps: { gate: () => GateState; idTokens: IdTokenSource }) => TerminalCredentials;

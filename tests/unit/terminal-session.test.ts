@@ -1,0 +1,661 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../main/clock';
+import { ConfigSchema, type ConfigInput } from '../../main/config/schema';
+import { isScrubInError, ScrubInError } from '../../main/errors';
+import { openAuditLog, verifyAuditLog, type AuditLog, type AuditRecord } from '../../main/terminal/audit';
+import type { GateState, IdTokenSource, StagedSignIn, TerminalAuth, TerminalAuthSession, TerminalAwsCredentials, TerminalCredentials } from '../../main/terminal/ports';
+import { createTerminalSession, type TerminalSession } from '../../main/terminal/session';
+import { SessionViewSchema } from '../../preload/contract';
+
+// ---------- fakes of the terminal's own narrow interfaces ----------
+
+const USERS: Record<string, TerminalAuthSession> = {
+  nurse: { sub: '00000000-0000-4000-8000-00000000000a', username: 'nurse', displayName: 'Nora Nurse', email: 'nurse@or.example', groups: ['nurses'], roles: ['arn:aws:iam::123456789012:role/Nurse'], preferredRole: 'arn:aws:iam::123456789012:role/Nurse', idTokenExpiresAt: 0 },
+  surgeon: { sub: '00000000-0000-4000-8000-00000000000b', username: 'surgeon', displayName: 'Sam Surgeon', groups: ['surgeons'], roles: ['arn:aws:iam::123456789012:role/Surgeon'], preferredRole: 'arn:aws:iam::123456789012:role/Surgeon', idTokenExpiresAt: 0 },
+};
+
+/** A keychain that outlives an "app restart" (a new FakeAuth). */
+type Vault = Map<string, string>;
+
+class FakeAuth implements TerminalAuth {
+  log: string[];
+  current: TerminalAuthSession | null = null;
+  pending: { state: string; expiresAt: number } | null = null;
+  begins: { loginHint?: string; identityProvider?: string; forceLogin?: boolean }[] = [];
+  revoked: string[] = [];
+  discarded: string[] = [];
+  restores = 0;
+  offline = false;
+  signOutThrows = false;
+  refreshError: ScrubInError | null = null;
+  private seq = 0;
+
+  constructor(readonly clock: ManualClock, readonly vault: Vault = new Map(), log: string[] = []) {
+    this.log = log;
+  }
+
+  beginSignIn(options: { loginHint?: string; identityProvider?: string; forceLogin?: boolean }) {
+    this.begins.push(options);
+    const state = `s${++this.seq}`;
+    this.pending = { state, expiresAt: this.clock.now() + 300_000 };
+    return Promise.resolve({ authorizeUrl: `https://or.auth.us-east-1.amazoncognito.com/oauth2/authorize?state=${state}`, expiresAt: this.pending.expiresAt });
+  }
+
+  completeSignIn(callbackUrl: string): Promise<StagedSignIn> {
+    const url = new URL(callbackUrl);
+    if (!this.pending) return Promise.reject(new ScrubInError('no_pending_flow'));
+    if (url.searchParams.get('state') !== this.pending.state) return Promise.reject(new ScrubInError('state_mismatch'));
+    this.pending = null;
+    if (url.searchParams.get('error') === 'access_denied') return Promise.reject(new ScrubInError('access_denied'));
+    const user = USERS[url.searchParams.get('as') ?? ''];
+    if (!user) return Promise.reject(new ScrubInError('token_invalid'));
+    const session = { ...user, idTokenExpiresAt: this.clock.now() + 3_600_000 };
+    return Promise.resolve({
+      session,
+      commit: () => {
+        this.log.push(`commit:${session.username}`);
+        this.current = session;
+        this.vault.set('refresh', `rt-${session.username}`);
+        return Promise.resolve(session);
+      },
+      discard: () => {
+        this.discarded.push(session.username);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  cancelSignIn() {
+    this.log.push('cancel');
+    this.pending = null;
+  }
+
+  currentSession() {
+    return this.current;
+  }
+
+  getTokens() {
+    return this.current ? { idToken: `id-token-of-${this.current.username}` } : null;
+  }
+
+  refresh() {
+    if (this.refreshError) return Promise.reject(this.refreshError);
+    return Promise.resolve(null);
+  }
+
+  restore() {
+    this.restores++;
+    const rt = this.vault.get('refresh');
+    const user = rt ? USERS[rt.replace('rt-', '')] : undefined;
+    this.current = user ? { ...user, idTokenExpiresAt: this.clock.now() + 3_600_000 } : null;
+    return Promise.resolve(this.current);
+  }
+
+  signOut() {
+    const who = this.current?.username ?? 'nobody';
+    this.log.push(`signOut:${who}`);
+    if (this.signOutThrows) {
+      this.current = null;
+      this.vault.delete('refresh');
+      return Promise.reject(new ScrubInError('internal'));
+    }
+    const errors: ScrubInError[] = [];
+    let revoked = false;
+    if (this.offline) errors.push(new ScrubInError('network'));
+    else if (this.current) {
+      this.revoked.push(this.current.username);
+      revoked = true;
+    }
+    this.vault.delete('refresh');
+    this.current = null;
+    return Promise.resolve({ logoutUrl: 'https://or.auth.us-east-1.amazoncognito.com/logout?client_id=c&logout_uri=app.scrubin%3A%2Flogout', revoked, errors });
+  }
+}
+
+class FakeCredentials implements TerminalCredentials {
+  dropped = 0;
+  guest = false;
+  linked = 0;
+  served: string[] = [];
+  constructor(readonly clock: ManualClock, readonly gate: () => GateState, readonly idTokens: IdTokenSource, readonly log: string[]) {}
+
+  private issue(who: string): TerminalAwsCredentials {
+    this.served.push(who);
+    return { accessKeyId: `AKIA${who}`, secretAccessKey: 'secret', sessionToken: 'session', expiration: this.clock.now() + 3_600_000, identityId: 'us-east-1:00000000-0000-4000-8000-0000000000ff', roleArn: who === 'guest' ? null : `arn:aws:iam::123456789012:role/${who}` };
+  }
+
+  getCredentials() {
+    const gate = this.gate();
+    if (gate !== 'open') return Promise.reject(new ScrubInError(gate === 'locked' ? 'locked' : 'signed_out'));
+    const token = this.idTokens.current();
+    if (token) return Promise.resolve(this.issue(token.idToken.replace('id-token-of-', '')));
+    if (this.guest) return Promise.resolve(this.issue('guest'));
+    return Promise.reject(new ScrubInError('signed_out'));
+  }
+  startGuest() {
+    this.guest = true;
+    return this.getCredentials();
+  }
+  endGuest() {
+    this.guest = false;
+  }
+  async linkGuestOnSignIn() {
+    this.linked++;
+    this.guest = false;
+    const credentials = await this.getCredentials();
+    return { linked: 'kept' as const, identityId: credentials.identityId, credentials };
+  }
+  drop() {
+    this.log.push('drop');
+    this.dropped++;
+  }
+}
+
+// ---------- harness ----------
+
+const IDLE_MS = 300_000;
+
+function config(overrides: Partial<ConfigInput> = {}, terminal: Partial<NonNullable<ConfigInput['terminal']>> = {}) {
+  return ConfigSchema.parse({
+    userPool: { issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz', clientId: 'c', domain: 'https://or.auth.us-east-1.amazoncognito.com', identityProvider: 'HospitalAD', identityProviderLabel: 'Hospital SSO' },
+    identityPool: { id: 'us-east-1:00000000-0000-4000-8000-000000000000', region: 'us-east-1', allowGuest: true },
+    redirectUri: 'app.scrubin:/callback',
+    logoutUri: 'app.scrubin:/logout',
+    terminal: { mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, ...terminal },
+    ...overrides,
+  });
+}
+
+interface Harness {
+  session: TerminalSession;
+  auth: FakeAuth;
+  creds: FakeCredentials;
+  clock: ManualClock;
+  opened: string[];
+  log: string[];
+  audit: AuditLog;
+  auditPath: string;
+  views: string[];
+  callback(as: string, extra?: Record<string, string>): string;
+  records(): AuditRecord[];
+}
+
+const open: Harness[] = [];
+afterEach(() => {
+  for (const h of open.splice(0)) {
+    h.session.dispose();
+    h.audit.close();
+  }
+});
+
+function harness(options: { cfg?: ReturnType<typeof config>; vault?: Vault; clock?: ManualClock; auditPath?: string } = {}): Harness {
+  const clock = options.clock ?? new ManualClock();
+  const log: string[] = [];
+  const auth = new FakeAuth(clock, options.vault, log);
+  const auditPath = options.auditPath ?? path.join(mkdtempSync(path.join(tmpdir(), 'scrubin-term-')), 'audit.jsonl');
+  const audit = openAuditLog({ path: auditPath, terminalId: 'OR-07', clock });
+  const opened: string[] = [];
+  let creds: FakeCredentials | undefined;
+  const session = createTerminalSession({
+    config: options.cfg ?? config(),
+    auth,
+    audit,
+    clock,
+    terminalId: 'OR-07',
+    openBrowser: (url) => {
+      log.push(`open:${url.includes('/logout') ? 'logout' : 'authorize'}`);
+      opened.push(url);
+    },
+    credentials: ({ gate, idTokens }) => (creds = new FakeCredentials(clock, gate, idTokens, log)),
+    onProblem: (e) => {
+      throw e;
+    },
+  });
+  const views: string[] = [];
+  session.subscribe((v) => {
+    SessionViewSchema.parse(v);
+    views.push(v.state);
+  });
+  const h: Harness = {
+    session,
+    auth,
+    creds: creds!,
+    clock,
+    opened,
+    log,
+    audit,
+    auditPath,
+    views,
+    callback(as, extra = {}) {
+      const url = new URL('app.scrubin:/callback');
+      url.searchParams.set('code', 'c0de');
+      url.searchParams.set('state', auth.pending?.state ?? 'none');
+      url.searchParams.set('as', as);
+      for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
+      return url.href;
+    },
+    records: () => {
+      const result = verifyAuditLog(auditPath);
+      if (!result.ok) throw new Error(`audit log broken at line ${result.line}: ${result.reason}`);
+      return result.records;
+    },
+  };
+  open.push(h);
+  return h;
+}
+
+async function signedIn(h: Harness, as = 'nurse'): Promise<void> {
+  if (h.session.view().state === 'starting') await h.session.start();
+  await h.session.signIn();
+  await h.session.handleCallback(h.callback(as));
+  expect(h.session.view().state).toBe('signed-in');
+}
+
+async function rejects(promise: Promise<unknown> | (() => unknown), code: string): Promise<void> {
+  let caught: unknown;
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (error) {
+    caught = error;
+  }
+  expect(isScrubInError(caught) ? caught.code : caught).toBe(code);
+}
+
+const events = (h: Harness) => h.records().map((r) => r.event);
+
+// ---------- tests ----------
+
+describe('terminal session: shared mode', () => {
+  it('starts signed out without restoring anything; the view matches the contract', async () => {
+    const vault: Vault = new Map([['refresh', 'rt-nurse']]);
+    const h = harness({ vault });
+    expect(h.session.view().state).toBe('starting');
+    const view = await h.session.start();
+    expect(SessionViewSchema.parse(view)).toEqual({
+      state: 'signed-out', mode: 'shared', terminalId: 'OR-07', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
+      lockAt: null, credentialsExpireAt: null, guestAvailable: true, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
+    });
+    expect(h.auth.restores).toBe(0);
+    expect(events(h)).toEqual(['audit-log-created', 'terminal-start']);
+  });
+
+  it('sign-in forces fresh authentication, opens the authorize URL, and ends signed in with the profile, cap and lock time', async () => {
+    const h = harness();
+    await h.session.start();
+    const t0 = h.clock.now();
+    const pendingView = await h.session.signIn();
+    expect(h.auth.begins).toEqual([{ forceLogin: true }]);
+    expect(h.opened[0]).toContain('/oauth2/authorize');
+    expect(pendingView.state).toBe('signing-in');
+    expect(pendingView.pendingSignIn).toEqual({ expiresAt: t0 + 300_000, forUser: null });
+    await rejects(h.session.getCredentials(), 'signed_out');
+    h.clock.advance(5_000);
+    const view = await h.session.handleCallback(h.callback('nurse'));
+    expect(view).toMatchObject({
+      state: 'signed-in',
+      user: { username: 'nurse', displayName: 'Nora Nurse', email: 'nurse@or.example', groups: ['nurses'] },
+      role: 'arn:aws:iam::123456789012:role/nurse',
+      sessionStartedAt: t0 + 5_000,
+      sessionEndsAt: t0 + 5_000 + 12 * 3_600_000,
+      lockAt: t0 + 5_000 + IDLE_MS,
+      credentialsExpireAt: t0 + 5_000 + 3_600_000,
+      pendingSignIn: null,
+      lastError: null,
+    });
+    const creds = await h.session.getCredentials();
+    expect(creds.accessKeyId).toBe('AKIAnurse');
+    expect(h.records().at(-1)).toMatchObject({ event: 'sign-in', user: { username: 'nurse' }, via: 'managed-login', forced: true });
+  });
+
+  it('federated sign-in goes straight to the configured IdP; without one configured it is refused', async () => {
+    const h = harness();
+    await h.session.start();
+    await h.session.signIn({ federated: true });
+    expect(h.auth.begins).toEqual([{ forceLogin: true, identityProvider: 'HospitalAD' }]);
+    await h.session.handleCallback(h.callback('nurse'));
+    expect(h.records().at(-1)).toMatchObject({ event: 'sign-in', via: 'federated' });
+
+    const cfg = config();
+    delete cfg.userPool.identityProvider;
+    const plain = harness({ cfg });
+    await plain.session.start();
+    await rejects(plain.session.signIn({ federated: true }), 'invalid_request');
+    expect(plain.session.view()).toMatchObject({ state: 'signed-out', federatedLabel: null });
+  });
+
+  it('locks after EXACTLY idleLockSeconds without activity (not 1 ms earlier); activity postpones it', async () => {
+    const h = harness();
+    await signedIn(h);
+    h.clock.advance(IDLE_MS - 1);
+    expect(h.session.view().state).toBe('signed-in');
+    h.clock.advance(1);
+    expect(h.session.view().state).toBe('locked');
+    expect(h.records().at(-1)).toMatchObject({ event: 'lock', reason: 'idle', user: { username: 'nurse' } });
+
+    const g = harness();
+    await signedIn(g);
+    const t0 = g.clock.now();
+    g.clock.advance(200_000);
+    g.session.reportActivity();
+    expect(g.session.view().lockAt).toBe(t0 + 200_000 + IDLE_MS);
+    g.clock.advance(IDLE_MS - 1);
+    expect(g.session.view().state).toBe('signed-in');
+    g.clock.advance(1);
+    expect(g.session.view().state).toBe('locked');
+    expect(g.session.view().lockAt).toBeNull();
+  });
+
+  it('refuses AWS credentials while locked, here and at the provider gate, and audits the refusal once', async () => {
+    const h = harness();
+    await signedIn(h);
+    h.session.lock();
+    expect(h.session.view()).toMatchObject({ state: 'locked', credentialsExpireAt: null, user: { username: 'nurse' } });
+    expect(h.session.gate()).toBe('locked');
+    await rejects(h.session.getCredentials(), 'locked');
+    await rejects(h.session.getCredentials({ roleArn: 'arn:aws:iam::123456789012:role/Nurse' }), 'locked');
+    await rejects(h.creds.getCredentials(), 'locked'); // the provider reads the same gate
+    expect(h.creds.served).toEqual(['nurse']); // only the prefetch at sign-in
+    expect(events(h).filter((e) => e === 'credentials-refused')).toHaveLength(1);
+    expect(h.records().at(-1)).toMatchObject({ event: 'credentials-refused', reason: 'locked', user: { username: 'nurse' } });
+  });
+
+  it('a credentials request in flight when the terminal locks is not handed out', async () => {
+    const h = harness();
+    await signedIn(h);
+    const request = h.session.getCredentials();
+    h.session.lock();
+    await rejects(request, 'locked');
+  });
+
+  it('unlock = forced re-authentication of the same person; the session and its cap continue', async () => {
+    const h = harness();
+    await signedIn(h);
+    const started = h.session.view().sessionStartedAt;
+    h.session.lock();
+    const unlocking = await h.session.unlock();
+    expect(h.auth.begins.at(-1)).toEqual({ forceLogin: true, loginHint: 'nurse' });
+    expect(unlocking).toMatchObject({ state: 'unlocking', pendingSignIn: { forUser: 'nurse' }, user: { username: 'nurse' } });
+    await rejects(h.session.getCredentials(), 'locked');
+    h.clock.advance(10_000);
+    const view = await h.session.handleCallback(h.callback('nurse'));
+    expect(view).toMatchObject({ state: 'signed-in', user: { username: 'nurse' }, sessionStartedAt: started, lockAt: h.clock.now() + IDLE_MS });
+    expect(h.auth.revoked).toEqual([]);
+    expect(h.creds.dropped).toBe(0);
+    expect(events(h).slice(-3)).toEqual(['lock', 'credentials-refused', 'unlock']);
+    expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAnurse');
+  });
+
+  it('an unlock completed by a DIFFERENT person is a switch: the previous person is signed out for real first', async () => {
+    const h = harness();
+    await signedIn(h, 'nurse');
+    h.clock.advance(IDLE_MS);
+    expect(h.session.view().state).toBe('locked');
+    await h.session.unlock();
+    h.log.length = 0;
+    const t = h.clock.now();
+    const view = await h.session.handleCallback(h.callback('surgeon'));
+    // Order: nurse's credentials dropped, nurse revoked + vault wiped, /logout opened, THEN surgeon committed.
+    expect(h.log).toEqual(['drop', 'signOut:nurse', 'open:logout', 'commit:surgeon']);
+    expect(h.auth.revoked).toEqual(['nurse']);
+    expect(h.auth.vault.get('refresh')).toBe('rt-surgeon');
+    expect(h.opened.at(-1)).toContain('/logout?client_id=');
+    expect(view).toMatchObject({ state: 'signed-in', user: { username: 'surgeon' }, sessionStartedAt: t, sessionEndsAt: t + 12 * 3_600_000 });
+    expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAsurgeon');
+    const tail = h.records().slice(-3);
+    expect(tail).toMatchObject([
+      { event: 'sign-out', user: { username: 'nurse' }, reason: 'switch', revoked: true, outcome: 'ok' },
+      { event: 'switch', from: { username: 'nurse' }, to: { username: 'surgeon' } },
+      { event: 'sign-in', user: { username: 'surgeon' }, forced: true },
+    ]);
+  });
+
+  it('switch user from the lock screen asks for anyone (no login hint)', async () => {
+    const h = harness();
+    await signedIn(h, 'nurse');
+    h.session.lock();
+    const view = await h.session.switchUser();
+    expect(h.auth.begins.at(-1)).toEqual({ forceLogin: true });
+    expect(view).toMatchObject({ state: 'unlocking', pendingSignIn: { forUser: null } });
+    await h.session.handleCallback(h.callback('surgeon'));
+    expect(h.session.view().user?.username).toBe('surgeon');
+    expect(h.auth.revoked).toEqual(['nurse']);
+  });
+
+  it('the session cap signs the person out (revoke, /logout), even while they keep working or are locked', async () => {
+    const h = harness();
+    await signedIn(h);
+    const ends = h.session.view().sessionEndsAt!;
+    while (h.clock.now() + 200_000 < ends) {
+      h.clock.advance(200_000);
+      h.session.reportActivity();
+    }
+    expect(h.session.view().state).toBe('signed-in');
+    h.clock.advance(ends - h.clock.now() - 1);
+    expect(h.session.view().state).toBe('signed-in');
+    h.clock.advance(1);
+    expect(h.session.view()).toMatchObject({ state: 'signed-out', user: null, lastError: { code: 'signed_out' } });
+    expect(h.session.view().lastError?.message).toContain('12-hour');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(h.auth.revoked).toEqual(['nurse']);
+    expect(h.opened.at(-1)).toContain('/logout');
+    expect(events(h).slice(-2)).toEqual(['session-cap', 'sign-out']);
+    await rejects(h.session.getCredentials(), 'signed_out');
+
+    const locked = harness();
+    await signedIn(locked);
+    locked.session.lock();
+    locked.clock.advance(12 * 3_600_000);
+    expect(locked.session.view().state).toBe('signed-out');
+  });
+
+  it('sign-out while offline (revoke fails) still wipes local state, drops credentials and opens /logout', async () => {
+    const h = harness();
+    await signedIn(h);
+    h.auth.offline = true;
+    const view = await h.session.signOut();
+    expect(view).toMatchObject({ state: 'signed-out', user: null, credentialsExpireAt: null, lastError: null });
+    expect(h.auth.vault.size).toBe(0);
+    expect(h.auth.current).toBeNull();
+    expect(h.creds.dropped).toBe(1);
+    expect(h.opened.at(-1)).toContain('/logout');
+    expect(h.records().at(-1)).toMatchObject({ event: 'sign-out', outcome: 'partial', revoked: false, errors: ['network'], reason: 'user' });
+    await rejects(h.session.getCredentials(), 'signed_out');
+
+    // Even an auth core that throws outright: the terminal ends signed out and still clears the browser cookie.
+    const g = harness();
+    await signedIn(g);
+    g.auth.signOutThrows = true;
+    await g.session.signOut();
+    expect(g.session.view().state).toBe('signed-out');
+    expect(g.opened.at(-1)).toBe('https://or.auth.us-east-1.amazoncognito.com/logout?client_id=c&logout_uri=app.scrubin%3A%2Flogout');
+    expect(g.records().at(-1)).toMatchObject({ event: 'sign-out', outcome: 'partial', errors: ['internal'] });
+  });
+
+  it('dropped callbacks are audited and never throw; the pending sign-in survives them', async () => {
+    const h = harness();
+    await h.session.start();
+    await expect(h.session.handleCallback('app.scrubin:/callback?code=x&state=nope')).resolves.toMatchObject({ state: 'signed-out' });
+    await h.session.signIn();
+    await expect(h.session.handleCallback('app.scrubin:/callback?code=x&state=forged&as=surgeon')).resolves.toMatchObject({ state: 'signing-in' });
+    await expect(h.session.handleCallback('app.scrubin:/logout')).resolves.toMatchObject({ state: 'signing-in' });
+    expect(events(h).slice(-2)).toEqual(['callback-dropped', 'callback-dropped']);
+    expect(h.records().slice(-2)).toMatchObject([{ code: 'no_pending_flow' }, { code: 'state_mismatch' }]);
+    await h.session.handleCallback(h.callback('nurse'));
+    expect(h.session.view().state).toBe('signed-in');
+    const text = JSON.stringify(h.records());
+    expect(text).not.toContain('c0de');
+    expect(text).not.toContain('id-token-of');
+  });
+
+  it('a refused sign-in (access_denied) returns to where it started with a message', async () => {
+    const h = harness();
+    await h.session.start();
+    await h.session.signIn();
+    const view = await h.session.handleCallback(h.callback('nurse', { error: 'access_denied' }));
+    expect(view).toMatchObject({ state: 'signed-out', pendingSignIn: null, lastError: { code: 'access_denied' } });
+    expect(h.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'sign-in', code: 'access_denied' });
+  });
+
+  it('a pending sign-in expires on the clock; a cancelled unlock returns to the lock screen', async () => {
+    const h = harness();
+    await h.session.start();
+    await h.session.signIn();
+    h.clock.advance(300_000 - 1);
+    expect(h.session.view().state).toBe('signing-in');
+    h.clock.advance(1);
+    expect(h.session.view()).toMatchObject({ state: 'signed-out', lastError: { code: 'flow_expired' } });
+    expect(h.log).toContain('cancel');
+
+    const g = harness();
+    await signedIn(g);
+    g.session.lock();
+    await g.session.unlock();
+    expect(g.session.cancelSignIn()).toMatchObject({ state: 'locked', lastError: null, user: { username: 'nurse' } });
+    await g.session.unlock();
+    g.clock.advance(300_000);
+    expect(g.session.view()).toMatchObject({ state: 'locked', lastError: { code: 'flow_expired' } });
+    expect(events(g).slice(-2)).toEqual(['sign-in-failed', 'sign-in-failed']);
+  });
+
+  it('a rejected refresh (revoked elsewhere) ends the session', async () => {
+    const h = harness();
+    await signedIn(h);
+    h.auth.refreshError = new ScrubInError('refresh_rejected');
+    await rejects(h.session.idTokens.refresh(), 'refresh_rejected');
+    await Promise.resolve();
+    expect(h.session.view()).toMatchObject({ state: 'signed-out', lastError: { code: 'refresh_rejected' } });
+    expect(events(h).slice(-2)).toEqual(['refresh-failed', 'sign-out']);
+
+    const g = harness();
+    await signedIn(g);
+    g.auth.refreshError = new ScrubInError('network');
+    await rejects(g.session.idTokens.refresh(), 'network');
+    expect(g.session.view().state).toBe('signed-in');
+  });
+
+  it('guest credentials, upgraded in place (identity linked) when someone signs in', async () => {
+    const h = harness();
+    await h.session.start();
+    const guest = await h.session.continueAsGuest();
+    expect(guest).toMatchObject({ state: 'guest', user: null, role: null });
+    expect(guest.credentialsExpireAt).not.toBeNull();
+    expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAguest');
+    await h.session.signIn();
+    expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAguest'); // the board keeps working
+    h.session.cancelSignIn();
+    expect(h.session.view().state).toBe('guest');
+    await h.session.signIn();
+    await h.session.handleCallback(h.callback('nurse'));
+    expect(h.creds.linked).toBe(1);
+    expect(h.session.view()).toMatchObject({ state: 'signed-in', user: { username: 'nurse' } });
+    expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAnurse');
+    expect(h.records().at(-1)).toMatchObject({ event: 'guest-upgrade', outcome: 'ok', linked: 'kept', user: { username: 'nurse' } });
+    expect(events(h)).toContain('guest-start');
+
+    const noGuest = harness({ cfg: config({ identityPool: { id: 'us-east-1:00000000-0000-4000-8000-000000000000', region: 'us-east-1', allowGuest: false } }) });
+    await noGuest.session.start();
+    expect(noGuest.session.view().guestAvailable).toBe(false);
+    await rejects(noGuest.session.continueAsGuest(), 'not_authorized');
+  });
+
+  it('rejects illegal transitions with illegal_transition and leaves the state unchanged', async () => {
+    const h = harness();
+    await rejects(() => h.session.lock(), 'illegal_transition'); // starting
+    await h.session.start();
+    await rejects(h.session.start(), 'illegal_transition');
+    await rejects(() => h.session.lock(), 'illegal_transition');
+    await rejects(h.session.unlock(), 'illegal_transition');
+    await rejects(h.session.switchUser(), 'illegal_transition');
+    await rejects(() => h.session.cancelSignIn(), 'illegal_transition');
+    await rejects(h.session.signOut(), 'illegal_transition');
+    expect(h.session.view().state).toBe('signed-out');
+    await signedIn(h);
+    await rejects(h.session.signIn(), 'illegal_transition'); // at most one person
+    await rejects(h.session.unlock(), 'illegal_transition');
+    await rejects(h.session.switchUser(), 'illegal_transition');
+    await rejects(h.session.continueAsGuest(), 'illegal_transition');
+    expect(h.session.view()).toMatchObject({ state: 'signed-in', user: { username: 'nurse' } });
+    h.session.lock();
+    await rejects(() => h.session.lock(), 'illegal_transition');
+    await rejects(h.session.signIn(), 'illegal_transition');
+    await rejects(h.session.continueAsGuest(), 'illegal_transition');
+    expect(h.session.view().state).toBe('locked');
+    await h.session.unlock();
+    await rejects(h.session.signIn(), 'illegal_transition');
+    expect(h.session.view()).toMatchObject({ state: 'unlocking', pendingSignIn: { forUser: 'nurse' } });
+    await h.session.signOut();
+    await rejects(h.session.signOut(), 'illegal_transition');
+    expect(h.session.view().state).toBe('signed-out');
+  });
+
+  it('the audit log of a whole shift verifies and holds no secrets', async () => {
+    const h = harness();
+    await h.session.start();
+    await h.session.continueAsGuest();
+    await h.session.signIn();
+    await h.session.handleCallback(h.callback('nurse'));
+    h.clock.advance(IDLE_MS);
+    await h.session.unlock();
+    await h.session.handleCallback(h.callback('nurse'));
+    h.session.lock();
+    await h.session.switchUser();
+    await h.session.handleCallback(h.callback('surgeon'));
+    await h.session.signOut();
+    expect(events(h)).toEqual([
+      'audit-log-created', 'terminal-start', 'guest-start', 'sign-in', 'guest-upgrade', 'lock', 'unlock', 'lock',
+      'sign-out', 'switch', 'sign-in', 'sign-out',
+    ]);
+    const text = JSON.stringify(h.records());
+    for (const secret of ['id-token-of', 'rt-', 'secret', 'AKIA', 'c0de']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('terminal session: personal mode', () => {
+  it('restores silently from the keychain after a restart, with idle lock off when idleLockSeconds is 0', async () => {
+    const vault: Vault = new Map();
+    const clock = new ManualClock();
+    const cfg = config({}, { mode: 'personal', idleLockSeconds: 0 });
+    const first = harness({ cfg, vault, clock });
+    await first.session.start();
+    expect(first.session.view().state).toBe('signed-out');
+    await first.session.signIn();
+    expect(first.auth.begins).toEqual([{ forceLogin: false }]);
+    await first.session.handleCallback(first.callback('surgeon'));
+    first.session.dispose();
+
+    // "Restart": a new auth core and session over the same keychain.
+    const second = harness({ cfg, vault, clock, auditPath: first.auditPath });
+    const view = await second.session.start();
+    expect(second.auth.restores).toBe(1);
+    expect(second.auth.begins).toEqual([]);
+    expect(view).toMatchObject({ state: 'signed-in', mode: 'personal', user: { username: 'surgeon' }, lockAt: null, sessionEndsAt: null });
+    expect((await second.session.getCredentials()).accessKeyId).toBe('AKIAsurgeon');
+    clock.advance(24 * 3_600_000);
+    expect(second.session.view().state).toBe('signed-in'); // no idle lock, no cap
+    expect(second.records().at(-1)).toMatchObject({ event: 'sign-in', via: 'restore', forced: false });
+    // The unlock of a personal terminal is still a forced re-authentication.
+    second.session.lock();
+    await second.session.unlock();
+    expect(second.auth.begins.at(-1)).toEqual({ forceLogin: true, loginHint: 'surgeon' });
+  });
+
+  it('personal mode with an idle time locks; a keychain failure at restore shows an error state', async () => {
+    const h = harness({ cfg: config({}, { mode: 'personal', idleLockSeconds: 60 }), vault: new Map([['refresh', 'rt-nurse']]) });
+    await h.session.start();
+    expect(h.session.view().lockAt).toBe(h.clock.now() + 60_000);
+    h.clock.advance(60_000);
+    expect(h.session.view().state).toBe('locked');
+
+    const g = harness({ cfg: config({}, { mode: 'personal', idleLockSeconds: 0 }) });
+    g.auth.restore = () => Promise.reject(new ScrubInError('keychain_locked'));
+    await g.session.start();
+    expect(g.session.view()).toMatchObject({ state: 'error', lastError: { code: 'keychain_locked', retryable: true } });
+    expect(g.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'restore', code: 'keychain_locked' });
+    await g.session.signOut();
+    expect(g.session.view().state).toBe('signed-out');
+  });
+});
