@@ -1,0 +1,90 @@
+#!/bin/bash
+# Scrub In post-install script for deb and rpm (deb.afterInstall / rpm.afterInstall in electron-builder.yml).
+# electron-builder fills in the ${executable} and ${sanitizedProductName} placeholders; any other
+# "dollar-brace-letters" form is a build error, so shell variables here are written $name or with underscores.
+#
+# It does what electron-builder's default post-install does (command symlink, chrome-sandbox mode, desktop and
+# MIME databases so the app.scrubin: URL scheme handler is known, AppArmor profile on Ubuntu 24+), then manages
+# the machine configuration /etc/scrubin/config.json:
+#   - SCRUBIN_CONFIG_SOURCE=/path/to/config.json in the environment of the package manager (e.g.
+#     `sudo SCRUBIN_CONFIG_SOURCE=/root/scrubin.json dpkg -i scrub-in.deb`): that file is installed there;
+#   - otherwise a file already at /etc/scrubin/config.json is kept as is (IT may also place it after install);
+#   - either way the file ends up owned by root with mode 0644 (readable by the app, writable only by root), and
+#     the script fails rather than leave it world-writable, a symlink, or anything but a regular file.
+# The configuration is never removed on uninstall (it belongs to IT).
+
+app_dir='/opt/${sanitizedProductName}'
+app_exe='${executable}'
+
+# Command on the PATH.
+if type update-alternatives >/dev/null 2>&1; then
+  if [ -L "/usr/bin/$app_exe" ] && [ "$(readlink "/usr/bin/$app_exe")" != "/etc/alternatives/$app_exe" ]; then
+    rm -f "/usr/bin/$app_exe"
+  fi
+  update-alternatives --install "/usr/bin/$app_exe" "$app_exe" "$app_dir/$app_exe" 100 || ln -sf "$app_dir/$app_exe" "/usr/bin/$app_exe"
+else
+  ln -sf "$app_dir/$app_exe" "/usr/bin/$app_exe"
+fi
+
+# Chromium sandbox: the setuid helper is only needed where unprivileged user namespaces do not work.
+if [ -L /proc/self/ns/user ] && unshare --user true >/dev/null 2>&1; then
+  chmod 0755 "$app_dir/chrome-sandbox" || true
+else
+  chmod 4755 "$app_dir/chrome-sandbox" || true
+fi
+
+# Desktop entry (MimeType=x-scheme-handler/app.scrubin) and MIME caches: makes the URL scheme resolvable.
+if command -v update-mime-database >/dev/null 2>&1; then
+  update-mime-database /usr/share/mime || true
+fi
+if command -v update-desktop-database >/dev/null 2>&1; then
+  update-desktop-database /usr/share/applications || true
+fi
+
+# AppArmor profile allowing user namespaces (Ubuntu 24.04+ restricts them); skipped where AppArmor cannot parse it.
+if command -v apparmor_status >/dev/null 2>&1 && apparmor_status --enabled >/dev/null 2>&1; then
+  apparmor_source="$app_dir/resources/apparmor-profile"
+  apparmor_target="/etc/apparmor.d/$app_exe"
+  if [ -f "$apparmor_source" ] && apparmor_parser --skip-kernel-load --debug "$apparmor_source" >/dev/null 2>&1; then
+    cp -f "$apparmor_source" "$apparmor_target"
+    if ! { [ -x /usr/bin/ischroot ] && /usr/bin/ischroot; }; then
+      apparmor_parser --replace --write-cache --skip-read-cache "$apparmor_target" || true
+    fi
+  else
+    echo "Scrub In: AppArmor profile not installed (this AppArmor does not accept it)."
+  fi
+fi
+
+# >>> scrubin-config (tests/unit/packaging.test.ts runs this block against a temporary directory)
+scrubin_config_dir=/etc/scrubin
+scrubin_config="$scrubin_config_dir/config.json"
+scrubin_fail() {
+  echo "Scrub In: $1" >&2
+  exit 1
+}
+if [ -n "${SCRUBIN_CONFIG_SOURCE:-}" ]; then
+  scrubin_source="$SCRUBIN_CONFIG_SOURCE"
+  if [ ! -f "$scrubin_source" ] || [ ! -r "$scrubin_source" ]; then
+    scrubin_fail "SCRUBIN_CONFIG_SOURCE=$scrubin_source is not a readable file; the configuration was not installed."
+  fi
+  install -d -o root -g root -m 0755 "$scrubin_config_dir" || scrubin_fail "cannot create $scrubin_config_dir."
+  install -o root -g root -m 0644 "$scrubin_source" "$scrubin_config.new" || scrubin_fail "cannot copy $scrubin_source."
+  mv -f "$scrubin_config.new" "$scrubin_config" || scrubin_fail "cannot install $scrubin_config."
+  echo "Scrub In: installed the machine configuration $scrubin_config from $scrubin_source."
+fi
+if [ -e "$scrubin_config" ] || [ -L "$scrubin_config" ]; then
+  if [ -L "$scrubin_config" ] || [ ! -f "$scrubin_config" ]; then
+    scrubin_fail "$scrubin_config must be a regular file (not a symlink or anything else); replace it with a plain file owned by root."
+  fi
+  chown root:root "$scrubin_config_dir" "$scrubin_config" || scrubin_fail "cannot make $scrubin_config owned by root."
+  chmod 0755 "$scrubin_config_dir" || scrubin_fail "cannot set the mode of $scrubin_config_dir."
+  chmod 0644 "$scrubin_config" || scrubin_fail "cannot set the mode of $scrubin_config."
+  scrubin_mode=$(stat -c %a "$scrubin_config")
+  case "$scrubin_mode" in
+    644) ;;
+    *) scrubin_fail "$scrubin_config still has mode $scrubin_mode; it must be 0644 (owner root)." ;;
+  esac
+fi
+# <<< scrubin-config
+
+exit 0
