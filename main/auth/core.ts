@@ -1,0 +1,521 @@
+/**
+ * The sign-in core: one object that owns the pending flow, the in-memory tokens and the session, on
+ * top of openid-client (discovery, PKCE, code exchange, ID-token validation, refresh, revocation).
+ * Plain Node: no Electron here. Every failure is a ScrubInError; no token, code or verifier ever goes
+ * into an error, an event or a log line.
+ */
+import * as oidc from 'openid-client';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../clock';
+import type { Config } from '../config/schema';
+import { ScrubInError, toScrubInError, type ErrorCode } from '../errors';
+import { checkCallback, parseCallbackUrl } from './callback';
+import { allowsInsecure, DiscoveryCache } from './discovery';
+import { checkIdTokenClaims, sessionFromClaims, type IdTokenClaims } from './id-token';
+import { LastAccountPointer } from './last-account';
+import { cognitoLogoutUrl } from './logout-url';
+import { isTimestampFailure, mapTokenError, mapTransportError, oauthErrorOf, safeCause } from './map-error';
+import { PendingFlows, type PendingFlow } from './pending-flow';
+import { clockSleep, DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry';
+import { SingleFlight } from './single-flight';
+import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, Tokens } from './types';
+import { TokenVault } from './vault';
+
+export const DEFAULTS = {
+  pendingFlowTimeoutMs: 10 * 60_000,
+  refreshMarginMs: 5 * 60_000,
+  discoveryTtlMs: 24 * 3_600_000,
+  clockToleranceSeconds: 120,
+} as const;
+
+type JwksCache = NonNullable<ReturnType<typeof oidc.getJwksCache>>;
+type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+/** Per-operation facts seen on the wire (no secrets): the token endpoint's Date header. */
+interface Exchange {
+  serverDate: number | undefined;
+}
+
+const BeginOptionsSchema = z.strictObject({
+  loginHint: z.string().min(1).max(256).regex(/^[^\p{Cc}]*$/u, 'no control characters').optional(),
+  identityProvider: z.string().min(1).max(128).regex(/^[^\p{Cc}]*$/u, 'no control characters').optional(),
+  forceLogin: z.boolean().optional(),
+});
+
+function decodeJwtHeader(jwt: string): { kid?: unknown } | undefined {
+  const part = jwt.split('.')[0];
+  if (!part) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return header && typeof header === 'object' ? header : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SignInCore implements AuthCore {
+  private readonly config: Config;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly sleep: Sleep;
+  private readonly retry: RetryPolicy;
+  private readonly refreshMarginMs: number;
+  private readonly toleranceSeconds: number;
+  private readonly insecure: boolean;
+  private readonly baseFetch: oidc.CustomFetch;
+  private readonly listener: ((event: AuthEvent) => void) | undefined;
+
+  private readonly discovery: DiscoveryCache;
+  private readonly flows: PendingFlows;
+  private readonly vault: TokenVault;
+  private readonly lastAccount: LastAccountPointer;
+  private readonly refreshFlight = new SingleFlight<AuthSession>();
+
+  private jwksCache: JwksCache | undefined;
+  private session: AuthSession | undefined;
+  private tokens: Tokens | undefined;
+  /** Bumped whenever the session is replaced or ended, so a late refresh cannot resurrect it. */
+  private generation = 0;
+
+  constructor(options: AuthCoreOptions) {
+    this.config = options.config;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? clockSleep(this.clock);
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.refreshMarginMs = options.refreshMarginMs ?? DEFAULTS.refreshMarginMs;
+    this.toleranceSeconds = options.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
+    this.listener = options.onEvent;
+    const { issuer, clientId } = this.config.userPool;
+    this.insecure = allowsInsecure(issuer);
+    this.baseFetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
+    this.discovery = new DiscoveryCache({
+      issuer,
+      clientId,
+      cacheDir: options.cacheDir,
+      clock: this.clock,
+      ttlMs: options.discoveryTtlMs ?? DEFAULTS.discoveryTtlMs,
+      fetch: this.baseFetch,
+      retry: this.retry,
+      random: this.random,
+      sleep: this.sleep,
+      onEvent: (event) => this.emit(event),
+    });
+    this.flows = new PendingFlows(this.clock, options.pendingFlowTimeoutMs ?? DEFAULTS.pendingFlowTimeoutMs, (reason) =>
+      this.emit({ type: 'sign-in-ended', reason }),
+    );
+    this.vault = new TokenVault(options.store);
+    this.lastAccount = new LastAccountPointer(options.cacheDir, issuer, clientId);
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  private emit(event: AuthEvent): void {
+    try {
+      this.listener?.(event);
+    } catch {
+      // A failing audit listener must not break sign-in; the listener owns its own error reporting.
+    }
+  }
+
+  // ---- openid-client configuration per operation ---------------------------------------------
+
+  /**
+   * A Configuration for one operation: cached server metadata, the injected clock as openid-client's
+   * notion of "now" (clockSkew), ID-token signature checks on (openid-client skips them for
+   * token-endpoint responses unless asked), and the JWKS cache carried over between operations.
+   * On an ID token whose `kid` is not in the cached JWKS (key rotation), the cache is not handed to
+   * openid-client, so it fetches the JWKS once more.
+   */
+  private async client(): Promise<{ config: oidc.Configuration; exchange: Exchange }> {
+    const metadata = await this.discovery.metadata();
+    const exchange: Exchange = { serverDate: undefined };
+    const skewSeconds = Math.round((this.clock.now() - Date.now()) / 1000);
+    const config = new oidc.Configuration(
+      metadata,
+      this.config.userPool.clientId,
+      { [oidc.clockSkew]: skewSeconds, [oidc.clockTolerance]: this.toleranceSeconds, id_token_signed_response_alg: 'RS256' },
+      oidc.None(),
+    );
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http only for a loopback issuer (local-cognito)
+    if (this.insecure) oidc.allowInsecureRequests(config);
+    oidc.enableNonRepudiationChecks(config);
+    const tokenEndpoint = new URL(metadata.token_endpoint ?? '').href;
+    config[oidc.customFetch] = async (url, init) => {
+      const response = await this.baseFetch(url, init);
+      if (new URL(url).href === tokenEndpoint) {
+        const date = Date.parse(response.headers.get('date') ?? '');
+        exchange.serverDate = Number.isFinite(date) ? date : undefined;
+        const kid = await this.idTokenKid(response);
+        if (this.jwksCache && (kid === undefined || this.jwksKnows(kid))) oidc.setJwksCache(config, this.jwksCache);
+      }
+      return response;
+    };
+    return { config, exchange };
+  }
+
+  private async idTokenKid(response: Response): Promise<string | undefined> {
+    if (!response.ok) return undefined;
+    try {
+      const body: unknown = await response.clone().json();
+      const idToken = body && typeof body === 'object' ? (body as { id_token?: unknown }).id_token : undefined;
+      if (typeof idToken !== 'string') return undefined;
+      const kid = decodeJwtHeader(idToken)?.kid;
+      return typeof kid === 'string' ? kid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private jwksKnows(kid: string): boolean {
+    return this.jwksCache?.jwks.keys.some((key) => key.kid === kid) ?? false;
+  }
+
+  private keepJwks(config: oidc.Configuration): void {
+    const cache = oidc.getJwksCache(config);
+    if (cache) this.jwksCache = cache;
+  }
+
+  /** A time-claim failure is the terminal's clock when the server's Date disagrees with it, else a bad token. */
+  private timeProblem(exchange: Exchange, detail: string, cause?: unknown): ScrubInError {
+    const now = this.clock.now();
+    if (exchange.serverDate !== undefined && Math.abs(exchange.serverDate - now) > this.toleranceSeconds * 1000) {
+      const seconds = Math.round((now - exchange.serverDate) / 1000);
+      return new ScrubInError('clock_skew', {
+        detail: `terminal clock is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} the sign-in service`,
+        cause: cause === undefined ? undefined : safeCause(cause),
+      });
+    }
+    return new ScrubInError('token_invalid', { detail, cause: cause === undefined ? undefined : safeCause(cause) });
+  }
+
+  private tokenError(error: unknown, exchange: Exchange, operation: 'code exchange' | 'refresh'): ScrubInError {
+    if (isTimestampFailure(error)) return this.timeProblem(exchange, `${operation}: ID token time claims out of range`, error);
+    return mapTokenError(error, operation);
+  }
+
+  private validatedClaims(tokens: TokenResponse, exchange: Exchange): IdTokenClaims {
+    const claims = tokens.claims();
+    if (!claims || typeof tokens.id_token !== 'string') throw new ScrubInError('token_invalid', { detail: 'token response has no ID token' });
+    const checked = checkIdTokenClaims(claims, this.clock.now(), this.toleranceSeconds);
+    if (checked.ok) return checked.claims;
+    if (checked.problem === 'future-iat') throw this.timeProblem(exchange, checked.detail);
+    throw new ScrubInError('token_invalid', { detail: checked.detail });
+  }
+
+  private tokensFrom(tokens: TokenResponse, claims: IdTokenClaims): Tokens {
+    const now = this.clock.now();
+    const expiresIn = tokens.expiresIn();
+    const accessExpiry = expiresIn === undefined ? claims.exp * 1000 : now + expiresIn * 1000;
+    return { idToken: tokens.id_token ?? '', accessToken: tokens.access_token, expiresAt: Math.min(accessExpiry, claims.exp * 1000) };
+  }
+
+  private retryOptions(operation: 'code-exchange' | 'refresh') {
+    return {
+      policy: this.retry,
+      random: this.random,
+      sleep: this.sleep,
+      onRetry: (error: unknown, attempt: number, delayMs: number) =>
+        this.emit({ type: 'retry', operation, reason: toScrubInError(error).code, attempt, delayMs }),
+    };
+  }
+
+  // ---- sign-in --------------------------------------------------------------------------------
+
+  async beginSignIn(options: BeginSignInOptions = {}): Promise<{ authorizeUrl: string; expiresAt: number }> {
+    const parsed = BeginOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new ScrubInError('invalid_request', { detail: 'beginSignIn options are not valid' });
+    const { config } = await this.client();
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const parameters: Record<string, string> = {
+      redirect_uri: this.config.redirectUri,
+      scope: this.config.userPool.scopes.join(' '),
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    };
+    const forceLogin = parsed.data.forceLogin === true;
+    if (forceLogin) parameters.prompt = 'login';
+    const identityProvider = parsed.data.identityProvider ?? this.config.userPool.identityProvider;
+    if (identityProvider) parameters.identity_provider = identityProvider;
+    if (parsed.data.loginHint) parameters.login_hint = parsed.data.loginHint;
+    const authorizeUrl = oidc.buildAuthorizationUrl(config, parameters).href;
+    const flow = this.flows.begin({ state, nonce, codeVerifier });
+    this.emit({ type: 'sign-in-started', expiresAt: flow.expiresAt, forceLogin, ...(identityProvider ? { identityProvider } : {}) });
+    return { authorizeUrl, expiresAt: flow.expiresAt };
+  }
+
+  async completeSignIn(callbackUrl: string): Promise<AuthSession> {
+    const raw = typeof callbackUrl === 'string' ? callbackUrl : '';
+    const url = parseCallbackUrl(raw);
+    // Synchronous up to `take()`: two deliveries of the same redirect cannot both pass.
+    const verdict = checkCallback({
+      raw,
+      url,
+      redirectUri: this.config.redirectUri,
+      pending: this.flows.peek(),
+      outcomeOf: (state) => this.flows.outcomeOf(state),
+      now: this.clock.now(),
+    });
+    if (verdict) {
+      const error = new ScrubInError(verdict.code, { detail: verdict.detail });
+      if (verdict.effect === 'drop') {
+        this.emit({ type: 'callback-dropped', reason: verdict.code, detail: verdict.detail, replay: verdict.replay === true });
+      } else {
+        if (verdict.code === 'flow_expired') this.flows.current();
+        else this.flows.fail();
+        this.emit({ type: 'sign-in-failed', reason: verdict.code, detail: verdict.detail });
+      }
+      throw error;
+    }
+    const flow = this.flows.take();
+    if (!flow || !url) throw new ScrubInError('no_pending_flow', { detail: 'no sign-in in progress' });
+    try {
+      const session = await this.exchangeCode(flow, url);
+      this.flows.settle(flow, 'completed');
+      return session;
+    } catch (error) {
+      this.flows.settle(flow, 'failed');
+      const failure = toScrubInError(error, 'internal', 'sign-in completion failed');
+      this.emit({ type: 'sign-in-failed', reason: failure.code, detail: failure.detail ?? failure.code });
+      throw failure;
+    }
+  }
+
+  private async exchangeCode(flow: PendingFlow, url: URL): Promise<AuthSession> {
+    const { config, exchange } = await this.client();
+    let tokens: TokenResponse;
+    try {
+      tokens = await withRetry(async () => {
+        try {
+          return await oidc.authorizationCodeGrant(config, url, {
+            pkceCodeVerifier: flow.codeVerifier,
+            expectedState: flow.state,
+            expectedNonce: flow.nonce,
+            idTokenExpected: true,
+          });
+        } catch (error) {
+          throw this.tokenError(error, exchange, 'code exchange');
+        }
+      }, this.retryOptions('code-exchange'));
+    } finally {
+      this.keepJwks(config);
+    }
+    const claims = this.validatedClaims(tokens, exchange);
+    const refreshToken = tokens.refresh_token;
+    if (!refreshToken) {
+      throw new ScrubInError('token_invalid', { detail: 'no refresh token issued (check the app client allows refresh tokens)' });
+    }
+    const generation = ++this.generation;
+    try {
+      // The refresh token goes to the keychain before the session exists: no keychain, no session.
+      await this.vault.save(claims.sub, refreshToken);
+    } catch (error) {
+      const failure = toScrubInError(error, 'keychain_unavailable');
+      this.emit({ type: 'keychain-error', reason: failure.code, operation: 'save refresh token' });
+      await oidc.tokenRevocation(config, refreshToken).catch(() => undefined);
+      throw failure;
+    }
+    if (generation !== this.generation) throw new ScrubInError('signed_out', { detail: 'signed out while signing in' });
+    this.tokens = this.tokensFrom(tokens, claims);
+    this.session = sessionFromClaims(claims, this.clock.now());
+    await this.lastAccount.write(this.session, this.clock.now()).catch((error: unknown) => {
+      this.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'write last-account pointer' });
+    });
+    this.emit({ type: 'signed-in', sub: this.session.sub, username: this.session.username });
+    return { ...this.session };
+  }
+
+  cancelSignIn(): boolean {
+    return this.flows.cancel();
+  }
+
+  pendingFlow(): { expiresAt: number } | null {
+    const flow = this.flows.current();
+    return flow ? { expiresAt: flow.expiresAt } : null;
+  }
+
+  currentSession(): AuthSession | null {
+    return this.session ? { ...this.session, groups: [...this.session.groups], roles: [...this.session.roles] } : null;
+  }
+
+  // ---- tokens and refresh ---------------------------------------------------------------------
+
+  private tokensFresh(): boolean {
+    return this.tokens !== undefined && this.clock.now() < this.tokens.expiresAt - this.refreshMarginMs;
+  }
+
+  async getTokens(): Promise<Tokens> {
+    if (!this.session) throw new ScrubInError('signed_out', { detail: 'getTokens without a session' });
+    if (!this.tokensFresh()) await this.refreshFlight.run(() => this.refreshSession());
+    if (!this.tokens) throw new ScrubInError('signed_out', { detail: 'session ended during refresh' });
+    return { ...this.tokens };
+  }
+
+  async refresh(options: { force?: boolean } = {}): Promise<AuthSession> {
+    if (!this.session) throw new ScrubInError('signed_out', { detail: 'refresh without a session' });
+    if (options.force !== true && this.tokensFresh()) return { ...this.session };
+    return this.refreshFlight.run(() => this.refreshSession());
+  }
+
+  private async refreshSession(): Promise<AuthSession> {
+    const session = this.session;
+    if (!session) throw new ScrubInError('signed_out', { detail: 'refresh without a session' });
+    const generation = this.generation;
+    const refreshToken = await this.vault.load(session.sub).catch((error: unknown) => {
+      const failure = toScrubInError(error, 'keychain_unavailable');
+      this.emit({ type: 'keychain-error', reason: failure.code, operation: 'load refresh token' });
+      throw failure;
+    });
+    if (refreshToken === null) {
+      await this.endSession(session.sub, generation);
+      throw new ScrubInError('refresh_rejected', { detail: 'no refresh token in the keychain' });
+    }
+    return this.refreshWith(session.sub, refreshToken, generation, session);
+  }
+
+  /** One refresh with bounded retries; invalid_grant ends the session (no retry loop). */
+  private async refreshWith(sub: string, refreshToken: string, generation: number, previous: AuthSession | undefined): Promise<AuthSession> {
+    const { config, exchange } = await this.client();
+    let tokens: TokenResponse;
+    try {
+      tokens = await withRetry(async () => {
+        try {
+          return await oidc.refreshTokenGrant(config, refreshToken);
+        } catch (error) {
+          if (oauthErrorOf(error) === 'invalid_grant') {
+            throw new ScrubInError('refresh_rejected', { detail: 'token endpoint answered invalid_grant', cause: safeCause(error) });
+          }
+          throw this.tokenError(error, exchange, 'refresh');
+        }
+      }, this.retryOptions('refresh'));
+    } catch (error) {
+      const failure = toScrubInError(error);
+      if (failure.code === 'refresh_rejected') await this.endSession(sub, generation);
+      else this.emit({ type: 'refresh-failed', sub, reason: failure.code });
+      throw failure;
+    } finally {
+      this.keepJwks(config);
+    }
+    const claims = this.validatedClaims(tokens, exchange);
+    if (claims.sub !== sub) throw new ScrubInError('token_invalid', { detail: 'refreshed ID token is for another user' });
+    if (generation !== this.generation) throw new ScrubInError('signed_out', { detail: 'session ended during refresh' });
+    const rotated = tokens.refresh_token !== undefined && tokens.refresh_token !== refreshToken;
+    if (rotated && tokens.refresh_token) {
+      // Rotation: the new refresh token is in the keychain before the new tokens are used.
+      await this.vault.save(sub, tokens.refresh_token).catch((error: unknown) => {
+        const failure = toScrubInError(error, 'keychain_unavailable');
+        this.emit({ type: 'keychain-error', reason: failure.code, operation: 'save rotated refresh token' });
+        throw failure;
+      });
+      if (generation !== this.generation) {
+        await this.vault.remove(sub).catch(() => undefined);
+        throw new ScrubInError('signed_out', { detail: 'session ended during refresh' });
+      }
+    }
+    this.tokens = this.tokensFrom(tokens, claims);
+    this.session = sessionFromClaims(claims, previous?.signedInAt ?? this.clock.now());
+    if (!previous) {
+      await this.lastAccount.write(this.session, this.clock.now()).catch((error: unknown) => {
+        this.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'write last-account pointer' });
+      });
+    }
+    this.emit({ type: 'tokens-refreshed', sub, rotated });
+    return { ...this.session };
+  }
+
+  /** Ends the session after the service refused its refresh token: keychain entry, pointer and memory. */
+  private async endSession(sub: string, generation: number): Promise<void> {
+    if (generation === this.generation) {
+      this.generation++;
+      this.tokens = undefined;
+      this.session = undefined;
+    }
+    await this.vault.remove(sub).catch((error: unknown) => {
+      this.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'remove refresh token' });
+    });
+    await this.lastAccount.clear().catch((error: unknown) => {
+      this.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'remove last-account pointer' });
+    });
+    this.emit({ type: 'session-ended', sub, reason: 'refresh_rejected' });
+  }
+
+  async restore(): Promise<AuthSession | null> {
+    if (this.session) return { ...this.session };
+    return this.refreshFlight
+      .run(async () => {
+        const pointer = await this.lastAccount.read();
+        if (!pointer) throw new RestoreNothing();
+        const generation = this.generation;
+        const refreshToken = await this.vault.load(pointer.sub);
+        if (refreshToken === null) {
+          await this.lastAccount.clear();
+          throw new RestoreNothing();
+        }
+        return this.refreshWith(pointer.sub, refreshToken, generation, undefined);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof RestoreNothing) return null;
+        throw error;
+      });
+  }
+
+  // ---- sign-out -------------------------------------------------------------------------------
+
+  async signOut(): Promise<SignOutResult> {
+    const errors: ScrubInError[] = [];
+    const session = this.session;
+    // Local state goes first and unconditionally: an offline sign-out still wipes it.
+    this.generation++;
+    this.tokens = undefined;
+    this.session = undefined;
+    this.flows.cancel();
+    let sub = session?.sub;
+    if (!sub) sub = (await this.lastAccount.read().catch(() => undefined))?.sub;
+    let revoked = false;
+    if (sub) {
+      let refreshToken: string | null = null;
+      try {
+        refreshToken = await this.vault.load(sub);
+      } catch (error) {
+        errors.push(toScrubInError(error, 'keychain_unavailable'));
+      }
+      if (refreshToken) {
+        try {
+          const { config } = await this.client();
+          try {
+            await oidc.tokenRevocation(config, refreshToken);
+          } catch (error) {
+            throw mapTransportError(error, 'revocation') ?? new ScrubInError('idp_error', { detail: 'revocation refused', cause: safeCause(error) });
+          }
+          revoked = true;
+        } catch (error) {
+          errors.push(toScrubInError(error, 'network'));
+        }
+      }
+      try {
+        await this.vault.remove(sub);
+      } catch (error) {
+        errors.push(toScrubInError(error, 'keychain_unavailable'));
+      }
+    }
+    try {
+      await this.lastAccount.clear();
+    } catch (error) {
+      errors.push(toScrubInError(error, 'internal', 'last-account pointer could not be removed'));
+    }
+    if (session) this.emit({ type: 'session-ended', sub: session.sub, reason: 'signed-out' });
+    this.emit({ type: 'signed-out', sub: sub ?? null, revoked, errors: errors.map((e): ErrorCode => e.code) });
+    return { logoutUrl: cognitoLogoutUrl(this.config), revoked, errors };
+  }
+
+  /** Test and shutdown hook: resolves when no background discovery revalidation is running. */
+  whenIdle(): Promise<void> {
+    return this.discovery.whenIdle();
+  }
+}
+
+class RestoreNothing extends Error {}

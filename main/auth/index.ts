@@ -1,0 +1,17 @@
+/**
+ * Sign-in core for Amazon Cognito user pools (OIDC + PKCE on openid-client), usable without Electron.
+ * See docs/sign-in-core.md.
+ */
+import { SignInCore } from './core';
+import type { AuthCore, AuthCoreOptions } from './types';
+
+export type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, Tokens } from './types';
+export { KeytarSecretStore, MemorySecretStore, TokenVault, KEYCHAIN_SERVICE, type SecretStore } from './vault';
+export { DEFAULTS } from './core';
+export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry';
+export { cognitoLogoutUrl } from './logout-url';
+export { ScrubInError as AuthError } from '../errors';
+
+export function createAuthCore(options: AuthCoreOptions): AuthCore {
+  return new SignInCore(options);
+}
