@@ -189,7 +189,10 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
       const clientId = oidc.client?.clientId;
       const accountId = oidc.session?.accountId;
       if (!clientId || !accountId) return undefined;
-      const existingId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(clientId);
+      // Like Cognito, every authorization starts its own refresh-token family: revoking the token of an
+      // earlier sign-in (same browser session) must not revoke this one. Only the grant of THIS authorization
+      // (after its login interaction) is reused.
+      const existingId = oidc.result?.consent?.grantId;
       const existing = existingId ? await oidc.provider.Grant.find(existingId) : undefined;
       // After prompt=login the session may now belong to someone else: never reuse their grant.
       const grant =

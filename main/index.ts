@@ -1,46 +1,133 @@
 /**
- * Electron entry: lifecycle wiring only. Everything worth testing lives in config/, auth/, aws/,
- * terminal/ (electron-free) and shell/ (thin, narrow-interface Electron glue).
+ * Electron entry: lifecycle wiring only. Everything worth testing lives in config/, auth/, aws/, terminal/
+ * (electron-free, composed by core.ts) and shell/ (thin Electron glue with narrow, unit-tested logic).
  */
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from './config';
-import { isScrubInError } from './errors';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
+import { CHANNELS } from '../preload/contract';
+import { APP_SCHEME, ConfigSchema, loadConfig, type Config } from './config';
+import { createCore } from './core';
+import { isScrubInError, ScrubInError } from './errors';
+import { APP_ORIGIN } from './shell/assets';
+import { DeepLinkIntake } from './shell/deep-links';
+import { allowedExternalUrl } from './shell/external';
+import { createDispatcher, INVOKE_CHANNELS, toPushedView } from './shell/ipc';
+import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Test hooks (record external URLs instead of opening them) exist only in unpackaged builds. */
+const testHooks = !app.isPackaged && process.env.SCRUBIN_TEST_HOOKS === '1';
+
+if (!app.isPackaged && process.env.SCRUBIN_USER_DATA) app.setPath('userData', process.env.SCRUBIN_USER_DATA);
+
+/** Development default: an in-process local-cognito (never in packaged builds). */
+async function embeddedConfig(): Promise<Config> {
+  if (app.isPackaged) throw new ScrubInError('config_missing', { detail: 'no --config, SCRUBIN_CONFIG or machine-managed configuration file' });
+  const modulePath = path.join(here, '../local-cognito/index.js');
+  const { startLocalCognito } = (await import(pathToFileURL(modulePath).href)) as { startLocalCognito: typeof StartLocalCognito };
+  const cognito = await startLocalCognito({ port: Number(process.env.SCRUBIN_LOCAL_COGNITO_PORT ?? 0) });
+  app.on('will-quit', () => void cognito.stop());
+  console.log(`Scrub In: using the embedded local-cognito at ${cognito.origin} (demo users in README; password OR-demo-2026)`);
+  return ConfigSchema.parse(cognito.config);
+}
+
+function recordExternal(): { open: (url: string) => void } {
+  const urls: string[] = [];
+  const waiters: Array<{ index: number; resolve: (url: string) => void }> = [];
+  Object.assign(globalThis, {
+    __scrubinExternal: urls,
+    __scrubinWaitExternal: (index: number) =>
+      new Promise<string>((resolve) => {
+        const url = urls[index];
+        if (url !== undefined) resolve(url);
+        else waiters.push({ index, resolve });
+      }),
+  });
+  return {
+    open(url) {
+      urls.push(url);
+      for (const waiter of waiters.splice(0)) {
+        const found = urls[waiter.index];
+        if (found !== undefined) waiter.resolve(found);
+        else waiters.push(waiter);
+      }
+    },
+  };
+}
 
 async function main(): Promise<void> {
+  registerAppScheme();
   if (!app.requestSingleInstanceLock()) {
+    // The first instance receives our argv (with any deep link) through 'second-instance'.
     app.quit();
     return;
   }
+  // Packaged: installers register the scheme; this keeps the registration current. Development (`electron .`):
+  // register the Electron binary with the app path so the OS can start this app for a callback.
+  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(APP_SCHEME, process.execPath, [path.resolve(process.argv[1])]);
+  else app.setAsDefaultProtocolClient(APP_SCHEME);
+
+  let window: BrowserWindow | undefined;
+  const focus = (): void => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  };
+  const links = new DeepLinkIntake(app, process.argv, focus);
+
   const loaded = loadConfig({ packaged: app.isPackaged });
   for (const warning of loaded.warnings) console.warn(warning);
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    show: true,
-    webPreferences: {
-      preload: path.join(here, '../preload/index.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      webviewTag: false,
-      devTools: !app.isPackaged,
-      disableBlinkFeatures: 'Auxclick',
-    },
+  const config = 'config' in loaded ? loaded.config : await embeddedConfig();
+
+  const recorder = testHooks ? recordExternal() : undefined;
+  const openBrowser = (url: string): void => {
+    if (!allowedExternalUrl(config, url)) {
+      console.error('Refused to open a URL outside the configured sign-in domain');
+      return;
+    }
+    if (recorder) recorder.open(url);
+    else void shell.openExternal(url);
+  };
+
+  const core = createCore({
+    config,
+    dataDir: app.getPath('userData'),
+    openBrowser,
+    onProblem: (error) => console.error(`${error.code}: ${error.detail ?? error.userMessage}`),
   });
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  await window.loadFile(path.join(here, '../renderer/index.html'));
+  await core.session.start();
+
+  hardenSession();
+  serveRenderer(path.join(here, '../renderer'));
+  const dispatch = createDispatcher(core.session, {
+    trustedOrigin: APP_ORIGIN,
+    onRejected: (reason, channel) => console.warn(`IPC ${channel} rejected: ${reason}`),
+  });
+  for (const channel of INVOKE_CHANNELS) {
+    ipcMain.handle(channel, (event, payload: unknown) =>
+      dispatch(channel, payload, { url: event.senderFrame?.url, isMainFrame: event.senderFrame?.parent === null }),
+    );
+  }
+  core.session.subscribe((view) => {
+    const safe = toPushedView(view);
+    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNELS.sessionChanged, safe);
+  });
+
+  window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged });
+  links.attach((url) => {
+    focus();
+    void core.session.handleCallback(url);
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => core.dispose());
 }
 
 main().catch((error: unknown) => {
-  console.error(isScrubInError(error) ? `${error.userMessage}\n${error.detail ?? ''}` : error);
+  const message = isScrubInError(error) ? `${error.userMessage}\n\n${error.detail ?? ''}` : String(error);
+  console.error(message);
+  if (app.isReady()) dialog.showErrorBox('Scrub In cannot start', message);
   app.exit(1);
 });

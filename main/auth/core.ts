@@ -18,7 +18,7 @@ import { isTimestampFailure, mapTokenError, mapTransportError, oauthErrorOf, saf
 import { PendingFlows, type PendingFlow } from './pending-flow';
 import { clockSleep, DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry';
 import { SingleFlight } from './single-flight';
-import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, Tokens } from './types';
+import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, Tokens } from './types';
 import { TokenVault } from './vault';
 
 export const DEFAULTS = {
@@ -73,6 +73,8 @@ export class SignInCore implements AuthCore {
 
   private jwksCache: JwksCache | undefined;
   private session: AuthSession | undefined;
+  /** A completed sign-in held aside until the terminal commits or discards it (see `stage`). */
+  private staged: { exchanged: Exchanged } | undefined;
   private tokens: Tokens | undefined;
   /** Bumped whenever the session is replaced or ended, so a late refresh cannot resurrect it. */
   private generation = 0;
@@ -243,12 +245,15 @@ export class SignInCore implements AuthCore {
     if (identityProvider) parameters.identity_provider = identityProvider;
     if (parsed.data.loginHint) parameters.login_hint = parsed.data.loginHint;
     const authorizeUrl = oidc.buildAuthorizationUrl(config, parameters).href;
+    this.dropStaged();
     const flow = this.flows.begin({ state, nonce, codeVerifier });
     this.emit({ type: 'sign-in-started', expiresAt: flow.expiresAt, forceLogin, ...(identityProvider ? { identityProvider } : {}) });
     return { authorizeUrl, expiresAt: flow.expiresAt };
   }
 
-  async completeSignIn(callbackUrl: string): Promise<AuthSession> {
+  completeSignIn(callbackUrl: string): Promise<AuthSession>;
+  completeSignIn(callbackUrl: string, options: { stage: true }): Promise<StagedSignIn>;
+  async completeSignIn(callbackUrl: string, options?: { stage: true }): Promise<AuthSession | StagedSignIn> {
     const raw = typeof callbackUrl === 'string' ? callbackUrl : '';
     const url = parseCallbackUrl(raw);
     // Synchronous up to `take()`: two deliveries of the same redirect cannot both pass.
@@ -274,9 +279,10 @@ export class SignInCore implements AuthCore {
     const flow = this.flows.take();
     if (!flow || !url) throw new ScrubInError('no_pending_flow', { detail: 'no sign-in in progress' });
     try {
-      const session = await this.exchangeCode(flow, url);
+      const exchanged = await this.exchangeCode(flow, url);
       this.flows.settle(flow, 'completed');
-      return session;
+      if (options?.stage) return this.stage(exchanged);
+      return await this.install(exchanged);
     } catch (error) {
       this.flows.settle(flow, 'failed');
       const failure = toScrubInError(error, 'internal', 'sign-in completion failed');
@@ -285,7 +291,7 @@ export class SignInCore implements AuthCore {
     }
   }
 
-  private async exchangeCode(flow: PendingFlow, url: URL): Promise<AuthSession> {
+  private async exchangeCode(flow: PendingFlow, url: URL): Promise<Exchanged> {
     const { config, exchange } = await this.client();
     let tokens: TokenResponse;
     try {
@@ -309,6 +315,54 @@ export class SignInCore implements AuthCore {
     if (!refreshToken) {
       throw new ScrubInError('token_invalid', { detail: 'no refresh token issued (check the app client allows refresh tokens)' });
     }
+    return { claims, tokens, refreshToken };
+  }
+
+  /**
+   * Holds a completed sign-in aside without touching the current session or the keychain, so the terminal
+   * can sign the previous person out for real before the new person's session starts (switch user).
+   */
+  private stage(exchanged: Exchanged): StagedSignIn {
+    this.dropStaged();
+    const slot = { exchanged };
+    this.staged = slot;
+    const session = sessionFromClaims(exchanged.claims, this.clock.now());
+    return {
+      session: { ...session },
+      commit: async () => {
+        if (this.staged !== slot) throw new ScrubInError('flow_cancelled', { detail: 'the staged sign-in was discarded' });
+        this.staged = undefined;
+        const replaced = this.session?.sub === exchanged.claims.sub ? await this.vault.load(exchanged.claims.sub).catch(() => null) : null;
+        const installed = await this.install(exchanged);
+        // Same person again (unlock): the refresh token this sign-in replaces must not stay valid at the pool.
+        if (replaced && replaced !== exchanged.refreshToken) await this.revokeQuietly(replaced);
+        return installed;
+      },
+      discard: async () => {
+        if (this.staged !== slot) return;
+        this.staged = undefined;
+        await this.revokeQuietly(exchanged.refreshToken);
+      },
+    };
+  }
+
+  private dropStaged(): void {
+    const slot = this.staged;
+    this.staged = undefined;
+    if (slot) void this.revokeQuietly(slot.exchanged.refreshToken);
+  }
+
+  private async revokeQuietly(refreshToken: string): Promise<void> {
+    try {
+      const { config } = await this.client();
+      await oidc.tokenRevocation(config, refreshToken);
+    } catch {
+      this.emit({ type: 'sign-in-failed', reason: 'network', detail: 'could not revoke a superseded refresh token' });
+    }
+  }
+
+  /** Makes an exchanged sign-in the current session: keychain first, then memory, pointer, event. */
+  private async install({ claims, tokens, refreshToken }: Exchanged): Promise<AuthSession> {
     const generation = ++this.generation;
     try {
       // The refresh token goes to the keychain before the session exists: no keychain, no session.
@@ -316,7 +370,7 @@ export class SignInCore implements AuthCore {
     } catch (error) {
       const failure = toScrubInError(error, 'keychain_unavailable');
       this.emit({ type: 'keychain-error', reason: failure.code, operation: 'save refresh token' });
-      await oidc.tokenRevocation(config, refreshToken).catch(() => undefined);
+      await this.revokeQuietly(refreshToken);
       throw failure;
     }
     if (generation !== this.generation) throw new ScrubInError('signed_out', { detail: 'signed out while signing in' });
@@ -330,6 +384,7 @@ export class SignInCore implements AuthCore {
   }
 
   cancelSignIn(): boolean {
+    this.dropStaged();
     return this.flows.cancel();
   }
 
@@ -519,3 +574,10 @@ export class SignInCore implements AuthCore {
 }
 
 class RestoreNothing extends Error {}
+
+/** A code exchange that passed every check: the claims, the token response and its refresh token. */
+interface Exchanged {
+  claims: IdTokenClaims;
+  tokens: TokenResponse;
+  refreshToken: string;
+}

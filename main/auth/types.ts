@@ -89,6 +89,12 @@ export interface SignOutResult {
 export interface AuthCore {
   beginSignIn(options?: BeginSignInOptions): Promise<{ authorizeUrl: string; expiresAt: number }>;
   completeSignIn(callbackUrl: string): Promise<AuthSession>;
+  /**
+   * Validates the callback and exchanges the code, but leaves the current session and the keychain alone:
+   * `commit()` makes it the session (revoking a refresh token it replaces for the same person), `discard()`
+   * revokes it. Lets the terminal sign the previous person out for real before a switch completes.
+   */
+  completeSignIn(callbackUrl: string, options: { stage: true }): Promise<StagedSignIn>;
   cancelSignIn(): boolean;
   pendingFlow(): { expiresAt: number } | null;
   currentSession(): AuthSession | null;
@@ -97,4 +103,11 @@ export interface AuthCore {
   refresh(options?: { force?: boolean }): Promise<AuthSession>;
   restore(): Promise<AuthSession | null>;
   signOut(): Promise<SignOutResult>;
+}
+
+/** A completed, verified sign-in that is not the current session yet (see `completeSignIn(url, { stage: true })`). */
+export interface StagedSignIn {
+  readonly session: AuthSession;
+  commit(): Promise<AuthSession>;
+  discard(): Promise<void>;
 }

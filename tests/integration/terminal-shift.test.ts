@@ -18,7 +18,7 @@ import { createCredentialsProvider } from '../../main/aws';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema } from '../../main/config/schema';
 import { isScrubInError } from '../../main/errors';
-import { createTerminalSession, openAuditLog, verifyAuditBuffer, verifyAuditLog, type AuditLog, type TerminalAuth, type TerminalSession } from '../../main/terminal';
+import { createTerminalSession, openAuditLog, verifyAuditBuffer, verifyAuditLog, type AuditLog, type TerminalSession } from '../../main/terminal';
 import { completeManagedLogin, launchChromium } from '../support/browser';
 import { postForm } from '../support/local-cognito';
 
@@ -56,7 +56,7 @@ describe('a shift on a shared terminal (real auth core, identity pool, keychain,
     audit = openAuditLog({ path: auditPath, terminalId: 'OR-07', clock });
     session = createTerminalSession({
       config,
-      auth: auth as unknown as TerminalAuth, // needs completeSignIn(url, { stage: true }): see the terminal report
+      auth,
       credentials: ({ gate, idTokens }) => createCredentialsProvider({ config, idTokens, gate, cacheDir: path.join(dir, 'cache') }),
       audit,
       clock,
