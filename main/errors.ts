@@ -29,10 +29,13 @@ export const ERROR_CODES = {
   keychain_unavailable: { retryable: true, message: "The terminal's secure password store is not available. Restart the terminal; if it persists, ask hospital IT." },
   keychain_locked: { retryable: true, message: "The terminal's secure password store is locked. Unlock it (or sign in to the computer again), then retry." },
   // transport and service
-  network: { retryable: true, message: 'The network is not reachable right now. Your session is kept; try again in a moment.' },
-  server_error: { retryable: true, message: 'The sign-in service had a problem. Your session is kept; try again in a moment.' },
+  network: { retryable: true, message: 'The sign-in service cannot be reached. Check the network cable or Wi-Fi and try again; nothing you were doing is lost.' },
+  server_error: { retryable: true, message: 'The sign-in service had a problem. Try again in a moment; if it keeps happening, ask hospital IT.' },
   throttled: { retryable: true, message: 'The sign-in service is busy. Wait a few seconds and try again.' },
   not_authorized: { retryable: false, message: 'AWS access was refused for this session. Sign in again.' },
+  // settings sync
+  sync_limit: { retryable: false, message: 'This setting could not be saved because your saved settings are full. Remove settings you no longer need, or ask hospital IT.' },
+  sync_conflict: { retryable: true, message: 'Your settings changed on another terminal at the same moment. They will be synchronised again shortly.' },
   // terminal policy
   locked: { retryable: false, message: 'The terminal is locked. Unlock it to continue.' },
   signed_out: { retryable: false, message: 'Nobody is signed in. Sign in to continue.' },

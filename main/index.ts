@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(APP_SCHEME, process.execPath, [path.resolve(process.argv[1])]);
   else app.setAsDefaultProtocolClient(APP_SCHEME);
 
-  let window: BrowserWindow | undefined;
+  let window: BrowserWindow | undefined = undefined;
   const focus = (): void => {
     if (!window) return;
     if (window.isMinimized()) window.restore();

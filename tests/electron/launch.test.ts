@@ -16,7 +16,7 @@ describe.skipIf(!probe.path)(`Electron app launch${probe.reason ? ` (skipped: ${
     app = await electron.launch({
       executablePath: probe.path,
       args: ['.', '--no-sandbox'],
-      env: { ...process.env, SCRUBIN_E2E: '1' } as Record<string, string>,
+      env: { ...process.env, SCRUBIN_E2E: '1' },
     });
   });
 
