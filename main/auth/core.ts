@@ -518,6 +518,12 @@ export class SignInCore implements AuthCore {
       });
   }
 
+  async leftoverAccount(): Promise<{ sub: string; username: string } | null> {
+    if (this.session) return null;
+    const pointer = await this.lastAccount.read().catch(() => undefined);
+    return pointer ? { sub: pointer.sub, username: pointer.username } : null;
+  }
+
   // ---- sign-out -------------------------------------------------------------------------------
 
   async signOut(): Promise<SignOutResult> {

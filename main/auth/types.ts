@@ -102,6 +102,11 @@ export interface AuthCore {
   getTokens(): Promise<Tokens>;
   refresh(options?: { force?: boolean }): Promise<AuthSession>;
   restore(): Promise<AuthSession | null>;
+  /**
+   * The account whose refresh token is still stored although no session is loaded (e.g. the app was killed
+   * or the terminal lost power while someone was signed in). Shared terminals sign it out at start.
+   */
+  leftoverAccount(): Promise<{ sub: string; username: string } | null>;
   signOut(): Promise<SignOutResult>;
 }
 

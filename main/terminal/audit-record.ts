@@ -48,7 +48,7 @@ export const AuditEntrySchema = z.discriminatedUnion('event', [
     event: z.literal('sign-out'),
     outcome: z.enum(['ok', 'partial']),
     user: AuditUserSchema,
-    reason: z.enum(['user', 'switch', 'session-cap', 'refresh-rejected']),
+    reason: z.enum(['user', 'switch', 'session-cap', 'refresh-rejected', 'leftover']),
     /** Whether the refresh token was revoked at the service (false e.g. offline; local state is wiped anyway). */
     revoked: z.boolean(),
     errors: z.array(errorCode).max(8),

@@ -562,10 +562,30 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
 
   // ---------- public API ----------
 
+  /**
+   * Shared mode never restores silently. A refresh token still stored from before (the app was killed or the
+   * terminal lost power mid-shift) is revoked and deleted, so the next person cannot inherit it.
+   */
+  async function endLeftoverSession(): Promise<void> {
+    const leftover = await auth.leftoverAccount().catch(() => null);
+    if (!leftover) return;
+    const outcome = await auth.signOut();
+    const user = { username: leftover.username, sub: leftover.sub };
+    record({
+      event: 'sign-out',
+      outcome: outcome.errors.length ? 'partial' : 'ok',
+      user,
+      reason: 'leftover',
+      revoked: outcome.revoked,
+      errors: outcome.errors.map((e) => toScrubInError(e).code).slice(0, 8),
+    });
+  }
+
   async function start(): Promise<SessionView> {
     dispatch('START');
     record({ event: 'terminal-start', outcome: 'ok', mode: config.terminal.mode });
     if (shared) {
+      await endLeftoverSession();
       dispatch('STARTED_SIGNED_OUT');
       return view();
     }

@@ -94,8 +94,15 @@ class FakeAuth implements TerminalAuth {
     return Promise.resolve(this.current);
   }
 
+  leftoverAccount() {
+    const rt = this.current ? undefined : this.vault.get('refresh');
+    const user = rt ? USERS[rt.replace('rt-', '')] : undefined;
+    return Promise.resolve(user ? { sub: user.sub, username: user.username } : null);
+  }
+
   signOut() {
-    const who = this.current?.username ?? 'nobody';
+    const stored = this.vault.get('refresh');
+    const who = this.current?.username ?? (stored ? stored.replace('rt-', '') : 'nobody');
     this.log.push(`signOut:${who}`);
     if (this.signOutThrows) {
       this.current = null;
@@ -105,8 +112,8 @@ class FakeAuth implements TerminalAuth {
     const errors: ScrubInError[] = [];
     let revoked = false;
     if (this.offline) errors.push(new ScrubInError('network'));
-    else if (this.current) {
-      this.revoked.push(this.current.username);
+    else if (this.current || stored) {
+      this.revoked.push(who);
       revoked = true;
     }
     this.vault.delete('refresh');
@@ -270,8 +277,7 @@ const events = (h: Harness) => h.records().map((r) => r.event);
 
 describe('terminal session: shared mode', () => {
   it('starts signed out without restoring anything; the view matches the contract', async () => {
-    const vault: Vault = new Map([['refresh', 'rt-nurse']]);
-    const h = harness({ vault });
+    const h = harness();
     expect(h.session.view().state).toBe('starting');
     const view = await h.session.start();
     expect(SessionViewSchema.parse(view)).toEqual({
@@ -280,6 +286,18 @@ describe('terminal session: shared mode', () => {
     });
     expect(h.auth.restores).toBe(0);
     expect(events(h)).toEqual(['audit-log-created', 'terminal-start']);
+  });
+
+  it('a refresh token left from a crash is revoked and deleted at start, never restored', async () => {
+    const vault: Vault = new Map([['refresh', 'rt-nurse']]);
+    const h = harness({ vault });
+    const view = await h.session.start();
+    expect(view.state).toBe('signed-out');
+    expect(view.user).toBeNull();
+    expect(h.auth.restores).toBe(0);
+    expect(h.auth.revoked).toEqual(['nurse']);
+    expect(vault.size).toBe(0);
+    expect(events(h)).toEqual(['audit-log-created', 'terminal-start', 'sign-out']);
   });
 
   it('sign-in forces fresh authentication, opens the authorize URL, and ends signed in with the profile, cap and lock time', async () => {
