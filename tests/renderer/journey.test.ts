@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
+import { KeytarSecretStore } from '../../main/auth';
 import { ConfigSchema } from '../../main/config';
 import { createCore, type ScrubInCore } from '../../main/core';
 import { verifyAuditLog } from '../../main/terminal';
@@ -28,6 +29,15 @@ describe('renderer on the real core', () => {
   let page: Page;
   let auditPath: string;
   const opened: string[] = [];
+  /** Refresh, ID and access tokens seen in main during the journey, to search the bridge traffic for. */
+  const issuedSecrets: string[] = [];
+  const collectSecrets = async () => {
+    const tokens = await core.auth.getTokens();
+    const sub = core.auth.currentSession()?.sub;
+    const refresh = sub ? await store.get(sub) : null;
+    issuedSecrets.push(tokens.idToken, tokens.accessToken, ...(refresh ? [refresh] : []));
+  };
+  const store = new KeytarSecretStore();
   const waiters: Array<() => void> = [];
 
   /** The next URL the app asks the OS to open, after `from` already seen ones (resolved by openBrowser, no polling). */
@@ -65,6 +75,7 @@ describe('renderer on the real core', () => {
     core = createCore({
       config,
       dataDir: dir,
+      store,
       openBrowser: (url) => {
         opened.push(url);
         for (const wake of waiters.splice(0)) wake();
@@ -109,6 +120,7 @@ describe('renderer on the real core', () => {
     await core.session.handleCallback(callbackUrl);
     await expect.poll(heading).toBe('Signed in: Nora Hale');
     await expect.poll(() => page.getByText('Nurses').count()).toBeGreaterThan(0);
+    await collectSecrets();
     await shot('04-signed-in');
     expect(await axe()).toEqual([]);
   });
@@ -146,6 +158,7 @@ describe('renderer on the real core', () => {
     await loginVia('Switch user', 'surgeon');
     await expect.poll(heading).toBe('Signed in: Sam Ortiz');
     await nextOpened(from, 'logout');
+    await collectSecrets();
     await shot('06-switched');
   });
 
@@ -182,6 +195,13 @@ describe('renderer on the real core', () => {
     await core.session.handleCallback(`app.scrubin:/callback?error=server_error&state=${encodeURIComponent(state)}`);
     await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/refused the sign-in/);
     await shot('09-error-idp');
+  });
+
+  it('nothing that crossed the bridge in the whole journey holds a token (every response and pushed view checked)', () => {
+    expect(harness.traffic.length).toBeGreaterThan(20);
+    const all = harness.traffic.join('\n');
+    expect(all).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/); // no JWT (ID or access token) at all
+    for (const secret of issuedSecrets) expect(all).not.toContain(secret);
   });
 
   it('every screen change was audited and the audit file verifies', () => {

@@ -47,6 +47,8 @@ export interface RendererHarness {
   origin: string;
   /** Channels rejected by the dispatcher (sender or payload checks). */
   rejected: string[];
+  /** Everything that crossed the bridge towards the renderer: every response and every pushed view, as JSON. */
+  traffic: string[];
   close(): Promise<void>;
 }
 
@@ -70,11 +72,15 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.exposeBinding('__scrubinInvoke', ({ frame }, channel: string, payload: unknown) =>
-    dispatch(channel, payload, { url: frame.url(), isMainFrame: frame === page.mainFrame() }),
-  );
+  const traffic: string[] = [];
+  await page.exposeBinding('__scrubinInvoke', async ({ frame }, channel: string, payload: unknown) => {
+    const result = await dispatch(channel, payload, { url: frame.url(), isMainFrame: frame === page.mainFrame() });
+    traffic.push(JSON.stringify(result));
+    return result;
+  });
   await page.addInitScript({ content: await bundleBridge() });
   const unsubscribe = session.subscribe((view) => {
+    traffic.push(JSON.stringify(view));
     page.evaluate((v) => (window as unknown as { __scrubinPush?: (v: unknown) => void }).__scrubinPush?.(v), toPushedView(view)).catch(() => undefined);
   });
   await page.goto(`${origin}/index.html`);
@@ -83,6 +89,7 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
     page,
     origin,
     rejected,
+    traffic,
     async close() {
       unsubscribe();
       await context.close();

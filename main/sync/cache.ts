@@ -1,0 +1,110 @@
+/**
+ * The local cache: one JSON file per identity under the injected folder, so settings work offline.
+ * Validated with zod on read (a damaged or foreign file is ignored, never trusted), written
+ * atomically (temporary file, fsync, rename) with owner-only permissions. Not secret, but personal:
+ * shared terminals remove it at sign-out (`removeCacheFile`).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ScrubInError } from '../errors';
+import { DATASET_NAME } from './limits';
+
+export const CACHE_FILE_PREFIX = 'settings-';
+
+const IDENTITY_ID = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f-]{36}$/;
+
+export const CachedRecord = z.strictObject({
+  /** null = removed (a tombstone, synced so other terminals remove it too). */
+  value: z.string().nullable(),
+  lastModified: z.number().int().nonnegative(),
+  deviceId: z.string().min(1).max(128),
+  /** The remote version this record is based on (0 = never stored remotely). */
+  version: z.number().int().nonnegative(),
+  /** Changed here since the last successful push. */
+  dirty: z.boolean(),
+});
+export type CachedRecord = z.infer<typeof CachedRecord>;
+
+export const CachedDataset = z.strictObject({
+  /** The dataset's remote syncCount this cache has seen everything up to. */
+  lastSyncCount: z.number().int().nonnegative(),
+  records: z.record(z.string().min(1), CachedRecord),
+});
+export type CachedDataset = z.infer<typeof CachedDataset>;
+
+export const CacheFile = z.strictObject({
+  format: z.literal(1),
+  identityId: z.string().regex(IDENTITY_ID),
+  datasets: z.record(z.string().regex(DATASET_NAME), CachedDataset),
+});
+export type CacheFile = z.infer<typeof CacheFile>;
+
+export function checkIdentityId(identityId: unknown): string {
+  if (typeof identityId !== 'string' || !IDENTITY_ID.test(identityId)) {
+    throw new ScrubInError('invalid_request', { detail: 'settings sync: not a Cognito identity id' });
+  }
+  return identityId;
+}
+
+/** `settings-us-east-1_<guid>.json` (no ':' so the name is valid on Windows too). */
+export function cacheFileName(identityId: string): string {
+  return `${CACHE_FILE_PREFIX}${checkIdentityId(identityId).replace(':', '_')}.json`;
+}
+
+export type CacheLoad = { file: CacheFile; problem?: undefined } | { file: CacheFile; problem: 'corrupt' | 'other-identity' | 'unreadable' };
+
+export const emptyCache = (identityId: string): CacheFile => ({ format: 1, identityId, datasets: {} });
+
+export async function loadCacheFile(dir: string, identityId: string): Promise<CacheLoad> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, cacheFileName(identityId)), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file: emptyCache(identityId) };
+    return { file: emptyCache(identityId), problem: 'unreadable' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { file: emptyCache(identityId), problem: 'corrupt' };
+  }
+  const parsed = CacheFile.safeParse(json);
+  if (!parsed.success) return { file: emptyCache(identityId), problem: 'corrupt' };
+  if (parsed.data.identityId !== identityId) return { file: emptyCache(identityId), problem: 'other-identity' };
+  return { file: parsed.data };
+}
+
+export async function saveCacheFile(dir: string, file: CacheFile): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const target = join(dir, cacheFileName(file.identityId));
+  const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(file), 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Removes the identity's cache file and any temporary file left by an interrupted write. */
+export async function removeCacheFile(dir: string, identityId: string): Promise<void> {
+  const name = cacheFileName(identityId);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await Promise.all(entries.filter((e) => e === name || (e.startsWith(`${name}.`) && e.endsWith('.tmp'))).map((e) => rm(join(dir, e), { force: true })));
+}

@@ -1,0 +1,174 @@
+/**
+ * The remote side: DynamoDB calls of the sync engine, each retried on throttling, 5xx and network
+ * failures with bounded exponential backoff and full jitter (the SDK's own retries are off), through
+ * an injected sleep so tests never wait. Responses are parsed with zod.
+ */
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { fullJitterDelay, type ResolvedRetry } from '../aws/backoff';
+import { ScrubInError, isScrubInError } from '../errors';
+import { classifySyncError, isRetryable, toSyncError, type SyncFailureKind } from './classify';
+import { DATASET_PREFIX, DatasetItem, PARTITION_KEY, RecordItem, SORT_KEY, datasetSk, recordItem, recordPrefix, type RemoteRecord } from './table';
+
+export type RemoteOperation = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem';
+
+export interface RemoteDeps {
+  client: Pick<DynamoDBClient, 'send'>;
+  tableName: string;
+  retry: ResolvedRetry;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  onRetry: (operation: RemoteOperation, attempt: number, delayMs: number, reason: SyncFailureKind) => void;
+  /** Throws if the session this call belongs to has ended (checked after every wait). */
+  alive: () => void;
+}
+
+const QueryPage = z.looseObject({ Items: z.array(z.unknown()).optional(), LastEvaluatedKey: z.record(z.string(), z.unknown()).optional() });
+const GetItemOut = z.looseObject({ Item: z.unknown().optional() });
+const UpdateOut = z.looseObject({ Attributes: z.looseObject({ syncCount: z.strictObject({ N: z.string().regex(/^\d{1,15}$/) }) }) });
+
+function malformed(operation: string): ScrubInError {
+  return new ScrubInError('internal', { detail: `settings sync: ${operation} returned an item of an unexpected shape` });
+}
+
+export class Remote {
+  constructor(private readonly deps: RemoteDeps) {}
+
+  private async call<T>(operation: RemoteOperation, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await send();
+        this.deps.alive();
+        return out;
+      } catch (error) {
+        this.deps.alive();
+        if (isScrubInError(error)) throw error;
+        const failure = classifySyncError(error);
+        if (failure.kind === 'conflict') throw error;
+        if (!isRetryable(failure) || attempt + 1 >= this.deps.retry.maxAttempts) throw toSyncError(error, operation);
+        const delayMs = fullJitterDelay(this.deps.retry, attempt, this.deps.random);
+        this.deps.onRetry(operation, attempt + 1, delayMs, failure.kind);
+        await this.deps.sleep(delayMs);
+        this.deps.alive();
+      }
+    }
+  }
+
+  private async queryAll(identityId: string, prefix: string): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = QueryPage.parse(
+        await this.call('Query', () =>
+          this.deps.client.send(
+            new QueryCommand({
+              TableName: this.deps.tableName,
+              ConsistentRead: true,
+              KeyConditionExpression: '#pk = :id AND begins_with(#sk, :prefix)',
+              ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+              ExpressionAttributeValues: { ':id': { S: identityId }, ':prefix': { S: prefix } },
+              // The key is handed back exactly as the SDK returned it.
+              ...(start ? { ExclusiveStartKey: start as Record<string, AttributeValue> } : {}),
+            }),
+          ),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Every dataset of the identity with its sync count. */
+  async listDatasets(identityId: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const raw of await this.queryAll(identityId, DATASET_PREFIX)) {
+      const parsed = DatasetItem.safeParse(raw);
+      if (!parsed.success) throw malformed('Query');
+      out.set(parsed.data.dataset, parsed.data.syncCount);
+    }
+    return out;
+  }
+
+  async datasetSyncCount(identityId: string, dataset: string): Promise<number | undefined> {
+    const out = GetItemOut.parse(
+      await this.call('GetItem', () =>
+        this.deps.client.send(
+          new GetItemCommand({
+            TableName: this.deps.tableName,
+            ConsistentRead: true,
+            Key: { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: datasetSk(dataset) } },
+          }),
+        ),
+      ),
+    );
+    if (out.Item === undefined) return undefined;
+    const parsed = DatasetItem.safeParse(out.Item);
+    if (!parsed.success) throw malformed('GetItem');
+    return parsed.data.syncCount;
+  }
+
+  async pullRecords(identityId: string, dataset: string): Promise<RemoteRecord[]> {
+    const records: RemoteRecord[] = [];
+    for (const raw of await this.queryAll(identityId, recordPrefix(dataset))) {
+      const parsed = RecordItem.safeParse(raw);
+      if (!parsed.success) throw malformed('Query');
+      records.push(parsed.data);
+    }
+    return records;
+  }
+
+  /**
+   * Conditional write of one record: succeeds only if the remote record is still at `baseVersion`
+   * (0 = must not exist). Returns false when another terminal won the race.
+   */
+  async putRecord(
+    identityId: string,
+    dataset: string,
+    key: string,
+    record: { value: string | null; lastModified: number; deviceId: string },
+    baseVersion: number,
+  ): Promise<boolean> {
+    try {
+      await this.call('PutItem', () =>
+        this.deps.client.send(
+          new PutItemCommand({
+            TableName: this.deps.tableName,
+            Item: recordItem(identityId, dataset, key, record, baseVersion + 1),
+            ...(baseVersion === 0
+              ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SORT_KEY } }
+              : {
+                  ConditionExpression: '#version = :base',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':base': { N: String(baseVersion) } },
+                }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!isScrubInError(error) && classifySyncError(error).kind === 'conflict') return false;
+      throw error;
+    }
+  }
+
+  /** Adds 1 to the dataset's sync count (creating the dataset item) and returns the new count. */
+  async bumpDataset(identityId: string, dataset: string): Promise<number> {
+    const out = UpdateOut.safeParse(
+      await this.call('UpdateItem', () =>
+        this.deps.client.send(
+          new UpdateItemCommand({
+            TableName: this.deps.tableName,
+            Key: { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: datasetSk(dataset) } },
+            UpdateExpression: 'SET #dataset = :dataset ADD #syncCount :one',
+            ExpressionAttributeNames: { '#dataset': 'dataset', '#syncCount': 'syncCount' },
+            ExpressionAttributeValues: { ':dataset': { S: dataset }, ':one': { N: '1' } },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      ),
+    );
+    if (!out.success) throw malformed('UpdateItem');
+    return Number(out.data.Attributes.syncCount.N);
+  }
+}

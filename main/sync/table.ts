@@ -1,0 +1,81 @@
+/**
+ * The DynamoDB table design (see docs/settings-sync.md):
+ *
+ *   partition key `identityId` (S) = the Cognito identity id (`us-east-1:<guid>`), so the IAM
+ *   condition `dynamodb:LeadingKeys` = `${cognito-identity.amazonaws.com:sub}` confines each person
+ *   to their own items;
+ *   sort key `sk` (S):
+ *     `d#<dataset>`        one dataset item: `dataset`, `syncCount` (N, +1 after every push)
+ *     `r#<dataset>#<key>`  one record item: `dataset`, `key`, `value` (S, absent when removed),
+ *                          `deleted` (BOOL), `version` (N, +1 per write: the conditional-write guard),
+ *                          `lastModified` (N, ms of the writing device's clock), `deviceId` (S)
+ *
+ * Dataset names cannot contain `#`, so `begins_with(sk, "r#<dataset>#")` selects one dataset exactly.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_TABLE_NAME = 'ScrubInSettings';
+export const PARTITION_KEY = 'identityId';
+export const SORT_KEY = 'sk';
+
+export const datasetSk = (dataset: string): string => `d#${dataset}`;
+export const recordPrefix = (dataset: string): string => `r#${dataset}#`;
+export const recordSk = (dataset: string, key: string): string => `${recordPrefix(dataset)}${key}`;
+export const DATASET_PREFIX = 'd#';
+
+/** A record as stored remotely. */
+export interface RemoteRecord {
+  key: string;
+  value: string | null;
+  version: number;
+  lastModified: number;
+  deviceId: string;
+}
+
+const S = z.strictObject({ S: z.string() });
+const N = z.strictObject({ N: z.string().regex(/^\d{1,15}$/) }).transform((n) => Number(n.N));
+const BOOL = z.strictObject({ BOOL: z.boolean() });
+
+/** Items read back from DynamoDB are a trust boundary: parsed, never cast. */
+export const RecordItem = z
+  .looseObject({
+    identityId: S,
+    sk: S,
+    dataset: S,
+    key: S,
+    value: S.optional(),
+    deleted: BOOL,
+    version: N,
+    lastModified: N,
+    deviceId: S,
+  })
+  .transform(
+    (i): RemoteRecord => ({
+      key: i.key.S,
+      value: i.deleted.BOOL ? null : (i.value?.S ?? ''),
+      version: i.version,
+      lastModified: i.lastModified,
+      deviceId: i.deviceId.S,
+    }),
+  );
+
+export const DatasetItem = z
+  .looseObject({ identityId: S, sk: S, dataset: S, syncCount: N })
+  .transform((i) => ({ dataset: i.dataset.S, syncCount: i.syncCount }));
+
+export type AttributeMap = Record<string, { S: string } | { N: string } | { BOOL: boolean }>;
+
+export function recordItem(identityId: string, dataset: string, key: string, record: { value: string | null; lastModified: number; deviceId: string }, version: number): AttributeMap {
+  const item: AttributeMap = {
+    [PARTITION_KEY]: { S: identityId },
+    [SORT_KEY]: { S: recordSk(dataset, key) },
+    dataset: { S: dataset },
+    key: { S: key },
+    deleted: { BOOL: record.value === null },
+    version: { N: String(version) },
+    lastModified: { N: String(record.lastModified) },
+    deviceId: { S: record.deviceId },
+  };
+  if (record.value !== null) item.value = { S: record.value };
+  return item;
+}
