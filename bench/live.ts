@@ -1,0 +1,91 @@
+/**
+ * Live fixtures of the benchmarks: a local-cognito on loopback, Scrub In cores (createCore, MemorySecretStore),
+ * the HTTP-driven managed login, and the hand-written baseline (openid-client + fromCognitoIdentityPool).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as oidc from 'openid-client';
+import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+import { startLocalCognito, type LocalCognito } from '../local-cognito/index';
+import { ConfigSchema, type Config } from '../main/config/schema';
+import { createCore, type ScrubInCore } from '../main/core';
+import { MemorySecretStore, type SecretStore } from '../main/auth';
+import { httpLogin } from './http-login';
+
+export interface Terminal {
+  core: ScrubInCore;
+  dataDir: string;
+  store: SecretStore;
+  /** Authorize/logout URLs the core asked to open. */
+  opened: string[];
+}
+
+export function newTerminal(lc: LocalCognito, overrides: { mode?: 'shared' | 'personal'; dataDir?: string; store?: SecretStore } = {}): Terminal {
+  const dataDir = overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scrubin-bench-'));
+  const config: Config = ConfigSchema.parse({
+    ...lc.config,
+    terminal: { mode: overrides.mode ?? 'shared', terminalId: 'BENCH-01', ...(overrides.mode === 'personal' ? { idleLockSeconds: 0 } : {}) },
+  });
+  const store = overrides.store ?? new MemorySecretStore();
+  const opened: string[] = [];
+  const core = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  return { core, dataDir, store, opened };
+}
+
+/** Starts a sign-in on the terminal and does the browser part over HTTP; returns the callback URL (not yet delivered). */
+export async function stageCallback(t: Terminal, username: string): Promise<string> {
+  await t.core.session.signIn();
+  const authorize = t.opened.at(-1);
+  if (!authorize?.includes('/oauth2/authorize')) throw new Error('no authorize URL was opened');
+  return httpLogin(authorize, { username });
+}
+
+export interface Baseline {
+  /** Discovery (each start), authorize URL, browser part: returns what the timed part needs. */
+  prepare(username: string): Promise<{ callbackUrl: URL; verifier: string; state: string; nonce: string; config: oidc.Configuration }>;
+  /** The timed part: code exchange + fromCognitoIdentityPool credentials. */
+  complete(p: Awaited<ReturnType<Baseline['prepare']>>): Promise<{ accessKeyId: string }>;
+}
+
+/** How most apps do it: discovery on each start, authorizationCodeGrant, then fromCognitoIdentityPool. */
+export function baseline(lc: LocalCognito): Baseline {
+  return {
+    async prepare(username) {
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http: loopback local-cognito only
+      const config = await oidc.discovery(new URL(lc.issuer), lc.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: lc.config.redirectUri,
+        scope: 'openid email profile',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        prompt: 'login',
+      });
+      const callbackUrl = new URL(await httpLogin(url.href, { username }));
+      return { callbackUrl, verifier, state, nonce, config };
+    },
+    async complete(p) {
+      const tokens = await oidc.authorizationCodeGrant(p.config, p.callbackUrl, {
+        pkceCodeVerifier: p.verifier,
+        expectedState: p.state,
+        expectedNonce: p.nonce,
+      });
+      const idToken = tokens.id_token;
+      if (!idToken) throw new Error('no ID token');
+      const provider = fromCognitoIdentityPool({
+        identityPoolId: lc.identityPoolId,
+        logins: { [lc.loginsKey]: idToken },
+        clientConfig: { endpoint: lc.config.identityPool?.endpoint ?? lc.origin, region: 'us-east-1' },
+      });
+      const creds = await provider();
+      return { accessKeyId: creds.accessKeyId };
+    },
+  };
+}
+
+export { startLocalCognito };

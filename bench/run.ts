@@ -1,0 +1,358 @@
+/**
+ * Scrub In benchmarks (`npm run bench`). Everything runs against local-cognito on 127.0.0.1; the browser part of
+ * each sign-in (managed login) is driven over plain HTTP outside the timed sections (bench/http-login.ts), so
+ * each measured iteration has its own single-use code. Figures are printed as tables; timing figures are compared
+ * with a baseline measured in the same run. See docs/performance.md.
+ *
+ *   npm run bench                  all sections
+ *   npm run bench -- --quick       fewer iterations (smoke run)
+ *   npm run bench -- --only=herd   one section: roundtrips, latency, cached, bridge, coalescing, herd, leak
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ManualClock } from '../main/clock';
+import { ConfigSchema } from '../main/config/schema';
+import { createCore } from '../main/core';
+import { MemorySecretStore } from '../main/auth';
+import type { LocalCognito } from '../local-cognito/index';
+import { simulateHerd } from './herd';
+import { httpLogin } from './http-login';
+import { formatTable, ms, percentile } from './lib';
+import { baseline, newTerminal, stageCallback, startLocalCognito, type Terminal } from './live';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const want = (section: string) => only === undefined || only.split(',').includes(section);
+const out = (s = '') => process.stdout.write(`${s}\n`);
+const counted = (c: Record<string, number>, keys: string[]) => keys.reduce((n, k) => n + (c[k] ?? 0), 0);
+const RT_KEYS = ['discovery', 'jwks', 'token', 'userinfo', 'revoke', 'GetId', 'GetCredentialsForIdentity', 'GetOpenIdToken'];
+const summary = (c: Record<string, number>) =>
+  RT_KEYS.filter((k) => (c[k] ?? 0) > 0)
+    .map((k) => `${k}=${String(c[k])}`)
+    .join(' ');
+
+async function timedCallback(t: Terminal, callbackUrl: string): Promise<number> {
+  const t0 = performance.now();
+  await t.core.session.handleCallback(callbackUrl);
+  await t.core.session.getCredentials();
+  return performance.now() - t0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function roundTrips(lc: LocalCognito): Promise<void> {
+  out('## Round trips on the critical path (callback -> usable credentials), counted by local-cognito');
+  const rows: string[][] = [];
+  const measure = async (label: string, target: string, run: () => Promise<void>) => {
+    lc.admin.resetCounts();
+    await run();
+    const c = lc.admin.counts();
+    rows.push([label, String(counted(c, RT_KEYS)), target, summary(c)]);
+  };
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-bench-rt-'));
+  const t = newTerminal(lc, { dataDir });
+  await t.core.session.start();
+  let cb = await stageCallback(t, 'nurse');
+  await measure('first sign-in, new terminal, fresh process (JWKS not yet fetched)', '<= 3', async () => { await timedCallback(t, cb); });
+  await t.core.session.signOut();
+  cb = await stageCallback(t, 'surgeon');
+  await measure('first sign-in of a user on this terminal (process warm)', '<= 3', async () => { await timedCallback(t, cb); });
+  await t.core.session.signOut();
+  cb = await stageCallback(t, 'nurse');
+  await measure('returning user, same process', '<= 2', async () => { await timedCallback(t, cb); });
+  await t.core.session.signOut();
+  t.core.dispose();
+  const t2 = newTerminal(lc, { dataDir });
+  await t2.core.session.start();
+  cb = await stageCallback(t2, 'nurse');
+  await measure('returning user after an app restart', '<= 2', async () => { await timedCallback(t2, cb); });
+  await t2.core.session.signOut();
+  t2.core.dispose();
+
+  // Personal mode: sign in once, then a warm start from the keychain (discovery cache on disk).
+  const pDir = mkdtempSync(path.join(tmpdir(), 'scrubin-bench-personal-'));
+  const store = new MemorySecretStore();
+  const p1 = newTerminal(lc, { mode: 'personal', dataDir: pDir, store });
+  await p1.core.session.start();
+  cb = await stageCallback(p1, 'anesthesiologist');
+  await timedCallback(p1, cb);
+  p1.core.dispose();
+  const p2 = newTerminal(lc, { mode: 'personal', dataDir: pDir, store });
+  await measure('personal mode warm start (restore from keychain -> credentials)', '<= 2, discovery 0', async () => {
+    const view = await p2.core.session.start();
+    if (view.state !== 'signed-in') throw new Error(`warm start ended in ${view.state}`);
+    await p2.core.session.getCredentials();
+  });
+  await p2.core.session.signOut();
+  p2.core.dispose();
+
+  const b = baseline(lc);
+  const prepared = await b.prepare('charge');
+  await measure('baseline (openid-client + fromCognitoIdentityPool), any sign-in', '-', async () => { await b.complete(prepared); });
+  out(formatTable(['case', 'round trips', 'target', 'requests'], rows));
+  out();
+}
+
+async function latency(lc: LocalCognito, n: number): Promise<void> {
+  out(`## Callback -> credentials latency (${String(n)} iterations each, interleaved; browser part untimed)`);
+  const b = baseline(lc);
+  const warm = newTerminal(lc);
+  await warm.core.session.start();
+  // Warm-up: the terminal has seen the user once (identity id cached, JWKS in memory).
+  await timedCallback(warm, await stageCallback(warm, 'nurse'));
+  await warm.core.session.signOut();
+  const samples = { returning: [] as number[], fresh: [] as number[], baseline: [] as number[] };
+  for (let i = 0; i < n; i += 1) {
+    const cb = await stageCallback(warm, 'nurse');
+    samples.returning.push(await timedCallback(warm, cb));
+    await warm.core.session.signOut();
+
+    const fresh = newTerminal(lc);
+    await fresh.core.session.start();
+    const cb2 = await stageCallback(fresh, 'surgeon');
+    samples.fresh.push(await timedCallback(fresh, cb2));
+    await fresh.core.session.signOut();
+    fresh.core.dispose();
+
+    const p = await b.prepare('surgeon');
+    const t0 = performance.now();
+    await b.complete(p);
+    samples.baseline.push(performance.now() - t0);
+  }
+  warm.core.dispose();
+  const base50 = percentile(samples.baseline, 50);
+  const base95 = percentile(samples.baseline, 95);
+  const row = (label: string, v: number[]) => {
+    const p50 = percentile(v, 50);
+    const p95 = percentile(v, 95);
+    return [label, ms(p50), ms(p95), (p50 / base50).toFixed(2), (p95 / base95).toFixed(2)];
+  };
+  out(
+    formatTable(
+      ['case', 'p50', 'p95', 'ratio p50 (target <= 1.0)', 'ratio p95'],
+      [
+        row('Scrub In, returning user (shared terminal during the day)', samples.returning),
+        row('Scrub In, new terminal + new user (fresh core, empty caches)', samples.fresh),
+        row('baseline: openid-client + fromCognitoIdentityPool', samples.baseline),
+      ],
+    ),
+  );
+  out();
+}
+
+async function cached(lc: LocalCognito, n: number): Promise<Terminal> {
+  out(`## Cached getCredentials() (${String(n)} calls after warm-up)`);
+  const t = newTerminal(lc);
+  await t.core.session.start();
+  await timedCallback(t, await stageCallback(t, 'nurse'));
+  for (let i = 0; i < 1000; i += 1) await t.core.session.getCredentials();
+  lc.admin.resetCounts();
+  const v: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const t0 = performance.now();
+    await t.core.session.getCredentials();
+    v.push(performance.now() - t0);
+  }
+  const c = lc.admin.counts();
+  out(
+    formatTable(
+      ['path', 'p50', 'p99', 'max', 'target', 'requests during the run'],
+      [['session.getCredentials() in process', ms(percentile(v, 50), 4), ms(percentile(v, 99), 4), ms(Math.max(...v), 3), 'p99 <= 1 ms', String(counted(c, RT_KEYS))]],
+    ),
+  );
+  out();
+  return t;
+}
+
+async function bridge(t: Terminal, n: number): Promise<void> {
+  out(`## Cached getCredentials() through the bridge (renderer harness: real dispatcher + Playwright binding, ${String(n)} calls)`);
+  if (!existsSync(path.resolve('dist/renderer/index.html'))) {
+    out('skipped: dist/renderer is not built (run `npm run build` first)\n');
+    return;
+  }
+  const { launchChromium, chromiumAvailable } = await import('../tests/support/browser');
+  const { openRendererHarness } = await import('../tests/support/renderer-harness');
+  if (!chromiumAvailable()) {
+    out('skipped: Chromium not installed\n');
+    return;
+  }
+  const browser = await launchChromium();
+  try {
+    const h = await openRendererHarness(browser, t.core.session);
+    const v = await h.page.evaluate(async (count: number) => {
+      const api = (window as unknown as { scrubin: { getCredentials(): Promise<{ ok: boolean }> } }).scrubin;
+      for (let i = 0; i < 200; i += 1) await api.getCredentials();
+      const times: number[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const t0 = performance.now();
+        const r = await api.getCredentials();
+        times.push(performance.now() - t0);
+        if (!r.ok) throw new Error('getCredentials failed through the bridge');
+      }
+      return times;
+    }, n);
+    await h.close();
+    out(
+      formatTable(
+        ['path', 'p50', 'p99', 'max', 'target'],
+        [['window.scrubin.getCredentials() (renderer -> binding -> dispatcher -> session)', ms(percentile(v, 50), 3), ms(percentile(v, 99), 3), ms(Math.max(...v), 3), 'p99 <= 5 ms']],
+      ),
+    );
+  } finally {
+    await browser.close();
+  }
+  out();
+}
+
+/**
+ * Credentials requests at expiry on a simulated clock: 59.5 minutes after sign-in the credentials are inside their
+ * refresh window and the ID token has 30 s left, so a refresh needs the token endpoint and GetCredentialsForIdentity.
+ * local-cognito signs tokens on the real clock, so tokens it issues look 59.5 minutes old to the core; the run with ONE
+ * request shows how many requests one refresh takes under that setup, the run with `concurrent` requests must match it.
+ */
+async function coalescingRun(lc: LocalCognito, concurrent: number): Promise<string[]> {
+  const clock = new ManualClock(Date.now());
+  const config = ConfigSchema.parse({ ...lc.config, terminal: { mode: 'personal', idleLockSeconds: 0 } });
+  const opened: string[] = [];
+  const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-bench-co-')), store: new MemorySecretStore(), clock, openBrowser: (u) => opened.push(u) });
+  await core.session.start();
+  await core.session.signIn();
+  await core.session.handleCallback(await httpLogin(opened.at(-1) ?? '', { username: 'nurse' }));
+  await core.session.getCredentials();
+  // 59.5 minutes later (simulated): the credentials are inside their refresh window and the ID token has 30 s left.
+  clock.advance(59.5 * 60_000);
+  lc.admin.resetCounts();
+  const results = await Promise.allSettled(Array.from({ length: concurrent }, () => core.session.getCredentials()));
+  const c = lc.admin.counts();
+  const ok = results.filter((r) => r.status === 'fulfilled').length;
+  const keys = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.accessKeyId] : [])));
+  core.dispose();
+  return [String(concurrent), String(ok), String(keys.size), String(c.token), String(c.GetId), String(c.GetCredentialsForIdentity)];
+}
+
+async function coalescing(lc: LocalCognito, concurrent: number): Promise<void> {
+  out(`## Coalescing: ${String(concurrent)} concurrent credential requests at expiry (simulated clock)`);
+  const rows = [await coalescingRun(lc, 1), await coalescingRun(lc, concurrent)];
+  out(formatTable(['concurrent requests', 'fulfilled', 'distinct credentials', 'token requests', 'GetId', 'GetCredentialsForIdentity'], rows));
+  out();
+}
+
+async function herd(): Promise<void> {
+  out('## Shift-change herd (model on the real credentials provider, simulated clock): 300 terminals, 12 h shift, credentials asked every 60 s');
+  const rows: string[][] = [];
+  for (const [label, windowMs] of [['sign-ins 06:55-07:05 (uniform)', 600_000], ['stress: sign-ins within 30 s', 30_000]] as const) {
+    for (const jitter of [true, false]) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-herd-'));
+      const r = await simulateHerd({ terminals: 300, windowMs, shiftMs: 12 * 3_600_000, pollMs: 60_000, jitter, seed: 20260105 }, (i) => path.join(dir, String(i)));
+      rows.push([
+        label,
+        jitter ? `on (0-${String(Math.round(r.jitterMsRange[1] / 1000))} s)` : 'off',
+        String(r.peak.token),
+        String(r.peakAfterWindow.token),
+        String(r.peak.GetCredentialsForIdentity),
+        String(r.peakAfterWindow.GetCredentialsForIdentity),
+        String(r.peak.GetId),
+        `${String(r.totals.token)} / ${String(r.totals.GetCredentialsForIdentity)}`,
+      ]);
+    }
+  }
+  out(
+    formatTable(
+      ['sign-in pattern', 'jitter', 'token peak rps', 'token peak after window', 'GetCreds peak rps', 'GetCreds peak after window', 'GetId peak rps', 'totals token / GetCreds'],
+      rows,
+    ),
+  );
+  out('Cognito default quotas (see docs/performance.md): token endpoint ~ UserAuthentication 120 rps; GetId 25 rps; GetCredentialsForIdentity: not confirmed.');
+  out();
+}
+
+/** local-cognito in a child process, so its own memory (grants, sessions) does not count as ours. */
+async function childCognito(): Promise<{ config: unknown; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cognito/cli.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const rl = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`local-cognito exited (${String(code)})`)));
+  });
+  rl.on('line', () => undefined);
+  return { config: JSON.parse(first) as unknown, stop: () => child.kill() };
+}
+
+async function leak(cycles: number): Promise<void> {
+  out(`## Leak check: ${String(cycles)} sign-in / sign-out cycles in one process (MemorySecretStore, HTTP-driven login)`);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const lc = await childCognito();
+  try {
+    const config = ConfigSchema.parse({ ...(lc.config as object), terminal: { mode: 'shared', terminalId: 'LEAK-01' } });
+    const opened: string[] = [];
+    const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-leak-')), store: new MemorySecretStore(), openBrowser: (u) => opened.push(u) });
+    await core.session.start();
+    const users = ['nurse', 'surgeon', 'anesthesiologist', 'itadmin', 'charge', 'float'];
+    const cycle = async (i: number) => {
+      await core.session.signIn();
+      const cb = await httpLogin(opened.at(-1) ?? '', { username: users[i % users.length] ?? 'nurse' });
+      await core.session.handleCallback(cb);
+      await core.session.getCredentials();
+      await core.session.signOut();
+      opened.length = 0;
+    };
+    for (let i = 0; i < 50; i += 1) await cycle(i);
+    const heap = () => {
+      for (let i = 0; i < 3; i += 1) gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heap();
+    const t0 = performance.now();
+    for (let i = 0; i < cycles; i += 1) await cycle(i);
+    const elapsed = performance.now() - t0;
+    const after = heap();
+    core.dispose();
+    const growth = (after - before) / 1024 / 1024;
+    out(
+      formatTable(
+        ['cycles', 'heap after warm-up (GC)', 'heap after cycles (GC)', 'growth', 'target', 'time per cycle'],
+        [[String(cycles), `${(before / 1048576).toFixed(1)} MB`, `${(after / 1048576).toFixed(1)} MB`, `${growth.toFixed(2)} MB`, '< 5 MB', ms(elapsed / cycles, 1)]],
+      ),
+    );
+  } finally {
+    lc.stop();
+  }
+  out();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  out(`# Scrub In benchmarks — node ${process.version}, ${String(cpus().length)} CPUs (${cpus()[0]?.model ?? 'unknown CPU'})${quick ? ' — QUICK run' : ''}`);
+  out();
+  const lc = await startLocalCognito({ admin: true });
+  try {
+    if (want('roundtrips')) await roundTrips(lc);
+    if (want('latency')) await latency(lc, quick ? 5 : 40);
+    let t: Terminal | undefined;
+    if (want('cached') || want('bridge')) t = await cached(lc, quick ? 2_000 : 20_000);
+    if (t && want('bridge')) await bridge(t, quick ? 500 : 5_000);
+    t?.core.dispose();
+    if (want('coalescing')) await coalescing(lc, 1_000);
+  } finally {
+    await lc.stop();
+  }
+  if (want('herd')) await herd();
+  if (want('leak')) await leak(quick ? 100 : 1_000);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
