@@ -19,6 +19,7 @@ import { PendingFlows, type PendingFlow } from './pending-flow';
 import { clockSleep, DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry';
 import { SingleFlight } from './single-flight';
 import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, Tokens } from './types';
+import { JwksStore } from './jwks-store';
 import { TokenVault } from './vault';
 
 export const DEFAULTS = {
@@ -28,7 +29,6 @@ export const DEFAULTS = {
   clockToleranceSeconds: 120,
 } as const;
 
-type JwksCache = NonNullable<ReturnType<typeof oidc.getJwksCache>>;
 type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 
 /** Per-operation facts seen on the wire (no secrets): the token endpoint's Date header. */
@@ -71,7 +71,7 @@ export class SignInCore implements AuthCore {
   private readonly lastAccount: LastAccountPointer;
   private readonly refreshFlight = new SingleFlight<AuthSession>();
 
-  private jwksCache: JwksCache | undefined;
+  private readonly jwks: JwksStore;
   private session: AuthSession | undefined;
   /** A completed sign-in held aside until the terminal commits or discards it (see `stage`). */
   private staged: { exchanged: Exchanged } | undefined;
@@ -107,6 +107,9 @@ export class SignInCore implements AuthCore {
       this.emit({ type: 'sign-in-ended', reason }),
     );
     this.vault = new TokenVault(options.store);
+    this.jwks = new JwksStore(options.cacheDir, this.clock, options.discoveryTtlMs ?? DEFAULTS.discoveryTtlMs, (url) =>
+      this.baseFetch(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, redirect: 'manual', signal: AbortSignal.timeout(15_000) }),
+    );
     this.lastAccount = new LastAccountPointer(options.cacheDir, issuer, clientId);
   }
 
@@ -143,13 +146,18 @@ export class SignInCore implements AuthCore {
     if (this.insecure) oidc.allowInsecureRequests(config);
     oidc.enableNonRepudiationChecks(config);
     const tokenEndpoint = new URL(metadata.token_endpoint ?? '').href;
+    const jwksUri = metadata.jwks_uri ?? '';
+    const held = jwksUri ? await this.jwks.current(jwksUri) : undefined;
     config[oidc.customFetch] = async (url, init) => {
       const response = await this.baseFetch(url, init);
       if (new URL(url).href === tokenEndpoint) {
         const date = Date.parse(response.headers.get('date') ?? '');
         exchange.serverDate = Number.isFinite(date) ? date : undefined;
         const kid = await this.idTokenKid(response);
-        if (this.jwksCache && (kid === undefined || this.jwksKnows(kid))) oidc.setJwksCache(config, this.jwksCache);
+        // Keys we hold are handed over as fresh; an unknown kid (rotation) makes openid-client fetch once more.
+        if (held && (kid === undefined || held.keys.some((key) => key.kid === kid))) {
+          oidc.setJwksCache(config, { jwks: held, uat: Math.floor(this.clock.now() / 1000) });
+        }
       }
       return response;
     };
@@ -169,13 +177,10 @@ export class SignInCore implements AuthCore {
     }
   }
 
-  private jwksKnows(kid: string): boolean {
-    return this.jwksCache?.jwks.keys.some((key) => key.kid === kid) ?? false;
-  }
-
   private keepJwks(config: oidc.Configuration): void {
     const cache = oidc.getJwksCache(config);
-    if (cache) this.jwksCache = cache;
+    const jwksUri = config.serverMetadata().jwks_uri;
+    if (cache && jwksUri) void this.jwks.remember(jwksUri, cache.jwks);
   }
 
   /** A time-claim failure is the terminal's clock when the server's Date disagrees with it, else a bad token. */
@@ -245,6 +250,9 @@ export class SignInCore implements AuthCore {
     if (identityProvider) parameters.identity_provider = identityProvider;
     if (parsed.data.loginHint) parameters.login_hint = parsed.data.loginHint;
     const authorizeUrl = oidc.buildAuthorizationUrl(config, parameters).href;
+    // While the person signs in in the browser, fetch the signing keys so the callback needs no extra round trip.
+    const jwksUri = config.serverMetadata().jwks_uri;
+    if (jwksUri) void this.jwks.prefetch(jwksUri);
     this.dropStaged();
     const flow = this.flows.begin({ state, nonce, codeVerifier });
     this.emit({ type: 'sign-in-started', expiresAt: flow.expiresAt, forceLogin, ...(identityProvider ? { identityProvider } : {}) });

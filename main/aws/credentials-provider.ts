@@ -94,6 +94,8 @@ export interface CredentialsProviderOptions {
   idTokenSkewMs?: number;
   /** Defaults to a client for `identityPool.region` / `endpoint` with SDK retries off (this module retries). */
   client?: Pick<CognitoIdentityClient, 'send'>;
+  /** Per-request time limit of the default client (default 10 s): a call that never answers becomes a `network` error. */
+  requestTimeoutMs?: number;
   retry?: RetryOptions;
   /** Backoff wait; defaults to a timer on `clock`. Tests pass one that resolves at once. */
   sleep?: (ms: number) => Promise<void>;
@@ -189,6 +191,8 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
         region: pool.region,
         ...(pool.endpoint ? { endpoint: pool.endpoint } : {}),
         maxAttempts: 1,
+        // Without limits a GetId that never answers would hold a sign-in until the socket dies.
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 10_000, throwOnRequestTimeout: true },
       });
   const client: Pick<CognitoIdentityClient, 'send'> = options.client ?? (ownClient as CognitoIdentityClient);
   const ids = createIdentityCache({

@@ -275,6 +275,18 @@ describe('per user, against local-cognito', () => {
     expect(again.code).toBe('server_error');
   });
 
+  it('an identity pool that never answers: each call is cut at the request timeout, then a typed retryable network error', async () => {
+    const terminal = new Terminal(env);
+    terminal.signIn('nurse');
+    const p = provider(env, terminal, await newCacheDir(), { requestTimeoutMs: 150, retry: { maxAttempts: 2 } });
+    env.lc.admin.failNext('GetId', { count: 2, delayMs: 3_000 });
+    const error = await rejection(p.getCredentials());
+    expect(error.code).toBe('network');
+    expect(error.retryable).toBe(true);
+    expect(identityCounts(env).GetId).toBe(2);
+    env.lc.admin.clearFaults();
+  });
+
   it('NotAuthorized: refreshes the ID token once through the token endpoint, then succeeds', async () => {
     const terminal = new Terminal(env);
     terminal.signIn('anesthesiologist');

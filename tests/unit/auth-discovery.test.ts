@@ -175,7 +175,9 @@ describe('beginSignIn', () => {
     expect(second.get('identity_provider')).toBe('Other');
     expect(second.get('state')).not.toBe(q.get('state'));
     expect(events.filter((e) => e.type === 'sign-in-ended')).toEqual([{ type: 'sign-in-ended', reason: 'superseded' }]);
-    expect(issuer.hits).toHaveLength(1);
+    // One discovery for both sign-ins; the only other request is the JWKS prefetch made while the person is in the browser.
+    expect(issuer.hits.filter((u) => u.includes('openid-configuration'))).toHaveLength(1);
+    expect(issuer.hits.filter((u) => !u.includes('openid-configuration')).every((u) => u === `${ISSUER}/.well-known/jwks.json`)).toBe(true);
 
     clock.advance(10 * 60_000);
     expect(core.pendingFlow()).toBeNull();
