@@ -52,12 +52,35 @@ interface SdkLikeError {
   cause?: unknown;
 }
 
-export function classify(error: unknown): Failure {
+/** What any AWS SDK v3 client error tells us, read defensively (shared by the identity and sync clients). */
+export interface SdkErrorFacts {
+  name: string;
+  status: number | undefined;
+  /** Redacted, shortened service message. */
+  message: string;
+  /** The error's own or its cause's Node error code (`ECONNRESET`), if any. */
+  code: string | undefined;
+  fault: unknown;
+  /** A transport failure: no answer, reset, refused, timed out. */
+  network: boolean;
+}
+
+export function readSdkError(error: unknown): SdkErrorFacts {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkLikeError;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const message = typeof e.message === 'string' ? redact(e.message) : '';
   const code = typeof e.code === 'string' ? e.code : networkCodeOf(e.cause);
+  const network =
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    (code !== undefined && NETWORK_CODES.has(code)) ||
+    (status === undefined && e.$fault === undefined && code !== undefined);
+  return { name, status, message, code, fault: e.$fault, network };
+}
+
+export function classify(error: unknown): Failure {
+  const { name, status, message, code, fault, network } = readSdkError(error);
   const out = (kind: FailureKind, label = name): Failure => ({ kind, name: label, status, message });
 
   switch (name) {
@@ -71,22 +94,19 @@ export function classify(error: unknown): Failure {
     case 'InvalidIdentityPoolConfigurationException':
       return out('pool-config');
     case 'InvalidParameterException':
+    case 'ValidationException':
       return out('invalid-parameter');
     case 'ResourceConflictException':
       return out('conflict');
     case 'InternalErrorException':
     case 'ExternalServiceException':
       return out('server');
-    case 'TimeoutError':
-    case 'RequestTimeout':
-      return out('network');
     default:
       break;
   }
   if (status === 429) return out('throttled');
-  if ((status !== undefined && status >= 500) || e.$fault === 'server') return out('server');
-  if (code !== undefined && NETWORK_CODES.has(code)) return out('network', code);
-  if (status === undefined && e.$fault === undefined && code !== undefined) return out('network', code);
+  if ((status !== undefined && status >= 500) || fault === 'server') return out('server');
+  if (network) return out('network', code ?? name);
   return out('other');
 }
 

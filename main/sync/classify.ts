@@ -4,7 +4,7 @@
  * redacted message leave this module.
  */
 import { ScrubInError, isScrubInError } from '../errors';
-import { redact } from '../aws/classify';
+import { readSdkError } from '../aws/classify';
 
 export type SyncFailureKind = 'throttled' | 'server' | 'network' | 'denied' | 'conflict' | 'invalid' | 'other';
 
@@ -25,33 +25,15 @@ const DENIED = new Set([
   'IncompleteSignatureException',
   'MissingAuthenticationTokenException',
 ]);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-
-interface SdkLike {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-  cause?: unknown;
-}
-
 export function classifySyncError(error: unknown): SyncFailure {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkLike;
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const message = typeof e.message === 'string' ? redact(e.message) : '';
-  const causeCode = typeof e.cause === 'object' && e.cause !== null ? (e.cause as { code?: unknown }).code : undefined;
-  const code = typeof e.code === 'string' ? e.code : typeof causeCode === 'string' ? causeCode : undefined;
+  const { name, status, message, code, network } = readSdkError(error);
   const out = (kind: SyncFailureKind, label = name): SyncFailure => ({ kind, name: label, status, message });
   if (name === 'ConditionalCheckFailedException') return out('conflict');
   if (THROTTLED.has(name) || status === 429) return out('throttled');
   if (SERVER.has(name) || (status !== undefined && status >= 500)) return out('server');
   if (DENIED.has(name)) return out('denied');
   if (name === 'ValidationException' || name === 'SerializationException') return out('invalid');
-  if (name === 'TimeoutError' || name === 'RequestTimeout') return out('network');
-  if (code !== undefined && NETWORK.has(code)) return out('network', code);
-  if (status === undefined && e.$fault === undefined && code !== undefined) return out('network', code);
+  if (network) return out('network', code ?? name);
   return out('other');
 }
 
