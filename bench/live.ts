@@ -48,12 +48,21 @@ export interface Baseline {
   complete(p: Awaited<ReturnType<Baseline['prepare']>>): Promise<{ accessKeyId: string }>;
 }
 
-/** How most apps do it: discovery on each start, authorizationCodeGrant, then fromCognitoIdentityPool. */
-export function baseline(lc: LocalCognito): Baseline {
+/**
+ * How most apps do it: discovery on each start, authorizationCodeGrant, then fromCognitoIdentityPool.
+ * `verifySignature: true` is the FAIR baseline: the same ID-token signature check Scrub In does
+ * (`enableNonRepudiationChecks`, RS256), with the JWKS kept in memory between sign-ins as Scrub In keeps it.
+ */
+export function baseline(lc: LocalCognito, options: { verifySignature?: boolean } = {}): Baseline {
+  let jwksCache: oidc.ExportedJWKSCache | undefined;
   return {
     async prepare(username) {
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http: loopback local-cognito only
-      const config = await oidc.discovery(new URL(lc.issuer), lc.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+      const config = await oidc.discovery(new URL(lc.issuer), lc.clientId, { id_token_signed_response_alg: 'RS256' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+      if (options.verifySignature) {
+        oidc.enableNonRepudiationChecks(config);
+        if (jwksCache) oidc.setJwksCache(config, jwksCache);
+      }
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
@@ -75,6 +84,7 @@ export function baseline(lc: LocalCognito): Baseline {
         expectedState: p.state,
         expectedNonce: p.nonce,
       });
+      if (options.verifySignature) jwksCache = oidc.getJwksCache(p.config) ?? jwksCache;
       const idToken = tokens.id_token;
       if (!idToken) throw new Error('no ID token');
       const provider = fromCognitoIdentityPool({

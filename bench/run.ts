@@ -6,20 +6,23 @@
  *
  *   npm run bench                  all sections
  *   npm run bench -- --quick       fewer iterations (smoke run)
- *   npm run bench -- --only=herd   one section: roundtrips, latency, cached, bridge, coalescing, herd, leak
+ *   npm run bench -- --only=herd   one section: roundtrips, latency, phases, cached, bridge, coalescing, herd, leak
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ManualClock } from '../main/clock';
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { ConfigSchema } from '../main/config/schema';
 import { createCore } from '../main/core';
 import { MemorySecretStore } from '../main/auth';
+import { openAuditLog } from '../main/terminal';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { LocalCognito } from '../local-cognito/index';
 import { simulateHerd } from './herd';
 import { httpLogin } from './http-login';
@@ -103,12 +106,14 @@ async function roundTrips(lc: LocalCognito): Promise<void> {
 async function latency(lc: LocalCognito, n: number): Promise<void> {
   out(`## Callback -> credentials latency (${String(n)} iterations each, interleaved; browser part untimed)`);
   const b = baseline(lc);
+  const fair = baseline(lc, { verifySignature: true });
   const warm = newTerminal(lc);
   await warm.core.session.start();
   // Warm-up: the terminal has seen the user once (identity id cached, JWKS in memory).
   await timedCallback(warm, await stageCallback(warm, 'nurse'));
   await warm.core.session.signOut();
-  const samples = { returning: [] as number[], fresh: [] as number[], baseline: [] as number[] };
+  const samples = { returning: [] as number[], fresh: [] as number[], baseline: [] as number[], fair: [] as number[] };
+  await fair.complete(await fair.prepare('nurse')); // the fair baseline keeps its JWKS in memory, as Scrub In does
   for (let i = 0; i < n; i += 1) {
     const cb = await stageCallback(warm, 'nurse');
     samples.returning.push(await timedCallback(warm, cb));
@@ -125,6 +130,11 @@ async function latency(lc: LocalCognito, n: number): Promise<void> {
     const t0 = performance.now();
     await b.complete(p);
     samples.baseline.push(performance.now() - t0);
+
+    const pf = await fair.prepare('surgeon');
+    const t1 = performance.now();
+    await fair.complete(pf);
+    samples.fair.push(performance.now() - t1);
   }
   warm.core.dispose();
   const base50 = percentile(samples.baseline, 50);
@@ -141,6 +151,7 @@ async function latency(lc: LocalCognito, n: number): Promise<void> {
         row('Scrub In, returning user (shared terminal during the day)', samples.returning),
         row('Scrub In, new terminal + new user (fresh core, empty caches)', samples.fresh),
         row('baseline: openid-client + fromCognitoIdentityPool', samples.baseline),
+        row('fair baseline: the same + ID-token signature check (RS256, JWKS in memory)', samples.fair),
       ],
     ),
   );
@@ -211,36 +222,193 @@ async function bridge(t: Terminal, n: number): Promise<void> {
   out();
 }
 
-/**
- * Credentials requests at expiry on a simulated clock: 59.5 minutes after sign-in the credentials are inside their
- * refresh window and the ID token has 30 s left, so a refresh needs the token endpoint and GetCredentialsForIdentity.
- * local-cognito signs tokens on the real clock, so tokens it issues look 59.5 minutes old to the core; the run with ONE
- * request shows how many requests one refresh takes under that setup, the run with `concurrent` requests must match it.
- */
-async function coalescingRun(lc: LocalCognito, concurrent: number): Promise<string[]> {
-  const clock = new ManualClock(Date.now());
-  const config = ConfigSchema.parse({ ...lc.config, terminal: { mode: 'personal', idleLockSeconds: 0 } });
-  const opened: string[] = [];
-  const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-bench-co-')), store: new MemorySecretStore(), clock, openBrowser: (u) => opened.push(u) });
-  await core.session.start();
-  await core.session.signIn();
-  await core.session.handleCallback(await httpLogin(opened.at(-1) ?? '', { username: 'nurse' }));
-  await core.session.getCredentials();
-  // 59.5 minutes later (simulated): the credentials are inside their refresh window and the ID token has 30 s left.
-  clock.advance(59.5 * 60_000);
-  lc.admin.resetCounts();
-  const results = await Promise.allSettled(Array.from({ length: concurrent }, () => core.session.getCredentials()));
-  const c = lc.admin.counts();
-  const ok = results.filter((r) => r.status === 'fulfilled').length;
-  const keys = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.accessKeyId] : [])));
-  core.dispose();
-  return [String(concurrent), String(ok), String(keys.size), String(c.token), String(c.GetId), String(c.GetCredentialsForIdentity)];
+/** Lines in the terminal's audit log (records written so far). */
+function auditLines(t: Terminal): number {
+  const file = t.core.audit.path;
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 }
 
-async function coalescing(lc: LocalCognito, concurrent: number): Promise<void> {
-  out(`## Coalescing: ${String(concurrent)} concurrent credential requests at expiry (simulated clock)`);
-  const rows = [await coalescingRun(lc, 1), await coalescingRun(lc, concurrent)];
-  out(formatTable(['concurrent requests', 'fulfilled', 'distinct credentials', 'token requests', 'GetId', 'GetCredentialsForIdentity'], rows));
+/** p50 of `n` timed runs of a synchronous or async step. */
+async function medianOf(n: number, step: () => unknown): Promise<number> {
+  const v: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const t0 = performance.now();
+    await step();
+    v.push(performance.now() - t0);
+  }
+  return percentile(v, 50);
+}
+
+/**
+ * Where the callback -> credentials time goes. The wire time of each HTTP request the auth core and
+ * openid-client make is measured by wrapping the global fetch (both resolve it at call time); the local
+ * steps are then timed on their own with the same inputs: RS256 verification of a real ID token, one audit
+ * append (write + fsync), one identity-id cache write (temp file + rename), the keychain write.
+ */
+async function phases(lc: LocalCognito, n: number): Promise<void> {
+  out(`## Where the callback -> credentials time goes (returning user, ${String(n)} iterations, medians)`);
+  const realFetch = globalThis.fetch;
+  let wire = 0;
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const t0 = performance.now();
+    try {
+      return await realFetch(input, init);
+    } finally {
+      wire += performance.now() - t0;
+    }
+  };
+  try {
+    const t = newTerminal(lc);
+    await t.core.session.start();
+    await timedCallback(t, await stageCallback(t, 'nurse'));
+    await t.core.session.signOut();
+    const s = { callback: [] as number[], tokenWire: [] as number[], creds: [] as number[], audit: [] as number[] };
+    for (let i = 0; i < n; i += 1) {
+      const cb = await stageCallback(t, 'nurse');
+      const lines = auditLines(t);
+      wire = 0;
+      const t0 = performance.now();
+      await t.core.session.handleCallback(cb);
+      const t1 = performance.now();
+      s.tokenWire.push(wire);
+      await t.core.session.getCredentials();
+      s.creds.push(performance.now() - t1);
+      s.callback.push(t1 - t0);
+      s.audit.push(auditLines(t) - lines);
+      if (i < n - 1) await t.core.session.signOut();
+    }
+    // Standalone costs, with the same inputs.
+    const { idToken } = await t.core.auth.getTokens();
+    const jwks = createLocalJWKSet((await (await realFetch(`${lc.issuer}/.well-known/jwks.json`)).json()) as JSONWebKeySet);
+    const verify = await medianOf(200, () => jwtVerify(idToken, jwks, { algorithms: ['RS256'] }));
+    await t.core.session.signOut();
+    t.core.dispose();
+    const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-bench-phase-'));
+    const log = openAuditLog({ path: path.join(dir, 'audit.jsonl'), terminalId: 'BENCH-01' });
+    const append = await medianOf(200, () => log.append({ event: 'terminal-start', outcome: 'ok', mode: 'shared' }));
+    log.close();
+    const idFile = path.join(dir, 'aws-identity-ids.json');
+    const idBody = JSON.stringify({ version: 1, pool: lc.identityPoolId, users: { 'a-sub': 'us-east-1:00000000-0000-4000-8000-000000000000' } });
+    const idWrite = await medianOf(200, async () => {
+      await writeFile(`${idFile}.tmp`, idBody, { mode: 0o600 });
+      await rename(`${idFile}.tmp`, idFile);
+    });
+    // The identity-pool requests on their own (the AWS SDK uses node:http, not fetch).
+    const client = new CognitoIdentityClient({ region: 'us-east-1', endpoint: lc.origin, maxAttempts: 1 });
+    const logins = { [lc.loginsKey]: idToken };
+    const getId = async () => (await client.send(new GetIdCommand({ IdentityPoolId: lc.identityPoolId, Logins: logins }))).IdentityId ?? '';
+    const identityId = await getId();
+    const getIdMs = await medianOf(n, getId);
+    const getCredsMs = await medianOf(n, () => client.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins: logins })));
+    client.destroy();
+    const store = new MemorySecretStore();
+    const keychain = await medianOf(200, () => store.set('sub', 'x'.repeat(1800)));
+
+    // The baseline, split the same way.
+    const b = baseline(lc);
+    const fair = baseline(lc, { verifySignature: true });
+    await fair.complete(await fair.prepare('nurse'));
+    const bs = { total: [] as number[], tokenWire: [] as number[], fair: [] as number[] };
+    for (let i = 0; i < n; i += 1) {
+      const p = await b.prepare('nurse');
+      wire = 0;
+      const t0 = performance.now();
+      await b.complete(p);
+      bs.total.push(performance.now() - t0);
+      bs.tokenWire.push(wire);
+      const pf = await fair.prepare('nurse');
+      const t1 = performance.now();
+      await fair.complete(pf);
+      bs.fair.push(performance.now() - t1);
+    }
+    const p50 = (v: number[]) => percentile(v, 50);
+    const audits = p50(s.audit);
+    out(
+      formatTable(
+        ['phase', 'Scrub In (returning user)', 'baseline', 'note'],
+        [
+          ['callback -> credentials, total (handleCallback + getCredentials)', ms(p50(s.callback) + p50(s.creds)), ms(p50(bs.total)), 'Scrub In prefetches the credentials inside handleCallback'],
+          ['  token request (wire + local-cognito, measured)', ms(p50(s.tokenWire)), ms(p50(bs.tokenWire)), 'same request both sides'],
+          ['  GetId (standalone)', '0 (identity id cached)', ms(getIdMs), ''],
+          ['  GetCredentialsForIdentity (standalone)', ms(getCredsMs), ms(getCredsMs), ''],
+          ['  remainder: local work (checks, state, files, SDK overhead)', ms(p50(s.callback) + p50(s.creds) - p50(s.tokenWire) - getCredsMs), ms(p50(bs.total) - p50(bs.tokenWire) - getIdMs - getCredsMs), 'total minus the requests above'],
+          ['fair baseline total (+ RS256 check, JWKS in memory)', '-', ms(p50(bs.fair)), ''],
+          ['standalone: RS256 verify of the ID token (jose)', ms(verify, 3), '-', 'deliberate: a forged token must not sign anyone in'],
+          [`standalone: audit append x ${String(audits)} records per sign-in`, `${ms(append, 3)} each`, '-', 'deliberate: write + fsync before the action counts as done'],
+          ['standalone: identity-id cache write (first sign-in of a user only)', ms(idWrite, 3), '-', 'saves GetId on every later sign-in'],
+          ['standalone: keychain write (MemorySecretStore in the bench)', ms(keychain, 4), '-', 'real keytar not measured here'],
+        ],
+      ),
+    );
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  out();
+}
+
+/**
+ * Credentials requests at expiry. Every part runs on the process clock: local-cognito (oidc-provider signs
+ * `iat`/`exp` with Date.now), openid-client's checks, the identity pool and the core (systemClock). For this
+ * section Date.now is moved forward (`shiftTime`), so that 59.5 minutes after sign-in the ID token really has
+ * 30 s left, the credentials are inside their refresh window, and a refreshed token is really fresh (one hour
+ * from the shifted now). No real waiting; the shift is undone afterwards. A ManualClock on the core alone
+ * (the previous setup) made every token local-cognito issued look 59.5 minutes old, hence 2 token requests.
+ */
+async function coalescingRun(concurrent: number, shift: TimeShift): Promise<string[]> {
+  const lc = await startLocalCognito({ admin: true, now: () => Date.now() });
+  try {
+    const config = ConfigSchema.parse({ ...lc.config, terminal: { mode: 'personal', idleLockSeconds: 0 } });
+    const opened: string[] = [];
+    const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-bench-co-')), store: new MemorySecretStore(), openBrowser: (u) => opened.push(u) });
+    await core.session.start();
+    await core.session.signIn();
+    await core.session.handleCallback(await httpLogin(opened.at(-1) ?? '', { username: 'nurse' }));
+    const first = await core.session.getCredentials();
+    shift.advance(59.5 * 60_000);
+    lc.admin.resetCounts();
+    const results = await Promise.allSettled(Array.from({ length: concurrent }, () => core.session.getCredentials()));
+    const c = lc.admin.counts();
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const keys = new Set(ok.map((r) => r.value.accessKeyId));
+    const fresh = ok.every((r) => r.value.accessKeyId !== first.accessKeyId && r.value.expiration > Date.now() + 30 * 60_000);
+    core.dispose();
+    return [String(concurrent), String(ok.length), String(keys.size), fresh ? 'yes' : 'NO', String(c.token), String(c.GetId), String(c.GetCredentialsForIdentity)];
+  } finally {
+    await lc.stop();
+    shift.reset();
+  }
+}
+
+interface TimeShift {
+  advance(ms: number): void;
+  reset(): void;
+}
+
+/** Moves Date.now (and only Date.now) forward for everything in this process; `reset` puts it back. */
+function shiftTime(): TimeShift {
+  const real = Date.now.bind(Date);
+  let offset = 0;
+  Date.now = () => real() + offset;
+  return {
+    advance(ms) {
+      offset += ms;
+    },
+    reset() {
+      offset = 0;
+    },
+  };
+}
+
+async function coalescing(concurrent: number): Promise<void> {
+  out(`## Coalescing: ${String(concurrent)} concurrent credential requests at expiry (process clock moved 59.5 min forward)`);
+  const real = Date.now;
+  const shift = shiftTime();
+  try {
+    const rows = [await coalescingRun(1, shift), await coalescingRun(concurrent, shift)];
+    out(formatTable(['concurrent requests', 'fulfilled', 'distinct credentials', 'new + fresh', 'token requests', 'GetId', 'GetCredentialsForIdentity'], rows));
+  } finally {
+    Date.now = real;
+  }
   out();
 }
 
@@ -341,10 +509,11 @@ async function main(): Promise<void> {
     if (want('cached') || want('bridge')) t = await cached(lc, quick ? 2_000 : 20_000);
     if (t && want('bridge')) await bridge(t, quick ? 500 : 5_000);
     t?.core.dispose();
-    if (want('coalescing')) await coalescing(lc, 1_000);
+    if (want('phases')) await phases(lc, quick ? 10 : 60);
   } finally {
     await lc.stop();
   }
+  if (want('coalescing')) await coalescing(1_000);
   if (want('herd')) await herd();
   if (want('leak')) await leak(quick ? 100 : 1_000);
 }
