@@ -4,6 +4,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { DYNAMODB_ENDPOINTS, isDynamoDbEndpoint } from './dynamodb/endpoints';
+import { writeDynamoDbFault } from './dynamodb/errors';
 
 export const ENDPOINTS = [
   'discovery',
@@ -17,6 +19,8 @@ export const ENDPOINTS = [
   'GetId',
   'GetCredentialsForIdentity',
   'GetOpenIdToken',
+  // The settings table (DynamoDB JSON 1.0 API, `X-Amz-Target: DynamoDB_20120810.<Operation>`).
+  ...DYNAMODB_ENDPOINTS,
 ] as const;
 
 export type EndpointName = (typeof ENDPOINTS)[number];
@@ -87,7 +91,8 @@ export function faultAnswers(fault: Fault): boolean {
 }
 
 /**
- * Writes an error shaped like the real endpoint's: AWS JSON 1.1 for identity operations
+ * Writes an error shaped like the real endpoint's: AWS JSON 1.0 for DynamoDB (see dynamodb/errors.ts),
+ * AWS JSON 1.1 for identity operations
  * (`__type` + `x-amzn-ErrorType`, which the AWS SDK maps to typed exceptions), OAuth JSON for the
  * oauth2 endpoints, an error redirect for authorize (when the redirect URI is the registered one),
  * an HTML page for the browser pages.
@@ -98,6 +103,10 @@ export function writeFault(
   fault: Fault,
   context: { registeredRedirect: string; query: URLSearchParams; html: (title: string, message: string) => string },
 ): void {
+  if (isDynamoDbEndpoint(endpoint)) {
+    writeDynamoDbFault(res, fault);
+    return;
+  }
   if (IDENTITY_OPERATIONS.has(endpoint)) {
     const type = fault.error ?? 'InternalErrorException';
     const status = fault.status ?? (type === 'InternalErrorException' ? 500 : 400);

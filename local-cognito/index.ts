@@ -2,8 +2,8 @@
  * local-cognito: an offline stand-in for an Amazon Cognito user pool (on oidc-provider) and identity
  * pool, served on 127.0.0.1 with Cognito's paths. This file is the HTTP front: it names every
  * endpoint, counts and fault-injects requests in one place, then hands them to oidc-provider, to the
- * managed-login page, to the Cognito-specific endpoints (discovery, userInfo, logout) or to the
- * identity-pool handler.
+ * managed-login page, to the Cognito-specific endpoints (discovery, userInfo, logout), to the
+ * identity-pool handler or to the DynamoDB front of the settings table (dynamodb/).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { ConfigInput } from '../main/config/schema';
 import { Controls, faultAnswers, isEndpointName, writeFault, FaultSchema, type EndpointName, type FaultInput } from './admin';
 import { expiredCookie, parseCookies, readBody, sendHtml, sendJson } from './http';
+import { createDynamoDbFront, dynamoDbEndpointOf, isDynamoDbRequest, type DynamoDbFront } from './dynamodb/index';
 import { wireIdentityPool, type IdentityPool } from './identity';
 import { KeyRing } from './keys';
 import { errorPage, loginPage, PAGE_CSP } from './pages';
@@ -35,6 +36,7 @@ import { z } from 'zod';
 export { CLIENT_ID, LOGOUT_URI, POOL_ID, REDIRECT_URI } from './user-pool';
 export { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from './seed';
 export { ENDPOINTS, type EndpointName, type FaultInput } from './admin';
+export { SETTINGS_TABLE } from './dynamodb/index';
 
 export const REGION = 'us-east-1';
 export const IDENTITY_POOL_ID = 'us-east-1:7c1a9e4e-5c1b-4f3e-9a55-0d1c0ffee001';
@@ -120,7 +122,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
   let issuer = '';
   let provider: Provider | undefined;
   /** Parts that need the port (known only once listening). */
-  const late: { identity?: IdentityPool } = {};
+  const late: { identity?: IdentityPool; dynamodb?: DynamoDbFront } = {};
   let providerCallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 
   const buildProvider = (): void => {
@@ -166,6 +168,9 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     if (path === PATHS.userinfo) return 'userinfo';
     if (path === PATHS.revoke) return 'revoke';
     if (path === PATHS.logout) return 'logout';
+    // DynamoDB (the settings table): any path, as the SDK posts to the endpoint's root.
+    const ddb = dynamoDbEndpointOf(req);
+    if (ddb) return ddb;
     if (path === '/' && method === 'POST') {
       const target = String(req.headers['x-amz-target'] ?? '');
       const op = target.startsWith('AWSCognitoIdentityService.') ? target.slice('AWSCognitoIdentityService.'.length) : '';
@@ -437,6 +442,16 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       }
     }
     const method = req.method ?? 'GET';
+    if (isDynamoDbRequest(req)) {
+      // Also the operations without an endpoint name (dynalite answers UnknownOperation / the policy refuses).
+      if (!late.dynamodb) {
+        req.resume();
+        sendJson(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'local-cognito: DynamoDB is not available' });
+        return;
+      }
+      await late.dynamodb.handle(req, res);
+      return;
+    }
     switch (endpoint) {
       case 'discovery':
         if (method !== 'GET') break;
@@ -517,6 +532,21 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     keys,
     now,
   });
+  const identity = late.identity;
+  try {
+    late.dynamodb = await createDynamoDbFront({
+      region: REGION,
+      now,
+      describeCredentials: (accessKeyId) => identity.describeCredentials(accessKeyId),
+    });
+  } catch (error) {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    throw error;
+  }
+  const dynamodb = late.dynamodb;
 
   const config: ConfigInput = {
     userPool: { issuer, clientId: CLIENT_ID, domain: origin, scopes: ['openid', 'email', 'profile'] },
@@ -524,6 +554,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     redirectUri: REDIRECT_URI,
     logoutUri: LOGOUT_URI,
     terminal: { mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12 },
+    sync: { region: REGION, endpoint: origin, tableName: dynamodb.tableName },
   };
 
   let stopped: Promise<void> | undefined;
@@ -538,10 +569,13 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     users,
     admin: adminEnabled ? adminImpl : disabledAdmin,
     stop: () => {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopped ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await dynamodb.close();
+      })();
       return stopped;
     },
   };

@@ -1,25 +1,29 @@
 /**
  * The whole main-process core, electron-free: configuration -> sign-in core (auth) -> identity-pool
- * credentials (aws) -> audit log -> shared-terminal session. `main/index.ts` wires this to Electron; the
- * renderer test harness and the benchmarks use the very same composition in plain Node.
+ * credentials (aws) -> audit log -> per-person settings sync (sync) -> shared-terminal session. `main/index.ts`
+ * wires this to Electron; the renderer test harness and the benchmarks use the very same composition in plain Node.
  */
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createAuthCore, KeytarSecretStore, type AuthCore, type SecretStore } from './auth';
 import { createCredentialsProvider } from './aws';
 import type { Clock } from './clock';
 import { defaultTerminalId, type Config } from './config';
-import type { ScrubInError } from './errors';
-import { createTerminalSession, openAuditLog, type AuditLog, type TerminalSession } from './terminal';
+import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
+import { CACHE_FILE_PREFIX, createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
+import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
 export interface CoreOptions {
   config: Config;
-  /** Folder for non-secret caches (discovery, identity ids) and the default audit log. */
+  /** Folder for non-secret caches (discovery, identity ids, settings) and the default audit log. */
   dataDir: string;
   /** Opens authorize/logout URLs in the system browser (the shell checks them against the allowlist). */
   openBrowser: (url: string) => void;
   store?: SecretStore;
   clock?: Clock;
   onProblem?: (error: ScrubInError) => void;
+  /** Settings-sync events for logs (ids, counts and codes only, never values or credentials). */
+  onSyncEvent?: (event: SyncEvent) => void;
 }
 
 export interface ScrubInCore {
@@ -27,13 +31,30 @@ export interface ScrubInCore {
   auth: AuthCore;
   session: TerminalSession;
   audit: AuditLog;
+  /** The settings sync engine (null without a `sync` section); the session opens and closes it. */
+  settings: SettingsSync | null;
+  /** Where the settings caches live (`<dataDir>/settings`, one file per person; none left on shared terminals). */
+  settingsDir: string;
   dispose(): void;
+}
+
+/** Removes every settings cache (and interrupted writes) in `dir`: shared terminals at start. */
+async function removeAllSettingsCaches(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await Promise.all(entries.filter((e) => e.startsWith(CACHE_FILE_PREFIX)).map((e) => rm(path.join(dir, e), { force: true })));
 }
 
 export function createCore(options: CoreOptions): ScrubInCore {
   const { config, dataDir, clock } = options;
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
   const cacheDir = path.join(dataDir, 'cache');
+  const settingsDir = path.join(dataDir, 'settings');
   const audit = openAuditLog({ path: config.auditLogPath ?? path.join(dataDir, 'audit.jsonl'), terminalId, ...(clock ? { clock } : {}) });
   const auth = createAuthCore({
     config,
@@ -42,6 +63,55 @@ export function createCore(options: CoreOptions): ScrubInCore {
     ...(clock ? { clock } : {}),
   });
   const identityPool = config.identityPool;
+  const sync = config.sync;
+  const report = (error: ScrubInError): void => {
+    try {
+      options.onProblem?.(error);
+    } catch {
+      // a broken logger must not break the core
+    }
+  };
+  let settings: SettingsSync | null = null;
+  const settingsFactory: SettingsFactory | null =
+    identityPool && sync
+      ? ({ credentials }) => {
+          const engine = createSettingsSync({
+            cacheDir: settingsDir,
+            credentials,
+            region: sync.region,
+            tableName: sync.tableName,
+            ...(sync.endpoint === undefined ? {} : { endpoint: sync.endpoint }),
+            deviceId: `terminal-${terminalId}`,
+            ...(clock ? { clock } : {}),
+            onEvent: (event) => {
+              try {
+                options.onSyncEvent?.(event);
+              } catch {
+                // a broken logger must not break sync
+              }
+              if (event.type === 'sync-failed') {
+                const code: ErrorCode = Object.hasOwn(ERROR_CODES, event.code) ? (event.code as ErrorCode) : 'internal';
+                report(new ScrubInError(code, { detail: `settings sync failed${event.retryInMs === null ? '' : `; retrying in ${Math.round(event.retryInMs / 1000)} s`}` }));
+              }
+              if (event.type === 'cache-write-failed') report(new ScrubInError('internal', { detail: 'the settings cache could not be written' }));
+            },
+          });
+          settings = engine;
+          return {
+            open: (identityId) => engine.open(identityId),
+            close: (o) => engine.close(o),
+            currentIdentity: () => engine.currentIdentity(),
+            get: (dataset, key) => engine.get(dataset, key),
+            set: (dataset, key, value) => engine.set(dataset, key, value),
+            reconnected: () => engine.reconnected(),
+            subscribe: (listener) => engine.subscribe(listener),
+            async purgeLeftovers() {
+              await engine.close({ flush: false, purge: true });
+              await removeAllSettingsCaches(settingsDir);
+            },
+          };
+        }
+      : null;
   const session = createTerminalSession({
     config,
     auth,
@@ -53,14 +123,19 @@ export function createCore(options: CoreOptions): ScrubInCore {
     credentials: identityPool
       ? ({ gate, idTokens }) => createCredentialsProvider({ config, idTokens, gate, cacheDir, ...(clock ? { clock } : {}) })
       : null,
+    settings: settingsFactory,
   });
   return {
     config,
     auth,
     session,
     audit,
+    settings,
+    settingsDir,
     dispose() {
       session.dispose();
+      // Timers stop; nothing is pushed. A shared terminal removes any settings cache at its next start.
+      settings?.close({ flush: false, purge: config.terminal.mode === 'shared' }).catch((error: unknown) => report(toScrubInError(error)));
       audit.close();
     },
   };

@@ -13,7 +13,7 @@ import { isScrubInError, ScrubInError } from './errors';
 import { APP_ORIGIN } from './shell/assets';
 import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
-import { createDispatcher, INVOKE_CHANNELS, toPushedView } from './shell/ipc';
+import { createDispatcher, INVOKE_CHANNELS, toPushedSettingsChange, toPushedView } from './shell/ipc';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -114,6 +114,11 @@ async function main(): Promise<void> {
   core.session.subscribe((view) => {
     const safe = toPushedView(view);
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNELS.sessionChanged, safe);
+  });
+  // The signed-in person's settings (changed here or on another terminal), or `reset`: never the identity id.
+  core.session.subscribeSettings((change) => {
+    const safe = toPushedSettingsChange(change);
+    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNELS.settingsChanged, safe);
   });
 
   window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged });

@@ -17,11 +17,25 @@ export const CHANNELS = {
   continueAsGuest: 'scrubin:terminal:guest',
   reportActivity: 'scrubin:terminal:activity',
   getCredentials: 'scrubin:aws:credentials',
+  getSetting: 'scrubin:settings:get',
+  setSetting: 'scrubin:settings:set',
+  settingsChanged: 'scrubin:settings:changed',
 } as const;
+
+/** Channels main pushes to windows (not invokable). */
+export const PUSH_CHANNELS = [CHANNELS.sessionChanged, CHANNELS.settingsChanged] as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/);
+
+/** Settings names as the sync engine accepts them (main/sync/limits.ts checks them again, with the byte limits). */
+export const SettingsDatasetSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
+// eslint-disable-next-line no-control-regex
+export const SettingsKeySchema = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/);
+/** Longest value of one setting, in characters (the engine also limits it to 350,000 UTF-8 bytes). */
+export const MAX_SETTING_VALUE_CHARS = 350_000;
+export const SettingsValueSchema = z.string().max(MAX_SETTING_VALUE_CHARS);
 
 /** Request payloads (renderer -> main), validated in main before anything runs. */
 export const RequestSchemas = {
@@ -35,6 +49,8 @@ export const RequestSchemas = {
   [CHANNELS.continueAsGuest]: z.undefined(),
   [CHANNELS.reportActivity]: z.undefined(),
   [CHANNELS.getCredentials]: z.strictObject({ roleArn: roleArn.optional() }).optional(),
+  [CHANNELS.getSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema }),
+  [CHANNELS.setSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema, value: SettingsValueSchema }),
 } as const;
 
 export const SessionStateSchema = z.enum(['starting', 'signed-out', 'guest', 'signing-in', 'signed-in', 'locked', 'unlocking', 'error']);
@@ -62,6 +78,8 @@ export const SessionViewSchema = z.strictObject({
   lockAt: z.number().nullable(),
   credentialsExpireAt: z.number().nullable(),
   guestAvailable: z.boolean(),
+  /** Whether per-person settings (sync) are configured on this terminal. */
+  settingsAvailable: z.boolean(),
   federatedLabel: z.string().nullable(),
   pendingSignIn: z.strictObject({ expiresAt: z.number(), forUser: z.string().nullable() }).nullable(),
   lastError: ErrorViewSchema.nullable(),
@@ -77,6 +95,21 @@ export const AwsCredentialsSchema = z.strictObject({
   roleArn: z.string().nullable(),
 });
 export type AwsCredentialsView = z.infer<typeof AwsCredentialsSchema>;
+
+/** The signed-in person's setting (null = not set). */
+export const SettingValueSchema = z.strictObject({ value: SettingsValueSchema.nullable() });
+export type SettingValue = z.infer<typeof SettingValueSchema>;
+
+/**
+ * Pushed when a setting of the signed-in person changed (here or on another terminal: `value` null = removed),
+ * or `reset` when the person whose settings are loaded changed (sign-in, sign-out, unlock): re-read everything.
+ * Never carries the identity id.
+ */
+export const SettingsChangeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('record'), dataset: SettingsDatasetSchema, key: SettingsKeySchema, value: SettingsValueSchema.nullable() }),
+  z.strictObject({ kind: z.literal('reset') }),
+]);
+export type SettingsChangeView = z.infer<typeof SettingsChangeSchema>;
 
 /** Every response is either a value or a user-facing error (never a thrown Error with internals). */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof ErrorViewSchema> };
@@ -94,4 +127,12 @@ export interface ScrubInBridge {
   continueAsGuest(): Promise<Result<SessionView>>;
   reportActivity(): Promise<Result<null>>;
   getCredentials(options?: { roleArn?: string }): Promise<Result<AwsCredentialsView>>;
+  /** The signed-in person's settings (refused while locked or signed out, and for guests). */
+  settings: SettingsBridge;
+}
+
+export interface SettingsBridge {
+  get(dataset: string, key: string): Promise<Result<SettingValue>>;
+  set(dataset: string, key: string, value: string): Promise<Result<null>>;
+  onChange(listener: (change: SettingsChangeView) => void): () => void;
 }

@@ -6,14 +6,18 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createBridge } from './bridge';
 import { CHANNELS } from './contract';
 
+/** Forwards one pushed channel's payload (never the IPC event itself) to `handler`. */
+function pushed(channel: string, handler: (payload: unknown) => void): () => void {
+  const listener = (_event: IpcRendererEvent, payload: unknown): void => handler(payload);
+  ipcRenderer.on(channel, listener);
+  return () => ipcRenderer.removeListener(channel, listener);
+}
+
 contextBridge.exposeInMainWorld(
   'scrubin',
   createBridge({
     invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
-    onSessionChanged(handler) {
-      const listener = (_event: IpcRendererEvent, view: unknown): void => handler(view);
-      ipcRenderer.on(CHANNELS.sessionChanged, listener);
-      return () => ipcRenderer.removeListener(CHANNELS.sessionChanged, listener);
-    },
+    onSessionChanged: (handler) => pushed(CHANNELS.sessionChanged, handler),
+    onSettingsChanged: (handler) => pushed(CHANNELS.settingsChanged, handler),
   }),
 );

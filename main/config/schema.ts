@@ -110,6 +110,19 @@ export const TerminalConfigSchema = z.strictObject({
     .optional(),
 });
 
+/** Per-person settings sync (the Cognito Sync successor on DynamoDB; docs/settings-sync.md). */
+export const SyncConfigSchema = z.strictObject({
+  /** The DynamoDB table of the settings (partition key `identityId`, sort key `sk`). */
+  tableName: z
+    .string()
+    .regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name of 3 to 255 letters, digits, "_", "." or "-"')
+    .default('ScrubInSettings'),
+  /** AWS region of the table. */
+  region,
+  /** Override of the DynamoDB endpoint (local-cognito, VPC endpoints). */
+  endpoint: serviceUrl('sync.endpoint').optional(),
+});
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -117,6 +130,8 @@ export const ConfigSchema = z
     identityPool: IdentityPoolConfigSchema.optional(),
     redirectUri: appSchemeUri('redirectUri'),
     logoutUri: appSchemeUri('logoutUri'),
+    /** Settings that follow a person between terminals; needs `identityPool` (the table is reached with its credentials). */
+    sync: SyncConfigSchema.optional(),
     terminal: TerminalConfigSchema.default({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12 }),
     /** Absolute path of the hash-chained audit log (JSON Lines). Defaults to the app's data folder. */
     auditLogPath: z.string().min(1).refine((p) => isAbsolutePath(p), 'expected an absolute path').optional(),
@@ -124,6 +139,13 @@ export const ConfigSchema = z
   .superRefine((config, ctx) => {
     if (config.redirectUri === config.logoutUri) {
       ctx.addIssue({ code: 'custom', path: ['logoutUri'], message: 'logoutUri must differ from redirectUri' });
+    }
+    if (config.sync && !config.identityPool) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sync'],
+        message: 'settings sync uses the identity pool\'s AWS credentials: configure identityPool as well, or remove the sync section',
+      });
     }
     if (config.terminal.mode === 'shared' && config.terminal.idleLockSeconds === 0) {
       ctx.addIssue({
@@ -148,3 +170,4 @@ export type Config = z.output<typeof ConfigSchema>;
 export type UserPoolConfig = Config['userPool'];
 export type IdentityPoolConfig = NonNullable<Config['identityPool']>;
 export type TerminalConfig = Config['terminal'];
+export type SyncConfig = NonNullable<Config['sync']>;

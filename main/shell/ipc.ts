@@ -5,7 +5,19 @@
  * dispatcher, so the contract is exercised end to end without Electron.
  */
 import type { z } from 'zod';
-import { AwsCredentialsSchema, CHANNELS, RequestSchemas, SessionViewSchema, type AwsCredentialsView, type Result, type SessionView } from '../../preload/contract';
+import {
+  AwsCredentialsSchema,
+  CHANNELS,
+  RequestSchemas,
+  SessionViewSchema,
+  SettingsChangeSchema,
+  type AwsCredentialsView,
+  type PUSH_CHANNELS,
+  type Result,
+  type SessionView,
+  type SettingsChangeView,
+  type SettingValue,
+} from '../../preload/contract';
 import { ScrubInError, toScrubInError } from '../errors';
 
 /** What the bridge needs from the terminal session (the real one satisfies it structurally). */
@@ -28,6 +40,9 @@ export interface BridgeSession {
     identityId: string;
     roleArn: string | null;
   }>;
+  getSetting(dataset: string, key: string): Promise<string | null>;
+  setSetting(dataset: string, key: string, value: string): Promise<void>;
+  subscribeSettings(listener: (change: SettingsChangeView) => void): () => void;
 }
 
 export interface SenderFrame {
@@ -35,7 +50,7 @@ export interface SenderFrame {
   isMainFrame: boolean;
 }
 
-export type InvokeChannel = Exclude<(typeof CHANNELS)[keyof typeof CHANNELS], typeof CHANNELS.sessionChanged>;
+export type InvokeChannel = Exclude<(typeof CHANNELS)[keyof typeof CHANNELS], (typeof PUSH_CHANNELS)[number]>;
 
 export const INVOKE_CHANNELS = Object.keys(RequestSchemas) as InvokeChannel[];
 
@@ -84,6 +99,8 @@ export function createDispatcher(
         roleArn: credentials.roleArn,
       });
     },
+    [CHANNELS.getSetting]: async (p): Promise<SettingValue> => ({ value: await session.getSetting(p.dataset, p.key) }),
+    [CHANNELS.setSetting]: async (p) => (await session.setSetting(p.dataset, p.key, p.value), null),
   };
 
   return async (channel, payload, sender) => {
@@ -107,4 +124,9 @@ export function createDispatcher(
 /** Validates a view before it is pushed to windows (a programming error must not leak fields). */
 export function toPushedView(view: SessionView): SessionView {
   return SessionViewSchema.parse(view);
+}
+
+/** Re-shapes a settings change before it is pushed to windows: only the contract's fields (never the identity id). */
+export function toPushedSettingsChange(change: SettingsChangeView): SettingsChangeView {
+  return SettingsChangeSchema.parse(change.kind === 'reset' ? { kind: 'reset' } : { kind: 'record', dataset: change.dataset, key: change.key, value: change.value });
 }

@@ -6,10 +6,13 @@ export type {
   CredentialsFactory,
   GateState,
   IdTokenSource,
+  SettingsFactory,
   SignOutOutcome,
   StagedSignIn,
   TerminalAuth,
   TerminalAuthSession,
   TerminalAwsCredentials,
   TerminalCredentials,
+  TerminalSettings,
+  TerminalSettingsChange,
 } from './ports';

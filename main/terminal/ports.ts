@@ -81,3 +81,30 @@ export interface TerminalCredentials {
 
 /** The credentials provider needs the terminal's gate and ID tokens; pass a factory to get them wired. */
 export type CredentialsFactory = (deps: { gate: () => GateState; idTokens: IdTokenSource }) => TerminalCredentials;
+
+/** A settings change as the terminal passes it on to the UI: never the identity id. */
+export type TerminalSettingsChange = { kind: 'record'; dataset: string; key: string; value: string | null } | { kind: 'reset' };
+
+/**
+ * The per-person settings sync (main/sync's `SettingsSync` satisfies it structurally). The terminal opens it
+ * for the signed-in person's identity id, closes it at sign-out / switch / cap (purging the cache on shared
+ * terminals) and refuses reads and writes unless the person is signed in and the terminal unlocked.
+ */
+export interface TerminalSettings {
+  open(identityId: string): Promise<void>;
+  close(options: { flush: boolean; purge: boolean }): Promise<void>;
+  currentIdentity(): string | null;
+  get(dataset: string, key: string): string | undefined;
+  set(dataset: string, key: string, value: string): Promise<void>;
+  /** AWS is reachable again (unlock): sync now. */
+  reconnected(): void;
+  subscribe(listener: (change: TerminalSettingsChange) => void): () => void;
+  /** Shared terminals at start: removes every person's settings cache left behind (crash, power loss). */
+  purgeLeftovers?(): Promise<void>;
+}
+
+/**
+ * The settings sync reads AWS credentials straight from the terminal's credentials provider (same gate; no
+ * audit of refusals during the final flush at sign-out, which uses the leaving person's last credentials).
+ */
+export type SettingsFactory = (deps: { credentials: () => Promise<TerminalAwsCredentials> }) => TerminalSettings;

@@ -12,6 +12,9 @@
  * credentials dropped, Cognito `/logout` opened) BEFORE the new person's session is committed.
  * Personal mode: silent restore from the keychain on launch; idle lock optional (0 = off); no cap.
  * Credentials are refused here while locked or signed out (and by the provider's gate, which reads the same state).
+ * Settings (optional, main/sync): opened for the person's identity id once their credentials arrive, closed at
+ * sign-out / switch / cap (pending changes pushed first; the cache purged on shared terminals; every settings
+ * cache removed at start on shared terminals), refused while locked or signed out and for guests.
  */
 import type { Config } from '../config/schema';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
@@ -25,11 +28,14 @@ import type {
   CredentialsFactory,
   GateState,
   IdTokenSource,
+  SettingsFactory,
   StagedSignIn,
   TerminalAuth,
   TerminalAuthSession,
   TerminalAwsCredentials,
   TerminalCredentials,
+  TerminalSettings,
+  TerminalSettingsChange,
 } from './ports';
 
 export interface TerminalSessionOptions {
@@ -37,6 +43,8 @@ export interface TerminalSessionOptions {
   auth: TerminalAuth;
   /** The credentials provider, or a factory that receives this session's gate and ID-token source. */
   credentials?: TerminalCredentials | CredentialsFactory | null;
+  /** The per-person settings sync, or a factory that receives this session's credentials (null: no settings). */
+  settings?: TerminalSettings | SettingsFactory | null;
   audit: AuditLog;
   clock?: Clock;
   terminalId: string;
@@ -60,6 +68,11 @@ export interface TerminalSession {
   continueAsGuest(): Promise<SessionView>;
   reportActivity(): void;
   getCredentials(options?: { roleArn?: string }): Promise<TerminalAwsCredentials>;
+  /** The signed-in person's setting (null = not set, or not loaded yet: a `reset` change follows when it is). */
+  getSetting(dataset: string, key: string): Promise<string | null>;
+  setSetting(dataset: string, key: string, value: string): Promise<void>;
+  /** Changes of the signed-in person's settings (records only while signed in and unlocked). */
+  subscribeSettings(listener: (change: TerminalSettingsChange) => void): () => void;
   /** The credentials gate (also handed to the provider). */
   gate(): GateState;
   /** The ID-token source for the credentials provider (null unless someone is signed in). */
@@ -167,6 +180,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       lockAt: lockAt(),
       credentialsExpireAt: open ? (creds?.expiration ?? null) : null,
       guestAvailable: guestAvailable(),
+      settingsAvailable: settings !== null,
       federatedLabel: federatedIdp ? (config.userPool.identityProviderLabel ?? federatedIdp) : null,
       pendingSignIn: pending && pending.expiresAt !== null ? { expiresAt: pending.expiresAt, forUser: pending.forUser } : null,
       lastError,
@@ -350,6 +364,9 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       idToken = null;
       creds = null;
     }
+    // The gate is closed already: the person's pending settings go out with their last credentials (bounded),
+    // then a shared terminal removes their settings cache; in parallel with the revoke below.
+    const settingsClosed = closeSettings(reason).catch(problem);
     try {
       credentials?.drop();
     } catch (error) {
@@ -375,6 +392,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       revoked: outcome.revoked,
       errors,
     });
+    await settingsClosed;
   }
 
   function endPerson(reason: 'user' | 'session-cap' | 'refresh-rejected', error: ErrorView | null): Promise<void> {
@@ -405,13 +423,15 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     if (who) record({ event: 'lock', outcome: 'ok', user: auditUser(who.session), reason });
   }
 
-  async function prefetchCredentials(): Promise<void> {
-    if (!credentials || gate() !== 'open') return;
+  /** Fetches the person's credentials ahead of use; returns their identity id (null when not available). */
+  async function prefetchCredentials(): Promise<string | null> {
+    if (!credentials || gate() !== 'open') return null;
     try {
       const c = await credentials.getCredentials();
       if (gate() === 'open') {
         creds = { expiration: c.expiration, roleArn: c.roleArn };
         notify();
+        return c.identityId;
       }
     } catch (error) {
       // Sign-in stands; the UI shows why AWS access is not there yet (and the next request retries).
@@ -420,10 +440,11 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
         notify();
       }
     }
+    return null;
   }
 
-  async function upgradeGuest(who: Person): Promise<void> {
-    if (!credentials) return;
+  async function upgradeGuest(who: Person): Promise<string | null> {
+    if (!credentials) return null;
     try {
       const result = await credentials.linkGuestOnSignIn();
       creds = { expiration: result.credentials.expiration, roleArn: result.credentials.roleArn };
@@ -436,6 +457,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
         code: null,
       });
       notify();
+      return result.identityId;
     } catch (error) {
       const typed = toScrubInError(error);
       record({ event: 'guest-upgrade', outcome: 'failed', user: auditUser(who.session), linked: null, identityId: null, code: typed.code });
@@ -443,6 +465,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
         lastError = typed.toView();
         notify();
       }
+      return null;
     }
   }
 
@@ -507,16 +530,16 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       creds = null;
       dispatch('SIGN_IN_DONE');
       record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
-      if (fromGuest) await upgradeGuest(next);
-      else await prefetchCredentials();
+      await afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
       return;
     }
     if (previous !== null && previous.session.sub === session.sub) {
-      person = { ...previous, session };
+      const same: Person = { ...previous, session };
+      person = same;
       capFor = person;
       dispatch('UNLOCK_DONE');
       record({ event: 'unlock', outcome: 'ok', user: auditUser(session) });
-      await prefetchCredentials();
+      await afterCredentials(same, prefetchCredentials);
       return;
     }
     const next: Person = { session, startedAt: clock.now(), federated: flow.federated };
@@ -525,7 +548,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     dispatch('UNLOCK_DONE');
     if (previous) record({ event: 'switch', outcome: 'ok', from: auditUser(previous.session), to: auditUser(session) });
     record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: true });
-    await prefetchCredentials();
+    await afterCredentials(next, prefetchCredentials);
   }
 
   // ---------- ID tokens for the credentials provider ----------
@@ -560,6 +583,125 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
   const credentials: TerminalCredentials | null =
     typeof options.credentials === 'function' ? options.credentials({ gate, idTokens }) : (options.credentials ?? null);
 
+  // ---------- settings (per person, main/sync) ----------
+
+  const settings: TerminalSettings | null =
+    typeof options.settings === 'function'
+      ? options.settings({
+          // The provider itself (same gate), not `getCredentials` below: the final flush at sign-out must not
+          // be audited as a refused request; the engine then uses the leaving person's last credentials.
+          credentials: () =>
+            credentials ? credentials.getCredentials() : Promise.reject(new ScrubInError('identity_config', { detail: 'no identity pool is configured' })),
+        })
+      : (options.settings ?? null);
+  /** The sub of the person whose settings are open in the engine. */
+  let settingsSub: string | null = null;
+  /** Opens and closes run one after another, in the order the session asked for them. */
+  let settingsQueue: Promise<void> = Promise.resolve();
+  /** The credentials-then-open step of the latest sign-in / unlock: reads wait for it. */
+  let settingsOpening: Promise<void> = Promise.resolve();
+  const settingsListeners = new Set<(change: TerminalSettingsChange) => void>();
+
+  function emitSettings(change: TerminalSettingsChange): void {
+    if (disposed) return;
+    for (const listener of [...settingsListeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        problem(error);
+      }
+    }
+  }
+
+  const unsubscribeEngine =
+    settings?.subscribe((change) => {
+      if (change.kind === 'reset') {
+        emitSettings({ kind: 'reset' });
+        return;
+      }
+      // Only the signed-in, unlocked person's own settings reach the UI (re-read after unlock through `reset`).
+      if (machine.phase !== 'signed-in' || !person || settingsSub !== person.session.sub) return;
+      emitSettings({ kind: 'record', dataset: change.dataset, key: change.key, value: change.value });
+    }) ?? null;
+
+  function queueSettings(op: () => Promise<void>): Promise<void> {
+    const run = settingsQueue.then(op);
+    settingsQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  const isCurrent = (who: Person): boolean => person !== null && person.session.sub === who.session.sub;
+
+  function openSettingsFor(who: Person, identityId: string): Promise<void> {
+    const engine = settings;
+    if (!engine) return Promise.resolve();
+    return queueSettings(async () => {
+      if (!isCurrent(who) || machine.phase !== 'signed-in') return;
+      const open = engine.currentIdentity();
+      if (open === identityId && settingsSub === who.session.sub) {
+        // Unlock by the same person: sync now and let the UI re-read.
+        engine.reconnected();
+        emitSettings({ kind: 'reset' });
+        return;
+      }
+      if (open !== null) {
+        // Another identity is still open (should not happen: closed at sign-out): never let it linger.
+        settingsSub = null;
+        await engine.close({ flush: true, purge: shared });
+      }
+      await engine.open(identityId);
+      settingsSub = who.session.sub;
+    });
+  }
+
+  function closeSettings(reason: 'user' | 'switch' | 'session-cap' | 'refresh-rejected'): Promise<void> {
+    const engine = settings;
+    if (!engine) return Promise.resolve();
+    return queueSettings(async () => {
+      settingsSub = null;
+      if (engine.currentIdentity() === null) return;
+      // A refused session (revoked, account disabled) pushes nothing more; a shared terminal keeps nothing.
+      await engine.close({ flush: reason !== 'refresh-rejected', purge: shared });
+    });
+  }
+
+  /** Runs the credentials step after a sign-in / unlock, then opens that person's settings. */
+  function afterCredentials(who: Person, fetch: () => Promise<string | null>): Promise<void> {
+    const done = (async () => {
+      const identityId = await fetch();
+      if (identityId !== null) await openSettingsFor(who, identityId);
+    })().catch(problem);
+    settingsOpening = done;
+    return done;
+  }
+
+  async function purgeSettingsLeftovers(): Promise<void> {
+    if (!settings?.purgeLeftovers) return;
+    try {
+      await settings.purgeLeftovers();
+    } catch (error) {
+      problem(error);
+    }
+  }
+
+  /** Settings are the signed-in person's only, and not while locked. */
+  function settingsAllowed(expected?: Person): { who: Person; engine: TerminalSettings } {
+    const phase = machine.phase;
+    if (phase === 'locked' || phase === 'unlocking') throw new ScrubInError('locked', { detail: 'settings refused: the terminal is locked' });
+    if (phase !== 'signed-in' || !person) throw new ScrubInError('signed_out', { detail: 'settings refused: nobody is signed in' });
+    if (expected && !isCurrent(expected)) throw new ScrubInError('signed_out', { detail: 'settings refused: the session changed meanwhile' });
+    if (!settings) {
+      throw new ScrubInError('invalid_request', {
+        detail: 'settings sync is not configured (no sync section)',
+        userMessage: 'Saved preferences are not set up on this terminal. Ask hospital IT.',
+      });
+    }
+    return { who: person, engine: settings };
+  }
+
   // ---------- public API ----------
 
   /**
@@ -586,6 +728,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     record({ event: 'terminal-start', outcome: 'ok', mode: config.terminal.mode });
     if (shared) {
       await endLeftoverSession();
+      await purgeSettingsLeftovers();
       dispatch('STARTED_SIGNED_OUT');
       return view();
     }
@@ -604,10 +747,11 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       return view();
     }
     await loadIdToken().catch(problem);
-    person = { session: restored, startedAt: clock.now(), federated: false };
+    const who: Person = { session: restored, startedAt: clock.now(), federated: false };
+    person = who;
     dispatch('STARTED_RESTORED');
     record({ event: 'sign-in', outcome: 'ok', user: auditUser(restored), via: 'restore', forced: false });
-    await prefetchCredentials();
+    await afterCredentials(who, prefetchCredentials);
     return view();
   }
 
@@ -784,10 +928,39 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       }
       return c;
     },
+    async getSetting(dataset, key) {
+      const { who } = settingsAllowed();
+      await settingsOpening;
+      const { engine } = settingsAllowed(who);
+      // Not loaded (AWS was unreachable at sign-in): the defaults show; a `reset` follows once they load.
+      if (settingsSub !== who.session.sub) return null;
+      return engine.get(dataset, key) ?? null;
+    },
+    async setSetting(dataset, key, value) {
+      const { who } = settingsAllowed();
+      await settingsOpening;
+      const { engine } = settingsAllowed(who);
+      if (settingsSub !== who.session.sub) {
+        // Not loaded at sign-in: try now, and let the person see why if it fails (network, locked, ...).
+        if (!credentials) throw new ScrubInError('identity_config', { detail: 'no identity pool is configured' });
+        const c = await credentials.getCredentials();
+        settingsAllowed(who);
+        await openSettingsFor(who, c.identityId);
+        settingsAllowed(who);
+        if (settingsSub !== who.session.sub) throw new ScrubInError('internal', { detail: 'settings could not be opened for the signed-in person' });
+      }
+      await engine.set(dataset, key, value);
+    },
+    subscribeSettings(listener) {
+      settingsListeners.add(listener);
+      return () => settingsListeners.delete(listener);
+    },
     gate,
     idTokens,
     dispose() {
       disposed = true;
+      unsubscribeEngine?.();
+      settingsListeners.clear();
       cancelTimer('idle');
       cancelTimer('cap');
       cancelTimer('flow');

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Result, ScrubInBridge, SessionView } from '../../preload/contract';
 import { formatDuration, formatTime, roleName } from './format';
+import { PreferencesPanel } from './PreferencesPanel';
+import { usePreferences, type PreferencesState } from './usePreferences';
 
 type Action = () => Promise<Result<unknown>>;
 
@@ -38,6 +40,7 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   useActivityReporter(bridge);
+  const preferences = usePreferences(bridge, view);
 
   useEffect(() => {
     let live = true;
@@ -80,7 +83,7 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
 
   const error = actionError ?? view.lastError?.message ?? null;
   return (
-    <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} />
+    <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} preferences={preferences} />
   );
 }
 
@@ -111,7 +114,21 @@ function ErrorBanner({ message }: { message: string | null }) {
   );
 }
 
-function Screen({ view, bridge, run, busy, error }: { view: SessionView; bridge: ScrubInBridge; run: (a: Action) => void; busy: boolean; error: string | null }) {
+function Screen({
+  view,
+  bridge,
+  run,
+  busy,
+  error,
+  preferences,
+}: {
+  view: SessionView;
+  bridge: ScrubInBridge;
+  run: (a: Action) => void;
+  busy: boolean;
+  error: string | null;
+  preferences: PreferencesState;
+}) {
   const now = useNow();
   const terminal = <span className="terminal">Terminal {view.terminalId}</span>;
   const status = <p className="sr-only" role="status" aria-live="polite">{statusLine(view)}</p>;
@@ -205,6 +222,7 @@ function Screen({ view, bridge, run, busy, error }: { view: SessionView; bridge:
               </>
             )}
           </div>
+          {!guest && view.settingsAvailable && <PreferencesPanel state={preferences} />}
         </Shell>
       );
     }

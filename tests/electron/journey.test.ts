@@ -23,7 +23,7 @@ describe.skipIf(!probe.path)(`Electron journey${probe.reason ? ` (skipped: ${pro
     expect(await t.window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await t.window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
     const keys = await t.window.evaluate(() => Object.keys((window as unknown as { scrubin: object }).scrubin).sort());
-    expect(keys).toEqual(['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'signIn', 'signOut', 'switchUser', 'unlock']);
+    expect(keys).toEqual(['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock']);
   });
 
   it('navigation and window.open are blocked', async () => {

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
-import { createDispatcher, toPushedView, type BridgeSession } from '../../main/shell/ipc';
+import { createDispatcher, toPushedSettingsChange, toPushedView, type BridgeSession } from '../../main/shell/ipc';
 
 const RENDERER_DIR = path.resolve('dist/renderer');
 
@@ -24,11 +24,14 @@ function bundleBridge(): Promise<string> {
       contents: `
         import { createBridge } from './preload/bridge';
         const listeners = new Set();
+        const settingsListeners = new Set();
         const invoke = window.__scrubinInvoke;
         window.__scrubinPush = (view) => { for (const l of listeners) l(view); };
+        window.__scrubinPushSettings = (change) => { for (const l of settingsListeners) l(change); };
         window.scrubin = createBridge({
           invoke: (channel, payload) => invoke(channel, payload),
           onSessionChanged(handler) { listeners.add(handler); return () => listeners.delete(handler); },
+          onSettingsChanged(handler) { settingsListeners.add(handler); return () => settingsListeners.delete(handler); },
         });
       `,
       resolveDir: path.resolve('.'),
@@ -47,7 +50,7 @@ export interface RendererHarness {
   origin: string;
   /** Channels rejected by the dispatcher (sender or payload checks). */
   rejected: string[];
-  /** Everything that crossed the bridge towards the renderer: every response and every pushed view, as JSON. */
+  /** Everything that crossed the bridge towards the renderer: every response, pushed view and settings change, as JSON. */
   traffic: string[];
   close(): Promise<void>;
 }
@@ -83,6 +86,11 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
     traffic.push(JSON.stringify(view));
     page.evaluate((v) => (window as unknown as { __scrubinPush?: (v: unknown) => void }).__scrubinPush?.(v), toPushedView(view)).catch(() => undefined);
   });
+  const unsubscribeSettings = session.subscribeSettings((change) => {
+    const safe = toPushedSettingsChange(change);
+    traffic.push(JSON.stringify(safe));
+    page.evaluate((c) => (window as unknown as { __scrubinPushSettings?: (c: unknown) => void }).__scrubinPushSettings?.(c), safe).catch(() => undefined);
+  });
   await page.goto(`${origin}/index.html`);
 
   return {
@@ -92,6 +100,7 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
     traffic,
     async close() {
       unsubscribe();
+      unsubscribeSettings();
       await context.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

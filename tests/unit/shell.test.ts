@@ -6,7 +6,7 @@ import { CHANNELS, type SessionView } from '../../preload/contract';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
 import { DeepLinkIntake, deepLinkFromArgv } from '../../main/shell/deep-links';
 import { allowedExternalUrl } from '../../main/shell/external';
-import { createDispatcher, isTrustedSender, type BridgeSession } from '../../main/shell/ipc';
+import { createDispatcher, isTrustedSender, toPushedSettingsChange, type BridgeSession } from '../../main/shell/ipc';
 import { ScrubInError } from '../../main/errors';
 
 describe('deep links', () => {
@@ -88,7 +88,7 @@ describe('openExternal allowlist', () => {
 describe('IPC dispatcher', () => {
   const view: SessionView = {
     state: 'signed-in', mode: 'shared', terminalId: 'OR-1', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
-    lockAt: null, credentialsExpireAt: null, guestAvailable: false, federatedLabel: null, pendingSignIn: null, lastError: null,
+    lockAt: null, credentialsExpireAt: null, guestAvailable: false, settingsAvailable: true, federatedLabel: null, pendingSignIn: null, lastError: null,
   };
   function session(overrides: Partial<BridgeSession> = {}): BridgeSession {
     return {
@@ -105,6 +105,9 @@ describe('IPC dispatcher', () => {
       getCredentials: vi.fn(() =>
         Promise.resolve({ accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, identityId: 'id', roleArn: null, idToken: 'must-not-cross' } as never),
       ),
+      getSetting: vi.fn(() => Promise.resolve(null)),
+      setSetting: vi.fn(() => Promise.resolve()),
+      subscribeSettings: () => () => undefined,
       ...overrides,
     };
   }
@@ -143,6 +146,45 @@ describe('IPC dispatcher', () => {
     const creds = await dispatch(CHANNELS.getCredentials, undefined, app);
     expect(creds).toEqual({ ok: true, value: { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, identityId: 'id', roleArn: null } });
     expect(JSON.stringify(creds)).not.toContain('must-not-cross');
+  });
+
+  it('settings: names and values are validated before the session is called; answers are { value } / null', async () => {
+    const getSetting = vi.fn((dataset: string, key: string) => Promise.resolve(dataset === 'prefs' && key === 'textSize' ? 'large' : null));
+    const setSetting = vi.fn(() => Promise.resolve());
+    const rejected = vi.fn<(reason: string, channel: string) => void>();
+    const dispatch = createDispatcher(session({ getSetting, setSetting }), { trustedOrigin: 'app://scrubin', onRejected: rejected });
+    expect(await dispatch(CHANNELS.getSetting, { dataset: 'prefs', key: 'textSize' }, app)).toEqual({ ok: true, value: { value: 'large' } });
+    expect(await dispatch(CHANNELS.getSetting, { dataset: 'prefs', key: 'favouriteRoom' }, app)).toEqual({ ok: true, value: { value: null } });
+    expect(await dispatch(CHANNELS.setSetting, { dataset: 'prefs', key: 'textSize', value: 'normal' }, app)).toEqual({ ok: true, value: null });
+    expect(setSetting).toHaveBeenCalledWith('prefs', 'textSize', 'normal');
+    const bad = [
+      [CHANNELS.getSetting, { dataset: 'pre#fs', key: 'k' }],
+      [CHANNELS.getSetting, { dataset: 'prefs', key: '' }],
+      [CHANNELS.getSetting, { dataset: 'prefs', key: 'a\u0007b' }],
+      [CHANNELS.getSetting, { dataset: 'prefs', key: 'k', identityId: 'us-east-1:x' }],
+      [CHANNELS.setSetting, { dataset: 'prefs', key: 'k' }],
+      [CHANNELS.setSetting, { dataset: 'prefs', key: 'k', value: 7 }],
+      [CHANNELS.setSetting, { dataset: 'prefs', key: 'k', value: 'x'.repeat(350_001) }],
+      [CHANNELS.settingsChanged, { kind: 'reset' }],
+    ] as const;
+    for (const [channel, payload] of bad) expect(await dispatch(channel, payload, app)).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await dispatch(CHANNELS.setSetting, { dataset: 'prefs', key: 'k', value: 'x'.repeat(350_000) }, app)).toEqual({ ok: true, value: null });
+    expect(await dispatch(CHANNELS.getSetting, { dataset: 'prefs', key: 'k' }, { url: 'https://evil.example/', isMainFrame: true })).toMatchObject({ ok: false });
+    expect(getSetting).toHaveBeenCalledTimes(2);
+    expect(setSetting).toHaveBeenCalledTimes(2);
+    expect(rejected.mock.calls.map((c) => c[0])).toEqual([...Array<string>(7).fill('invalid-payload'), 'unknown-channel', 'untrusted-sender']);
+  });
+
+  it('settings: a refusal while locked reaches the UI as the typed error', async () => {
+    const dispatch = createDispatcher(session({ getSetting: () => Promise.reject(new ScrubInError('locked', { detail: 'settings refused' })) }), { trustedOrigin: 'app://scrubin' });
+    expect(await dispatch(CHANNELS.getSetting, { dataset: 'prefs', key: 'k' }, app)).toMatchObject({ ok: false, error: { code: 'locked', retryable: false } });
+  });
+
+  it('settings pushes carry only the contract fields, never the identity id', () => {
+    const change = { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large', identityId: 'us-east-1:0000', source: 'remote' } as const;
+    const pushed = toPushedSettingsChange(change);
+    expect(pushed).toEqual({ kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' });
+    expect(toPushedSettingsChange({ kind: 'reset', identityId: 'us-east-1:0000' } as never)).toEqual({ kind: 'reset' });
   });
 
   it('turns session errors into user-facing error views, never internals', async () => {

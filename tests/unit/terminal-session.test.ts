@@ -6,7 +6,17 @@ import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type ConfigInput } from '../../main/config/schema';
 import { isScrubInError, ScrubInError } from '../../main/errors';
 import { openAuditLog, verifyAuditLog, type AuditLog, type AuditRecord } from '../../main/terminal/audit';
-import type { GateState, IdTokenSource, StagedSignIn, TerminalAuth, TerminalAuthSession, TerminalAwsCredentials, TerminalCredentials } from '../../main/terminal/ports';
+import type {
+  GateState,
+  IdTokenSource,
+  StagedSignIn,
+  TerminalAuth,
+  TerminalAuthSession,
+  TerminalAwsCredentials,
+  TerminalCredentials,
+  TerminalSettings,
+  TerminalSettingsChange,
+} from '../../main/terminal/ports';
 import { createTerminalSession, type TerminalSession } from '../../main/terminal/session';
 import { SessionViewSchema } from '../../preload/contract';
 
@@ -198,7 +208,7 @@ afterEach(() => {
   }
 });
 
-function harness(options: { cfg?: ReturnType<typeof config>; vault?: Vault; clock?: ManualClock; auditPath?: string } = {}): Harness {
+function harness(options: { cfg?: ReturnType<typeof config>; vault?: Vault; clock?: ManualClock; auditPath?: string; settings?: (log: string[]) => TerminalSettings } = {}): Harness {
   const clock = options.clock ?? new ManualClock();
   const log: string[] = [];
   const auth = new FakeAuth(clock, options.vault, log);
@@ -217,6 +227,7 @@ function harness(options: { cfg?: ReturnType<typeof config>; vault?: Vault; cloc
       opened.push(url);
     },
     credentials: ({ gate, idTokens }) => (creds = new FakeCredentials(clock, gate, idTokens, log)),
+    ...(options.settings ? { settings: options.settings(log) } : {}),
     onProblem: (e) => {
       throw e;
     },
@@ -282,7 +293,7 @@ describe('terminal session: shared mode', () => {
     const view = await h.session.start();
     expect(SessionViewSchema.parse(view)).toEqual({
       state: 'signed-out', mode: 'shared', terminalId: 'OR-07', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
-      lockAt: null, credentialsExpireAt: null, guestAvailable: true, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
+      lockAt: null, credentialsExpireAt: null, guestAvailable: true, settingsAvailable: false, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
     });
     expect(h.auth.restores).toBe(0);
     expect(events(h)).toEqual(['audit-log-created', 'terminal-start']);
@@ -675,5 +686,176 @@ describe('terminal session: personal mode', () => {
     expect(g.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'restore', code: 'keychain_locked' });
     await g.session.signOut();
     expect(g.session.view().state).toBe('signed-out');
+  });
+});
+
+// ---------- settings (per-person sync) ----------
+
+const IDENTITY = 'us-east-1:00000000-0000-4000-8000-0000000000ff';
+
+/** The settings engine as the terminal sees it: records calls and keeps "cache files" per identity in memory. */
+class FakeSettings implements TerminalSettings {
+  current: string | null = null;
+  values = new Map<string, string>();
+  files = new Set<string>();
+  private listeners = new Set<(change: TerminalSettingsChange & { identityId?: string | null }) => void>();
+  constructor(readonly log: string[]) {}
+  private emit(change: TerminalSettingsChange & { identityId?: string | null }) {
+    for (const l of this.listeners) l(change);
+  }
+  open(identityId: string) {
+    this.log.push(`settings:open`);
+    this.current = identityId;
+    this.files.add(identityId);
+    this.emit({ kind: 'reset', identityId });
+    return Promise.resolve();
+  }
+  close(options: { flush: boolean; purge: boolean }) {
+    this.log.push(`settings:close flush=${options.flush} purge=${options.purge}`);
+    if (options.purge && this.current) this.files.delete(this.current);
+    this.current = null;
+    this.emit({ kind: 'reset', identityId: null });
+    return Promise.resolve();
+  }
+  currentIdentity() {
+    return this.current;
+  }
+  get(dataset: string, key: string) {
+    return this.values.get(`${dataset}/${key}`);
+  }
+  set(dataset: string, key: string, value: string) {
+    this.values.set(`${dataset}/${key}`, value);
+    this.emit({ kind: 'record', dataset, key, value, identityId: this.current });
+    return Promise.resolve();
+  }
+  /** A change pulled from another terminal. */
+  remote(dataset: string, key: string, value: string | null) {
+    this.emit({ kind: 'record', dataset, key, value, identityId: this.current });
+  }
+  reconnected() {
+    this.log.push('settings:reconnected');
+  }
+  subscribe(listener: (change: TerminalSettingsChange) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  purgeLeftovers() {
+    this.log.push('settings:purge-leftovers');
+    this.files.clear();
+    return Promise.resolve();
+  }
+}
+
+function withSettings(options: Parameters<typeof harness>[0] = {}): Harness & { settings: FakeSettings; changes: TerminalSettingsChange[] } {
+  let settings: FakeSettings | undefined;
+  const h = harness({ ...options, settings: (log) => (settings = new FakeSettings(log)) });
+  const changes: TerminalSettingsChange[] = [];
+  h.session.subscribeSettings((c) => changes.push(c));
+  return Object.assign(h, { settings: settings!, changes });
+}
+
+describe('terminal session: per-person settings', () => {
+  it('shared: leftovers purged at start; opened for the identity at sign-in; records reach the UI without the identity id', async () => {
+    const h = withSettings();
+    h.settings.files.add('us-east-1:00000000-0000-4000-8000-0000000000aa'); // left by a crash
+    await h.session.start();
+    expect(h.log).toContain('settings:purge-leftovers');
+    expect(h.settings.files.size).toBe(0);
+    expect(h.session.view().settingsAvailable).toBe(true);
+    await rejects(h.session.getSetting('prefs', 'textSize'), 'signed_out');
+    await signedIn(h, 'nurse');
+    expect(h.settings.current).toBe(IDENTITY);
+    await h.session.setSetting('prefs', 'textSize', 'large');
+    expect(await h.session.getSetting('prefs', 'textSize')).toBe('large');
+    expect(await h.session.getSetting('prefs', 'favouriteRoom')).toBeNull();
+    h.settings.remote('prefs', 'favouriteRoom', 'OR-3');
+    expect(h.changes).toEqual([
+      { kind: 'reset' },
+      { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' },
+      { kind: 'record', dataset: 'prefs', key: 'favouriteRoom', value: 'OR-3' },
+    ]);
+    expect(JSON.stringify(h.changes)).not.toContain('us-east-1:');
+  });
+
+  it('refused while locked (typed locked), nothing forwarded while locked; unlock syncs and tells the UI to re-read', async () => {
+    const h = withSettings();
+    await signedIn(h);
+    h.session.lock();
+    await rejects(h.session.getSetting('prefs', 'textSize'), 'locked');
+    await rejects(h.session.setSetting('prefs', 'textSize', 'large'), 'locked');
+    h.changes.length = 0;
+    h.settings.remote('prefs', 'favouriteRoom', 'OR-9');
+    expect(h.changes).toEqual([]);
+    await h.session.unlock();
+    await rejects(h.session.getSetting('prefs', 'textSize'), 'locked'); // unlocking
+    await h.session.handleCallback(h.callback('nurse'));
+    expect(h.log.slice(-1)).toEqual(['settings:reconnected']);
+    expect(h.changes).toEqual([{ kind: 'reset' }]);
+    expect(h.settings.current).toBe(IDENTITY);
+    expect(h.settings.values.has('prefs/textSize')).toBe(false);
+  });
+
+  it('shared sign-out pushes pending changes and purges the cache; settings are then refused', async () => {
+    const h = withSettings();
+    await signedIn(h);
+    await h.session.setSetting('prefs', 'textSize', 'large');
+    await h.session.signOut();
+    expect(h.log).toContain('settings:close flush=true purge=true');
+    expect(h.settings.files.size).toBe(0);
+    expect(h.changes.at(-1)).toEqual({ kind: 'reset' });
+    await rejects(h.session.getSetting('prefs', 'textSize'), 'signed_out');
+    await rejects(h.session.setSetting('prefs', 'textSize', 'normal'), 'signed_out');
+  });
+
+  it('a switch closes (and purges) the previous person\'s settings before the new person is committed', async () => {
+    const h = withSettings();
+    await signedIn(h, 'nurse');
+    h.session.lock();
+    await h.session.switchUser();
+    h.log.length = 0;
+    await h.session.handleCallback(h.callback('surgeon'));
+    // The close runs alongside the revoke, and is finished before the surgeon's session is committed.
+    expect(h.log.indexOf('settings:close flush=true purge=true')).toBeGreaterThanOrEqual(0);
+    expect(h.log.indexOf('settings:close flush=true purge=true')).toBeLessThan(h.log.indexOf('commit:surgeon'));
+    expect(h.log.slice(-2)).toEqual(['commit:surgeon', 'settings:open']);
+    expect(h.settings.files.size).toBe(1); // the surgeon's only
+  });
+
+  it('a rejected refresh closes without pushing; the cap closes with a push; guests get no settings until they sign in', async () => {
+    const h = withSettings();
+    await signedIn(h);
+    h.auth.refreshError = new ScrubInError('refresh_rejected');
+    await rejects(h.session.idTokens.refresh(), 'refresh_rejected');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.log).toContain('settings:close flush=false purge=true');
+
+    const capped = withSettings();
+    await signedIn(capped);
+    capped.clock.advance(12 * 3_600_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(capped.log).toContain('settings:close flush=true purge=true');
+    expect(capped.settings.files.size).toBe(0);
+
+    const g = withSettings();
+    await g.session.start();
+    await g.session.continueAsGuest();
+    await rejects(g.session.getSetting('prefs', 'textSize'), 'signed_out');
+    await g.session.signIn();
+    await g.session.handleCallback(g.callback('nurse'));
+    expect(g.settings.current).toBe(IDENTITY);
+  });
+
+  it('personal mode keeps the cache at sign-out (works offline next time); without a sync section settings are unavailable', async () => {
+    const h = withSettings({ cfg: config({}, { mode: 'personal', idleLockSeconds: 0 }) });
+    await signedIn(h);
+    await h.session.signOut();
+    expect(h.log).toContain('settings:close flush=true purge=false');
+    expect(h.log).not.toContain('settings:purge-leftovers');
+    expect(h.settings.files.size).toBe(1);
+
+    const none = harness();
+    await signedIn(none);
+    expect(none.session.view().settingsAvailable).toBe(false);
+    await rejects(none.session.getSetting('prefs', 'textSize'), 'invalid_request');
   });
 });
