@@ -34,6 +34,8 @@ type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelp
 /** Per-operation facts seen on the wire (no secrets): the token endpoint's Date header. */
 interface Exchange {
   serverDate: number | undefined;
+  /** HTTP status of the last token-endpoint answer in this operation (200 = a code was redeemed). */
+  tokenStatus: number | undefined;
 }
 
 const BeginOptionsSchema = z.strictObject({
@@ -134,7 +136,7 @@ export class SignInCore implements AuthCore {
    */
   private async client(): Promise<{ config: oidc.Configuration; exchange: Exchange }> {
     const metadata = await this.discovery.metadata();
-    const exchange: Exchange = { serverDate: undefined };
+    const exchange: Exchange = { serverDate: undefined, tokenStatus: undefined };
     const skewSeconds = Math.round((this.clock.now() - Date.now()) / 1000);
     const config = new oidc.Configuration(
       metadata,
@@ -153,6 +155,7 @@ export class SignInCore implements AuthCore {
       if (new URL(url).href === tokenEndpoint) {
         const date = Date.parse(response.headers.get('date') ?? '');
         exchange.serverDate = Number.isFinite(date) ? date : undefined;
+        exchange.tokenStatus = response.status;
         const kid = await this.idTokenKid(response);
         // Keys we hold are handed over as fresh; an unknown kid (rotation) makes openid-client fetch once more.
         if (held && (kid === undefined || held.keys.some((key) => key.kid === kid))) {
@@ -300,6 +303,14 @@ export class SignInCore implements AuthCore {
   }
 
   private async exchangeCode(flow: PendingFlow, url: URL): Promise<Exchanged> {
+    // Make sure the signing keys are held BEFORE the single-use code is spent (normally prefetched already).
+    const jwksUri = (await this.discovery.metadata()).jwks_uri;
+    if (jwksUri) {
+      await this.jwks.prefetch(jwksUri);
+      if (!(await this.jwks.current(jwksUri))) {
+        throw new ScrubInError('discovery_failed', { detail: 'the signing keys (JWKS) could not be fetched; the code was not spent' });
+      }
+    }
     const { config, exchange } = await this.client();
     let tokens: TokenResponse;
     try {
@@ -312,7 +323,13 @@ export class SignInCore implements AuthCore {
             idTokenExpected: true,
           });
         } catch (error) {
-          throw this.tokenError(error, exchange, 'code exchange');
+          const failure = this.tokenError(error, exchange, 'code exchange');
+          // The code is single use: once the token endpoint has answered 200 it is spent, so a later failure
+          // (e.g. fetching the signing keys) must not replay it. The person signs in again instead.
+          if (exchange.tokenStatus === 200 && (failure.code === 'network' || failure.code === 'server_error')) {
+            throw new ScrubInError('discovery_failed', { detail: `code redeemed but the sign-in could not be verified (${failure.code})`, cause: failure });
+          }
+          throw failure;
         }
       }, this.retryOptions('code-exchange'));
     } finally {
@@ -545,11 +562,15 @@ export class SignInCore implements AuthCore {
     let sub = session?.sub;
     if (!sub) sub = (await this.lastAccount.read().catch(() => undefined))?.sub;
     let revoked = false;
+    // Keep the pointer while the keychain still may hold the token (locked, unavailable), so the next shared
+    // start finds the leftover and revokes + deletes it then.
+    let keychainClean = true;
     if (sub) {
       let refreshToken: string | null = null;
       try {
         refreshToken = await this.vault.load(sub);
       } catch (error) {
+        keychainClean = false;
         errors.push(toScrubInError(error, 'keychain_unavailable'));
       }
       if (refreshToken) {
@@ -568,13 +589,16 @@ export class SignInCore implements AuthCore {
       try {
         await this.vault.remove(sub);
       } catch (error) {
+        keychainClean = false;
         errors.push(toScrubInError(error, 'keychain_unavailable'));
       }
     }
-    try {
-      await this.lastAccount.clear();
-    } catch (error) {
-      errors.push(toScrubInError(error, 'internal', 'last-account pointer could not be removed'));
+    if (keychainClean) {
+      try {
+        await this.lastAccount.clear();
+      } catch (error) {
+        errors.push(toScrubInError(error, 'internal', 'last-account pointer could not be removed'));
+      }
     }
     if (session) this.emit({ type: 'session-ended', sub: session.sub, reason: 'signed-out' });
     this.emit({ type: 'signed-out', sub: sub ?? null, revoked, errors: errors.map((e): ErrorCode => e.code) });

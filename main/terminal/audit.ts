@@ -88,17 +88,31 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
       // A broken listener must not stop auditing.
     }
   };
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Scrub In does not run without its audit trail: a path that cannot be used is a configuration problem for IT.
+  const unusable = (error: unknown, what: string): ScrubInError =>
+    new ScrubInError('config_invalid', {
+      detail: `the audit log ${file} ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'}); check auditLogPath`,
+      userMessage: 'Scrub In cannot write its audit log on this terminal, so it will not start. Ask hospital IT to check the audit log location (auditLogPath).',
+      cause: error,
+    });
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw unusable(error, 'has no usable folder');
+  }
   let existing: Buffer;
   try {
     existing = readFileSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ScrubInError('internal', { detail: `the audit log ${file} cannot be read`, cause: error });
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(error, 'cannot be read');
     existing = Buffer.alloc(0);
   }
-  const fd = openSync(file, 'a', 0o600);
+  let fd: number;
+  try {
+    fd = openSync(file, 'a', 0o600);
+  } catch (error) {
+    throw unusable(error, 'cannot be opened for writing');
+  }
   let closed = false;
   let broken = false;
   let tail: Tail;

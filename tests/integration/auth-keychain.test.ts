@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecretStore } from '../../main/auth';
 import { launchChromium } from '../support/browser';
 import { startPrivateKeyring, type PrivateKeyring } from '../support/keyring';
-import { signInAs, startHarness } from './auth-harness';
+import { rawRefresh, signInAs, startHarness } from './auth-harness';
 
 const run = promisify(execFile);
 const VAULT = path.resolve('main/auth/vault.ts');
@@ -90,4 +90,32 @@ describe('sign-in with a locked keychain (core against local-cognito)', () => {
       }
     });
   }
+});
+
+describe('sign-out while the keychain is locked', () => {
+  it('keeps the leftover pointer so the token is revoked and deleted once the keychain is back', async () => {
+    const store = new MemorySecretStore();
+    const h = await startHarness({ store });
+    try {
+      const { session } = await signInAs(h, browser, 'nurse');
+      const refreshToken = store.entries.get(session.sub) ?? '';
+      expect(refreshToken).not.toBe('');
+      store.state = 'locked';
+      const out = await h.core.signOut();
+      expect(out.errors.map((e) => e.code)).toContain('keychain_locked');
+      expect(h.core.currentSession()).toBeNull(); // memory is wiped regardless
+      expect(await h.core.leftoverAccount()).toEqual({ sub: session.sub, username: 'nurse' });
+
+      store.state = 'open';
+      const later = h.newCore();
+      expect(await later.leftoverAccount()).toEqual({ sub: session.sub, username: 'nurse' });
+      const retry = await later.signOut();
+      expect(retry).toMatchObject({ revoked: true, errors: [] });
+      expect(store.entries.size).toBe(0);
+      expect(await later.leftoverAccount()).toBeNull();
+      expect((await rawRefresh(h.lc, refreshToken)).status).toBe(400);
+    } finally {
+      await h.stop();
+    }
+  });
 });

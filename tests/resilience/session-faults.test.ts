@@ -186,13 +186,15 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       await t.session.start();
       lc.admin.failNext('jwks', { count: 50, status: 500 });
       const cb = await callback(t, 'itadmin');
+      lc.admin.resetCounts();
       const outcome = await t.session.handleCallback(cb).then(
         (v) => v.lastError?.code ?? 'no-error',
         (e: unknown) => (isScrubInError(e) ? e.code : 'untyped'),
       );
-      // Today: idp_error. The JWKS fetch fails AFTER the code was redeemed, the exchange is retried as transient and
-      // replays the single-use code (invalid_grant). Reported to the auth owner; a retryable code would be better.
-      expect(['server_error', 'network', 'idp_error']).toContain(outcome);
+      // The keys are fetched BEFORE the single-use code is spent: the token endpoint is never called, the error is
+      // the retryable discovery_failed, and no code is ever replayed.
+      expect(outcome).toBe('discovery_failed');
+      expect(lc.admin.counts().token ?? 0).toBe(0);
       expect(t.session.view().state).not.toBe('signed-in');
       expect(t.store.entries.size).toBe(0);
       expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
@@ -273,9 +275,12 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(Error);
-    const err = thrown as NodeJS.ErrnoException;
-    expect(err.code).toMatch(/ENOTDIR|EEXIST|internal/); // mkdir -p over a file: EEXIST (Node), ENOTDIR for open
+    // A typed configuration error that names the path and tells IT what to check, not a raw Node error.
+    expect(isScrubInError(thrown, 'config_invalid')).toBe(true);
+    const err = thrown as ScrubInError;
+    expect(err.detail).toContain(auditLogPath);
+    expect(err.detail).toMatch(/ENOTDIR|EEXIST/);
+    expect(err.userMessage).toMatch(/audit log/);
     expect(store.calls).toHaveLength(0);
     rmSync(blocker);
     const core = createCore({ config, dataDir, store, openBrowser: () => undefined });
