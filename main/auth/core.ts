@@ -32,6 +32,9 @@ export const DEFAULTS = {
 type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 
 /** Per-operation facts seen on the wire (no secrets): the token endpoint's Date header. */
+/** Per-request time limit for token, JWKS and revocation requests (discovery uses the same). */
+const REQUEST_TIMEOUT_SECONDS = 15;
+
 interface Exchange {
   serverDate: number | undefined;
   /** HTTP status of the last token-endpoint answer in this operation (200 = a code was redeemed). */
@@ -63,6 +66,7 @@ export class SignInCore implements AuthCore {
   private readonly retry: RetryPolicy;
   private readonly refreshMarginMs: number;
   private readonly toleranceSeconds: number;
+  private readonly requestTimeoutSeconds: number;
   private readonly insecure: boolean;
   private readonly baseFetch: oidc.CustomFetch;
   private readonly listener: ((event: AuthEvent) => void) | undefined;
@@ -89,6 +93,7 @@ export class SignInCore implements AuthCore {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.refreshMarginMs = options.refreshMarginMs ?? DEFAULTS.refreshMarginMs;
     this.toleranceSeconds = options.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
+    this.requestTimeoutSeconds = options.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS;
     this.listener = options.onEvent;
     const { issuer, clientId } = this.config.userPool;
     this.insecure = allowsInsecure(issuer);
@@ -147,6 +152,9 @@ export class SignInCore implements AuthCore {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http only for a loopback issuer (local-cognito)
     if (this.insecure) oidc.allowInsecureRequests(config);
     oidc.enableNonRepudiationChecks(config);
+    // Token, JWKS and revocation requests give up after 15 s (openid-client's default is 30 s): a service that
+    // never answers becomes a typed, retryable network error instead of a frozen sign-in.
+    config.timeout = this.requestTimeoutSeconds;
     const tokenEndpoint = new URL(metadata.token_endpoint ?? '').href;
     const jwksUri = metadata.jwks_uri ?? '';
     const held = jwksUri ? await this.jwks.current(jwksUri) : undefined;

@@ -72,6 +72,8 @@ export interface AuthCoreOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Allowed clock skew for ID-token time claims, in seconds (default 120). */
   clockToleranceSeconds?: number;
+  /** Time limit of one token, JWKS or revocation request, in seconds (default 15). */
+  requestTimeoutSeconds?: number;
   /**
    * FOR TESTS ONLY: the HTTP client openid-client uses for every request (discovery, JWKS, token,
    * revocation). Lets tests observe or tamper with responses. Defaults to the global fetch.

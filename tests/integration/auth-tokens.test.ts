@@ -178,6 +178,17 @@ describe('code exchange failures', () => {
     await expectRefused(core, settle(core.completeSignIn(callbackUrl)), 'network');
   });
 
+  it('IdP not answering during exchange: each attempt is cut at the request timeout, then network (retryable)', async () => {
+    const core = h.newCore({ requestTimeoutSeconds: 1, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const callbackUrl = await callbackFor(core);
+    h.lc.admin.resetCounts();
+    h.lc.admin.failNext('token', { count: 2, delayMs: 5_000 });
+    // Without the limit each attempt would simply wait 5 s and succeed; with it both attempts are cut.
+    await expectRefused(core, settle(core.completeSignIn(callbackUrl)), 'network');
+    expect(h.lc.admin.counts().token).toBe(2);
+    h.lc.admin.clearFaults();
+  });
+
   it('one transient 500 during exchange is retried and the sign-in succeeds', async () => {
     const core = h.newCore();
     const callbackUrl = await callbackFor(core);
