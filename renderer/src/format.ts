@@ -16,5 +16,6 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  // 24-hour clock, as used on hospital wards and in the OR.
+  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
