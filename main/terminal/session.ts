@@ -668,14 +668,19 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     });
   }
 
-  /** Runs the credentials step after a sign-in / unlock, then opens that person's settings. */
+  /**
+   * Runs the credentials step after a sign-in / unlock; that person's settings then open in the background
+   * (settings reads wait for `settingsOpening`), so the settings pull never delays the sign-in itself.
+   */
   function afterCredentials(who: Person, fetch: () => Promise<string | null>): Promise<void> {
-    const done = (async () => {
-      const identityId = await fetch();
-      if (identityId !== null) await openSettingsFor(who, identityId);
-    })().catch(problem);
-    settingsOpening = done;
-    return done;
+    const credentialsReady = fetch().catch((error: unknown) => {
+      problem(error);
+      return null;
+    });
+    settingsOpening = credentialsReady
+      .then((identityId) => (identityId === null ? undefined : openSettingsFor(who, identityId)))
+      .catch(problem);
+    return credentialsReady.then(() => undefined);
   }
 
   async function purgeSettingsLeftovers(): Promise<void> {
