@@ -397,21 +397,26 @@ export class SignInCore implements AuthCore {
   /** Makes an exchanged sign-in the current session: keychain first, then memory, pointer, event. */
   private async install({ claims, tokens, refreshToken }: Exchanged): Promise<AuthSession> {
     const generation = ++this.generation;
+    const session = sessionFromClaims(claims, this.clock.now());
+    // The non-secret pointer is written alongside the keychain entry (a pointer without an entry is harmless:
+    // restore and the leftover check both find no token and clear it).
+    const pointer = this.lastAccount.write(session, this.clock.now()).catch((error: unknown) => {
+      this.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'write last-account pointer' });
+    });
     try {
       // The refresh token goes to the keychain before the session exists: no keychain, no session.
       await this.vault.save(claims.sub, refreshToken);
     } catch (error) {
       const failure = toScrubInError(error, 'keychain_unavailable');
       this.emit({ type: 'keychain-error', reason: failure.code, operation: 'save refresh token' });
+      await pointer;
       await this.revokeQuietly(refreshToken);
       throw failure;
     }
+    await pointer;
     if (generation !== this.generation) throw new ScrubInError('signed_out', { detail: 'signed out while signing in' });
     this.tokens = this.tokensFrom(tokens, claims);
-    this.session = sessionFromClaims(claims, this.clock.now());
-    await this.lastAccount.write(this.session, this.clock.now()).catch((error: unknown) => {
-      this.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'write last-account pointer' });
-    });
+    this.session = session;
     this.emit({ type: 'signed-in', sub: this.session.sub, username: this.session.username });
     return { ...this.session };
   }

@@ -529,8 +529,10 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       person = next;
       creds = null;
       dispatch('SIGN_IN_DONE');
+      // The credentials request goes out first; the fsynced audit record is written while it is on the wire.
+      const ready = afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
       record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
-      await afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
+      await ready;
       return;
     }
     if (previous !== null && previous.session.sub === session.sub) {
@@ -538,17 +540,19 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       person = same;
       capFor = person;
       dispatch('UNLOCK_DONE');
+      const ready = afterCredentials(same, prefetchCredentials);
       record({ event: 'unlock', outcome: 'ok', user: auditUser(session) });
-      await afterCredentials(same, prefetchCredentials);
+      await ready;
       return;
     }
     const next: Person = { session, startedAt: clock.now(), federated: flow.federated };
     person = next;
     creds = null;
     dispatch('UNLOCK_DONE');
+    const ready = afterCredentials(next, prefetchCredentials);
     if (previous) record({ event: 'switch', outcome: 'ok', from: auditUser(previous.session), to: auditUser(session) });
     record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: true });
-    await afterCredentials(next, prefetchCredentials);
+    await ready;
   }
 
   // ---------- ID tokens for the credentials provider ----------
