@@ -18,6 +18,7 @@ import {
   type SettingsChangeView,
   type SettingValue,
 } from '../../preload/contract';
+import type { AwsCredentials } from '../aws';
 import { ScrubInError, toScrubInError } from '../errors';
 
 /** What the bridge needs from the terminal session (the real one satisfies it structurally). */
@@ -32,14 +33,7 @@ export interface BridgeSession {
   switchUser(): Promise<unknown>;
   continueAsGuest(): Promise<unknown>;
   reportActivity(): unknown;
-  getCredentials(options: { roleArn?: string }): Promise<{
-    accessKeyId: string;
-    secretAccessKey: string;
-    sessionToken: string;
-    expiration: number;
-    identityId: string;
-    roleArn: string | null;
-  }>;
+  getCredentials(options: { roleArn?: string }): Promise<AwsCredentials>;
   getSetting(dataset: string, key: string): Promise<string | null>;
   setSetting(dataset: string, key: string, value: string): Promise<void>;
   subscribeSettings(listener: (change: SettingsChangeView) => void): () => void;

@@ -2,6 +2,7 @@
  * The narrow views of the sign-in core (main/auth) and the credentials provider (main/aws) that the
  * terminal session needs. The real modules satisfy them structurally; unit tests use small fakes.
  */
+import type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../aws';
 
 /** The signed-in person as the auth core describes them (no tokens). */
 export interface TerminalAuthSession {
@@ -54,21 +55,8 @@ export interface TerminalAuth {
   signOut(): Promise<SignOutOutcome>;
 }
 
-export interface TerminalAwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: number;
-  identityId: string;
-  roleArn: string | null;
-}
-
-export type GateState = 'open' | 'locked' | 'signed-out';
-
-export interface IdTokenSource {
-  current(): { sub: string; idToken: string; expiresAt: number } | null;
-  refresh(): Promise<{ sub: string; idToken: string; expiresAt: number }>;
-}
+/** The credentials and gate types are the credentials provider's own (main/aws), not a copy. */
+export type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../aws';
 
 export interface TerminalCredentials {
   getCredentials(request?: { roleArn?: string }): Promise<TerminalAwsCredentials>;
