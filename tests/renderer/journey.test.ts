@@ -4,11 +4,10 @@
  * against a real local-cognito and the private keyring. Screenshots of each screen go to test-results/renderer/.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
@@ -67,7 +66,6 @@ describe('renderer on the real core', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync('dist/renderer/index.html')) await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
     cognito = await startLocalCognito({ admin: true });
     const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-renderer-'));
     auditPath = path.join(dir, 'audit.jsonl');

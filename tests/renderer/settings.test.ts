@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
@@ -85,7 +84,6 @@ describe('settings follow the nurse from terminal A to terminal B (built UI, rea
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync('dist/renderer/index.html')) await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
     cognito = await startLocalCognito({ admin: true });
     browser = await launchChromium();
     idp = await browser.newContext();
