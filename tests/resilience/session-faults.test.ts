@@ -326,4 +326,49 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       t.dispose();
     }
   });
+  it('keychain locked mid-session: sign-out wipes memory, reports keychain_locked, audits partial; the next start (keychain back) revokes and deletes the token', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
+    const t = viaCore(lc, { dataDir });
+    let sub = '';
+    let refreshToken = '';
+    try {
+      await t.session.start();
+      const cb = await callback(t, 'anesthesiologist');
+      await t.session.handleCallback(cb);
+      expect(t.session.view().state).toBe('signed-in');
+      sub = t.core!.auth.currentSession()?.sub ?? '';
+      refreshToken = t.store.entries.get(sub) ?? '';
+      expect(refreshToken).not.toBe('');
+
+      t.store.state = 'locked'; // the OS keyring locks (screen lock policy, keyring timeout)
+      await t.session.signOut();
+      expect(t.session.view()).toMatchObject({ state: 'signed-out', user: null });
+      expect(t.core!.auth.currentSession()).toBeNull();
+      expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
+      const text = auditClean(t, [refreshToken, codeParam(cb)]);
+      expect(text).toMatch(/"event":"sign-out","outcome":"partial"/);
+      expect(text).toContain('keychain_locked');
+      expect(t.store.entries.get(sub)).toBe(refreshToken); // still there: it could not be deleted while locked
+    } finally {
+      t.dispose();
+    }
+
+    t.store.state = 'open'; // the keychain is back; the terminal restarts
+    const next = viaCore(lc, { dataDir });
+    next.store.entries.set(sub, refreshToken); // same OS keychain across the restart
+    try {
+      const view = await next.session.start();
+      expect(view).toMatchObject({ state: 'signed-out', user: null });
+      expect(next.store.entries.size).toBe(0);
+      const refresh = await fetch(`${lc.origin}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: lc.clientId }),
+      });
+      expect(refresh.status).toBe(400);
+      expect(auditClean(next, [refreshToken])).toMatch(/"reason":"leftover"/);
+    } finally {
+      next.dispose();
+    }
+  });
 });
