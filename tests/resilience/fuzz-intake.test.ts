@@ -15,7 +15,10 @@ import { deepLinkFromArgv, DeepLinkIntake, isAppLink, type DeepLinkApp } from '.
 import { httpLogin } from '../../bench/http-login';
 import { seededRandom } from '../../bench/lib';
 
-const SEED = Number(process.env.SCRUBIN_FUZZ_SEED ?? Date.now() % 2 ** 31);
+// CI runs a fixed seed so a landing never depends on luck; explore new inputs with SCRUBIN_FUZZ_SEED=random (or a number).
+const FIXED_SEED = 438479511;
+const requested = process.env.SCRUBIN_FUZZ_SEED;
+const SEED = requested === 'random' ? Date.now() % 2 ** 31 : requested ? Number(requested) : FIXED_SEED;
 process.stdout.write(`fuzz-intake: seed ${String(SEED)} (reproduce with SCRUBIN_FUZZ_SEED=${String(SEED)})\n`);
 
 type Rand = () => number;
@@ -151,7 +154,9 @@ describe('hostile input', () => {
       if (op === 0) Reflect.deleteProperty(obj, key);
       else if (op === 1) obj[key] = pick(r, values);
       else if (op === 2) obj[`${key}${pick(r, ['x', 'X', '_', ''])}`] = pick(r, values);
-      else obj.__proto__ = pick(r, values);
+      // A "__proto__" KEY in the JSON text (prototype-pollution attempt), as an own property: assigning
+      // obj.__proto__ would instead change the prototype and could make the object graph circular.
+      else Object.defineProperty(obj, '__proto__', { value: structuredClone(pick(r, values)), enumerable: true, writable: true, configurable: true });
     };
     let accepted = 0;
     const codes = new Map<string, number>();
