@@ -2,6 +2,7 @@
  * Live fixtures of the benchmarks: a local-cognito on loopback, Scrub In cores (createCore, MemorySecretStore),
  * the HTTP-driven managed login, and the hand-written baseline (openid-client + fromCognitoIdentityPool).
  */
+import { buildAuthorization } from '../tests/support/local-cognito';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,18 +64,7 @@ export function baseline(lc: LocalCognito, options: { verifySignature?: boolean 
         oidc.enableNonRepudiationChecks(config);
         if (jwksCache) oidc.setJwksCache(config, jwksCache);
       }
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const nonce = oidc.randomNonce();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: lc.config.redirectUri,
-        scope: 'openid email profile',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-        prompt: 'login',
-      });
+      const { url, verifier, state, nonce } = await buildAuthorization(config, lc, { prompt: 'login' });
       const callbackUrl = new URL(await httpLogin(url.href, { username }));
       return { callbackUrl, verifier, state, nonce, config };
     },
