@@ -29,7 +29,7 @@ async function embeddedConfig(): Promise<Config> {
   const { startLocalCognito } = (await import(pathToFileURL(modulePath).href)) as { startLocalCognito: typeof StartLocalCognito };
   const cognito = await startLocalCognito({ port: Number(process.env.SCRUBIN_LOCAL_COGNITO_PORT ?? 0) });
   app.on('will-quit', () => void cognito.stop());
-  console.log(`Scrub In: using the embedded local-cognito at ${cognito.origin} (demo users in README; password OR-demo-2026)`);
+  console.log(`Scrub In: using the embedded local-cognito at ${cognito.origin} (demo users: see README)`);
   return ConfigSchema.parse(cognito.config);
 }
 
