@@ -249,7 +249,7 @@ function harness(options: { cfg?: ReturnType<typeof config>; vault?: Vault; cloc
     views,
     callback(as, extra = {}) {
       const url = new URL('app.scrubin:/callback');
-      url.searchParams.set('code', 'c0de');
+      url.searchParams.set('code', 'auth-code-value-zq');
       url.searchParams.set('state', auth.pending?.state ?? 'none');
       url.searchParams.set('as', as);
       for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
@@ -516,7 +516,7 @@ describe('terminal session: shared mode', () => {
     await h.session.handleCallback(h.callback('nurse'));
     expect(h.session.view().state).toBe('signed-in');
     const text = JSON.stringify(h.records());
-    expect(text).not.toContain('c0de');
+    expect(text).not.toContain('auth-code-value-zq');
     expect(text).not.toContain('id-token-of');
   });
 
@@ -639,7 +639,7 @@ describe('terminal session: shared mode', () => {
       'sign-out', 'switch', 'sign-in', 'sign-out',
     ]);
     const text = JSON.stringify(h.records());
-    for (const secret of ['id-token-of', 'rt-', 'secret', 'AKIA', 'c0de']) expect(text).not.toContain(secret);
+    for (const secret of ['id-token-of', 'rt-', 'secret', 'AKIA', 'auth-code-value-zq']) expect(text).not.toContain(secret);
   });
 });
 
