@@ -11,5 +11,7 @@ export default defineConfig({
     // Two cores: integration tests start servers and browsers, so keep parallelism modest.
     maxWorkers: 2,
     restoreMocks: true,
+    // UI and browser steps are polled, never slept on; on a loaded 2-core CI machine give them room.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
   },
 });
