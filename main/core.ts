@@ -3,14 +3,13 @@
  * credentials (aws) -> audit log -> per-person settings sync (sync) -> shared-terminal session. `main/index.ts`
  * wires this to Electron; the renderer test harness and the benchmarks use the very same composition in plain Node.
  */
-import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createAuthCore, KeytarSecretStore, type AuthCore, type SecretStore } from './auth';
 import { createCredentialsProvider } from './aws';
 import type { Clock } from './clock';
 import { defaultTerminalId, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
-import { CACHE_FILE_PREFIX, createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
+import { createSettingsSync, removeAllCacheFiles, type SettingsSync, type SyncEvent } from './sync';
 import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
 export interface CoreOptions {
@@ -36,18 +35,6 @@ export interface ScrubInCore {
   /** Where the settings caches live (`<dataDir>/settings`, one file per person; none left on shared terminals). */
   settingsDir: string;
   dispose(): void;
-}
-
-/** Removes every settings cache (and interrupted writes) in `dir`: shared terminals at start. */
-async function removeAllSettingsCaches(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  await Promise.all(entries.filter((e) => e.startsWith(CACHE_FILE_PREFIX)).map((e) => rm(path.join(dir, e), { force: true })));
 }
 
 export function createCore(options: CoreOptions): ScrubInCore {
@@ -107,7 +94,7 @@ export function createCore(options: CoreOptions): ScrubInCore {
             subscribe: (listener) => engine.subscribe(listener),
             async purgeLeftovers() {
               await engine.close({ flush: false, purge: true });
-              await removeAllSettingsCaches(settingsDir);
+              await removeAllCacheFiles(settingsDir);
             },
           };
         }

@@ -96,9 +96,8 @@ export async function saveCacheFile(dir: string, file: CacheFile): Promise<void>
   }
 }
 
-/** Removes the identity's cache file and any temporary file left by an interrupted write. */
-export async function removeCacheFile(dir: string, identityId: string): Promise<void> {
-  const name = cacheFileName(identityId);
+/** Removes the entries of `dir` that `match` selects; a missing folder has nothing to remove. */
+async function removeMatching(dir: string, match: (entry: string) => boolean): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -106,5 +105,16 @@ export async function removeCacheFile(dir: string, identityId: string): Promise<
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  await Promise.all(entries.filter((e) => e === name || (e.startsWith(`${name}.`) && e.endsWith('.tmp'))).map((e) => rm(join(dir, e), { force: true })));
+  await Promise.all(entries.filter(match).map((e) => rm(join(dir, e), { force: true })));
+}
+
+/** Removes the identity's cache file and any temporary file left by an interrupted write. */
+export function removeCacheFile(dir: string, identityId: string): Promise<void> {
+  const name = cacheFileName(identityId);
+  return removeMatching(dir, (e) => e === name || (e.startsWith(`${name}.`) && e.endsWith('.tmp')));
+}
+
+/** Removes every settings cache (and interrupted writes) in `dir`: shared terminals at start. */
+export function removeAllCacheFiles(dir: string): Promise<void> {
+  return removeMatching(dir, (e) => e.startsWith(CACHE_FILE_PREFIX));
 }
