@@ -17,10 +17,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialsProvider, type AwsCredentials, type CredentialsProvider } from '../../main/aws';
-import { ConfigSchema } from '../../main/config/schema';
+import type { AwsCredentials, CredentialsProvider } from '../../main/aws';
 import { createSettingsSync } from '../../main/sync';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
+import { guestProvider } from '../support/sync';
 
 let ld: LocalDynamoDb;
 let offsetMs = 0;
@@ -29,20 +29,9 @@ let alice: AwsCredentials;
 let bob: AwsCredentials;
 
 async function guestCredentials(): Promise<AwsCredentials> {
-  const config = ConfigSchema.parse({
-    userPool: { issuer: `${ld.origin}/us-east-1_LocalPool`, clientId: 'localclient', domain: ld.origin },
-    identityPool: { id: ld.identityPoolId, region: ld.region, endpoint: ld.origin, allowGuest: true },
-    redirectUri: 'app.scrubin:/callback',
-    logoutUri: 'app.scrubin:/signed-out',
-  });
-  const provider = createCredentialsProvider({
-    config,
-    idTokens: { current: () => null, refresh: () => Promise.reject(new Error('no user')) },
-    cacheDir: await mkdtemp(join(tmpdir(), 'scrubin-sync-aws-')),
-    gate: () => 'open',
-  });
+  const provider = await guestProvider(ld, await mkdtemp(join(tmpdir(), 'scrubin-sync-aws-')));
   providers.push(provider);
-  return provider.startGuest();
+  return provider.getCredentials();
 }
 
 const client = (c: Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, extra: { systemClockOffset?: number } = {}): DynamoDBClient =>

@@ -8,12 +8,12 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialsProvider, type CredentialsProvider } from '../../main/aws';
+import type { CredentialsProvider } from '../../main/aws';
 import { ManualClock } from '../../main/clock';
-import { ConfigSchema } from '../../main/config/schema';
 import { isScrubInError, type ScrubInError } from '../../main/errors';
 import { createSettingsSync, mostRecentWins, type ConflictHandler, type RecordView, type SettingsChange, type SettingsSync, type SyncEvent } from '../../main/sync';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
+import { guestProvider } from '../support/sync';
 
 const T0 = Date.UTC(2026, 2, 2, 7, 0, 0);
 let ld: LocalDynamoDb;
@@ -36,21 +36,8 @@ const tmp = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `scrubin-s
 
 /** A guest session; providers sharing `awsDir` share the guest identity (the same person on two terminals). */
 async function guest(awsDir: string): Promise<CredentialsProvider> {
-  const config = ConfigSchema.parse({
-    userPool: { issuer: `${ld.origin}/us-east-1_LocalPool`, clientId: 'localclient', domain: ld.origin },
-    identityPool: { id: ld.identityPoolId, region: ld.region, endpoint: ld.origin, allowGuest: true },
-    redirectUri: 'app.scrubin:/callback',
-    logoutUri: 'app.scrubin:/signed-out',
-  });
-  const provider = createCredentialsProvider({
-    config,
-    idTokens: { current: () => null, refresh: () => Promise.reject(new Error('no user')) },
-    cacheDir: awsDir,
-    gate: () => 'open',
-    sleep: () => Promise.resolve(),
-  });
+  const provider = await guestProvider(ld, awsDir);
   providers.push(provider);
-  await provider.startGuest();
   return provider;
 }
 
