@@ -12,7 +12,6 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
-import { isScrubInError, type ScrubInError } from '../../main/errors';
 import {
   createCredentialsProvider,
   type CredentialsProvider,
@@ -24,6 +23,7 @@ import {
 import { createIdentityCache } from '../../main/aws/identity-cache';
 import { launchChromium } from '../support/browser';
 import { demoUser, jwtPayload, oidcConfig, signIn, withLocalCognito, type LocalCognito } from '../support/local-cognito';
+import { rejection } from '../support/errors';
 
 const MIN = 60_000;
 const role = (name: string): string => `arn:aws:iam::000000000000:role/ScrubIn-${name}`;
@@ -129,16 +129,6 @@ function provider(env: Env, terminal: Terminal, cacheDir: string, overrides: Par
 function identityCounts(env: Env): { GetId: number; GetCredentialsForIdentity: number; token: number } {
   const c = env.lc.admin.counts();
   return { GetId: c.GetId ?? 0, GetCredentialsForIdentity: c.GetCredentialsForIdentity ?? 0, token: c.token ?? 0 };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ScrubInError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isScrubInError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 beforeAll(async () => {

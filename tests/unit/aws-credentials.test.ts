@@ -18,7 +18,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
-import { isScrubInError, type ScrubInError } from '../../main/errors';
+import type { ScrubInError } from '../../main/errors';
 import {
   createCredentialsProvider,
   type CredentialsEvent,
@@ -26,6 +26,7 @@ import {
   type GateState,
   type IdToken,
 } from '../../main/aws';
+import { rejection } from '../support/errors';
 
 const POOL_ID = 'us-east-1:7c1a9e4e-5c1b-4f3e-9a55-0d1c0ffee001';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123';
@@ -189,16 +190,6 @@ function provider(overrides: Partial<CredentialsProviderOptions> = {}) {
     onEvent: (e) => events.push(e),
     ...overrides,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ScrubInError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isScrubInError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function expectNoSecrets(error: ScrubInError): void {
