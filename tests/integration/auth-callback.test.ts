@@ -3,7 +3,7 @@
  * audited through onEvent, and changes nothing (no session, no keychain entry, the legitimate
  * pending flow still completes afterwards).
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { launchChromium } from '../support/browser';
@@ -21,6 +21,15 @@ afterAll(async () => {
   await browser.close();
   await h.stop();
 });
+
+/** Begins a sign-in and returns the redirect the authorize endpoint sends straight back (no login form: a fault). */
+async function errorRedirect(context: BrowserContext): Promise<string> {
+  const { authorizeUrl } = await h.core.beginSignIn();
+  const page = await context.newPage();
+  const redirect = page.waitForRequest((r) => r.url().startsWith('app.scrubin:/callback'));
+  void page.goto(authorizeUrl).catch(() => undefined);
+  return (await redirect).url();
+}
 
 beforeEach(() => {
   h.events.length = 0;
@@ -130,11 +139,7 @@ describe('refused callbacks', () => {
     h.lc.admin.failNext('authorize', { error: 'access_denied', message: 'User denied' });
     const context = await browser.newContext();
     try {
-      const { authorizeUrl } = await h.core.beginSignIn();
-      const page = await context.newPage();
-      const redirect = page.waitForRequest((r) => r.url().startsWith('app.scrubin:/callback'));
-      void page.goto(authorizeUrl).catch(() => undefined);
-      const callbackUrl = (await redirect).url();
+      const callbackUrl = await errorRedirect(context);
       expect(new URL(callbackUrl).searchParams.get('error')).toBe('access_denied');
       await expect(h.core.completeSignIn(callbackUrl)).rejects.toMatchObject({ code: 'access_denied' });
       expect(h.events).toContainEqual(expect.objectContaining({ type: 'sign-in-failed', reason: 'access_denied' }));
@@ -150,11 +155,7 @@ describe('refused callbacks', () => {
     h.lc.admin.failNext('authorize', { error: 'server_error' });
     const context = await browser.newContext();
     try {
-      const { authorizeUrl } = await h.core.beginSignIn();
-      const page = await context.newPage();
-      const redirect = page.waitForRequest((r) => r.url().startsWith('app.scrubin:/callback'));
-      void page.goto(authorizeUrl).catch(() => undefined);
-      await expect(h.core.completeSignIn((await redirect).url())).rejects.toMatchObject({ code: 'idp_error' });
+      await expect(h.core.completeSignIn(await errorRedirect(context))).rejects.toMatchObject({ code: 'idp_error' });
     } finally {
       await context.close();
     }
