@@ -42,17 +42,22 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   useActivityReporter(bridge);
   const preferences = usePreferences(bridge, view);
 
+  // Main pushes every session change, in order: the pushes are the one source of the view. The initial
+  // getSession() only fills the screen until the first push (an answer that arrives later could be older), and
+  // action answers are never applied (a slow answer must not overwrite a newer pushed state).
   useEffect(() => {
     let live = true;
+    let pushed = false;
     const off = bridge.onSessionChanged((v) => {
+      pushed = true;
       if (live) setView(v);
     });
     bridge
       .getSession()
       .then((result) => {
         if (!live) return;
-        if (result.ok) setView(result.value);
-        else setFatal(result.error.message);
+        if (!result.ok) setFatal(result.error.message);
+        else if (!pushed) setView(result.value);
       })
       .catch(() => {
         if (live) setFatal('Scrub In could not start its sign-in service. Restart the app; if it persists, ask hospital IT.');
@@ -70,7 +75,6 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
       action()
         .then((result) => {
           if (!result.ok) setActionError(result.error.message);
-          else if (isView(result.value)) setView(result.value);
         })
         .catch(() => setActionError('Scrub In did not answer. Try again.'))
         .finally(() => setBusy(false));
@@ -85,10 +89,6 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   return (
     <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} preferences={preferences} />
   );
-}
-
-function isView(value: unknown): value is SessionView {
-  return typeof value === 'object' && value !== null && 'state' in value && 'mode' in value;
 }
 
 function Shell({ title, tone, children, footer }: { title: string; tone?: 'error' | 'locked'; children: React.ReactNode; footer?: React.ReactNode }) {
