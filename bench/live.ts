@@ -1,18 +1,63 @@
 /**
- * Live fixtures of the benchmarks: a local-cognito on loopback, Scrub In cores (createCore, MemorySecretStore),
- * the HTTP-driven managed login, and the hand-written baseline (openid-client + fromCognitoIdentityPool).
+ * Live fixtures of the benchmarks: a local-cognito on loopback (in this process, or in a child process so its
+ * own work does not share the event loop and CPU profile with the code being timed), Scrub In cores (createCore,
+ * MemorySecretStore), the HTTP-driven managed login, and the hand-written baseline (openid-client +
+ * fromCognitoIdentityPool).
  */
 import { buildAuthorization } from '../tests/support/local-cognito';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as oidc from 'openid-client';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
-import { startLocalCognito, type LocalCognito } from '../local-cognito/index';
+import { LOGINS_KEY, startLocalCognito, type LocalCognito } from '../local-cognito/index';
 import { ConfigSchema, type Config } from '../main/config/schema';
 import { createCore, type ScrubInCore } from '../main/core';
 import { MemorySecretStore, type SecretStore } from '../main/auth';
 import { httpLogin } from './http-login';
+
+/** What the fixtures need of a local-cognito, wherever it runs. */
+export type CognitoEndpoint = Pick<LocalCognito, 'origin' | 'issuer' | 'clientId' | 'identityPoolId' | 'loginsKey' | 'config'>;
+
+/**
+ * local-cognito in a child process (`local-cognito/cli.ts`, first stdout line = its config). Used where the
+ * measurement must not include local-cognito's own CPU work or the async_hooks its server stack installs (they
+ * tax every promise in the process): the latency comparison and the leak check.
+ */
+export async function childCognito(): Promise<CognitoEndpoint & { stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cognito/cli.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const rl = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    rl.once('line', resolve);
+    child.once('exit', (code) => {
+      reject(new Error(`local-cognito exited (${String(code)})`));
+    });
+  });
+  rl.on('line', () => undefined);
+  const config = ConfigSchema.parse(JSON.parse(first) as unknown);
+  if (!config.identityPool) throw new Error('local-cognito printed a config without an identity pool');
+  return {
+    origin: config.userPool.domain,
+    issuer: config.userPool.issuer,
+    clientId: config.userPool.clientId,
+    identityPoolId: config.identityPool.id,
+    loginsKey: LOGINS_KEY,
+    config,
+    stop: () => child.kill(),
+  };
+}
+
+/** Runs `fn` with a child-process local-cognito and stops it afterwards. */
+export async function withChildCognito<T>(fn: (lc: CognitoEndpoint) => Promise<T>): Promise<T> {
+  const lc = await childCognito();
+  try {
+    return await fn(lc);
+  } finally {
+    lc.stop();
+  }
+}
 
 export interface Terminal {
   core: ScrubInCore;
@@ -22,7 +67,7 @@ export interface Terminal {
   opened: string[];
 }
 
-export function newTerminal(lc: LocalCognito, overrides: { mode?: 'shared' | 'personal'; dataDir?: string; store?: SecretStore } = {}): Terminal {
+export function newTerminal(lc: CognitoEndpoint, overrides: { mode?: 'shared' | 'personal'; dataDir?: string; store?: SecretStore } = {}): Terminal {
   const dataDir = overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scrubin-bench-'));
   const config: Config = ConfigSchema.parse({
     ...lc.config,
@@ -54,7 +99,7 @@ export interface Baseline {
  * `verifySignature: true` is the FAIR baseline: the same ID-token signature check Scrub In does
  * (`enableNonRepudiationChecks`, RS256), with the JWKS kept in memory between sign-ins as Scrub In keeps it.
  */
-export function baseline(lc: LocalCognito, options: { verifySignature?: boolean } = {}): Baseline {
+export function baseline(lc: CognitoEndpoint, options: { verifySignature?: boolean } = {}): Baseline {
   let jwksCache: oidc.ExportedJWKSCache | undefined;
   return {
     async prepare(username) {

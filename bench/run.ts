@@ -8,13 +8,11 @@
  *   npm run bench -- --quick       fewer iterations (smoke run)
  *   npm run bench -- --only=herd   one section: roundtrips, latency, phases, cached, bridge, coalescing, herd, leak
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
@@ -27,7 +25,7 @@ import type { LocalCognito } from '../local-cognito/index';
 import { simulateHerd } from './herd';
 import { httpLogin } from './http-login';
 import { formatTable, ms, percentile } from './lib';
-import { baseline, newTerminal, stageCallback, startLocalCognito, type Terminal } from './live';
+import { baseline, newTerminal, withChildCognito, stageCallback, startLocalCognito, type CognitoEndpoint, type Terminal } from './live';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -103,8 +101,8 @@ async function roundTrips(lc: LocalCognito): Promise<void> {
   out();
 }
 
-async function latency(lc: LocalCognito, n: number): Promise<void> {
-  out(`## Callback -> credentials latency (${String(n)} iterations each, interleaved; browser part untimed)`);
+async function latency(lc: CognitoEndpoint, n: number): Promise<void> {
+  out(`## Callback -> credentials latency (${String(n)} iterations each after 10 uncounted, interleaved; local-cognito in a child process; browser part untimed)`);
   const b = baseline(lc);
   const fair = baseline(lc, { verifySignature: true });
   const warm = newTerminal(lc);
@@ -112,9 +110,12 @@ async function latency(lc: LocalCognito, n: number): Promise<void> {
   // Warm-up: the terminal has seen the user once (identity id cached, JWKS in memory).
   await timedCallback(warm, await stageCallback(warm, 'nurse'));
   await warm.core.session.signOut();
-  const samples = { returning: [] as number[], fresh: [] as number[], baseline: [] as number[], fair: [] as number[] };
+  const samples = { returning: [] as number[], newUser: [] as number[], fresh: [] as number[], baseline: [] as number[], fair: [] as number[] };
   await fair.complete(await fair.prepare('nurse')); // the fair baseline keeps its JWKS in memory, as Scrub In does
-  for (let i = 0; i < n; i += 1) {
+  const warmUp = Math.min(10, n);
+  for (let i = 0; i < warmUp + n; i += 1) {
+    // The first `warmUp` rounds of every case are run but not counted (JIT, connection pools, first file writes).
+    if (i === warmUp) for (const v of Object.values(samples)) v.length = 0;
     const cb = await stageCallback(warm, 'nurse');
     samples.returning.push(await timedCallback(warm, cb));
     await warm.core.session.signOut();
@@ -123,6 +124,10 @@ async function latency(lc: LocalCognito, n: number): Promise<void> {
     await fresh.core.session.start();
     const cb2 = await stageCallback(fresh, 'surgeon');
     samples.fresh.push(await timedCallback(fresh, cb2));
+    await fresh.core.session.signOut();
+    // The same terminal, now warm (process, SDK client, connections, files): a user it has not seen yet.
+    const cb3 = await stageCallback(fresh, 'anesthesiologist');
+    samples.newUser.push(await timedCallback(fresh, cb3));
     await fresh.core.session.signOut();
     fresh.core.dispose();
 
@@ -149,7 +154,8 @@ async function latency(lc: LocalCognito, n: number): Promise<void> {
       ['case', 'p50', 'p95', 'ratio p50 (target <= 1.0)', 'ratio p95'],
       [
         row('Scrub In, returning user (shared terminal during the day)', samples.returning),
-        row('Scrub In, new terminal + new user (fresh core, empty caches)', samples.fresh),
+        row('Scrub In, user new to this terminal (warm process; GetId needed, like the baseline)', samples.newUser),
+        row('Scrub In, brand-new terminal: first sign-in of a fresh core (empty caches, new SDK client)', samples.fresh),
         row('baseline: openid-client + fromCognitoIdentityPool', samples.baseline),
         row('fair baseline: the same + ID-token signature check (RS256, JWKS in memory)', samples.fair),
       ],
@@ -245,7 +251,7 @@ async function medianOf(n: number, step: () => unknown): Promise<number> {
  * steps are then timed on their own with the same inputs: RS256 verification of a real ID token, one audit
  * append (write + fsync), one identity-id cache write (temp file + rename), the keychain write.
  */
-async function phases(lc: LocalCognito, n: number): Promise<void> {
+async function phases(lc: CognitoEndpoint, n: number): Promise<void> {
   out(`## Where the callback -> credentials time goes (returning user, ${String(n)} iterations, medians)`);
   const realFetch = globalThis.fetch;
   let wire = 0;
@@ -441,25 +447,12 @@ async function herd(): Promise<void> {
   out();
 }
 
-/** local-cognito in a child process, so its own memory (grants, sessions) does not count as ours. */
-async function childCognito(): Promise<{ config: unknown; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cognito/cli.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const rl = createInterface({ input: child.stdout });
-  const first = await new Promise<string>((resolve, reject) => {
-    rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`local-cognito exited (${String(code)})`)));
-  });
-  rl.on('line', () => undefined);
-  return { config: JSON.parse(first) as unknown, stop: () => child.kill() };
-}
-
 async function leak(cycles: number): Promise<void> {
   out(`## Leak check: ${String(cycles)} sign-in / sign-out cycles in one process (MemorySecretStore, HTTP-driven login)`);
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const lc = await childCognito();
-  try {
-    const config = ConfigSchema.parse({ ...(lc.config as object), terminal: { mode: 'shared', terminalId: 'LEAK-01' } });
+  await withChildCognito(async (lc) => {
+    const config = ConfigSchema.parse({ ...lc.config, terminal: { mode: 'shared', terminalId: 'LEAK-01' } });
     const opened: string[] = [];
     const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-leak-')), store: new MemorySecretStore(), openBrowser: (u) => opened.push(u) });
     await core.session.start();
@@ -490,9 +483,7 @@ async function leak(cycles: number): Promise<void> {
         [[String(cycles), `${(before / 1048576).toFixed(1)} MB`, `${(after / 1048576).toFixed(1)} MB`, `${growth.toFixed(2)} MB`, '< 5 MB', ms(elapsed / cycles, 1)]],
       ),
     );
-  } finally {
-    lc.stop();
-  }
+  });
   out();
 }
 
@@ -504,12 +495,17 @@ async function main(): Promise<void> {
   const lc = await startLocalCognito({ admin: true });
   try {
     if (want('roundtrips')) await roundTrips(lc);
-    if (want('latency')) await latency(lc, quick ? 5 : 40);
+    if (want('latency') || want('phases')) {
+      // Timing comparisons run against local-cognito in its own process (see childCognito).
+      await withChildCognito(async (remote) => {
+        if (want('latency')) await latency(remote, quick ? 5 : 100);
+        if (want('phases')) await phases(remote, quick ? 10 : 60);
+      });
+    }
     let t: Terminal | undefined;
     if (want('cached') || want('bridge')) t = await cached(lc, quick ? 2_000 : 20_000);
     if (t && want('bridge')) await bridge(t, quick ? 500 : 5_000);
     t?.core.dispose();
-    if (want('phases')) await phases(lc, quick ? 10 : 60);
   } finally {
     await lc.stop();
   }

@@ -33,7 +33,7 @@ export interface PendingAuthorization {
   nonce: string;
 }
 
-export async function buildAuthorization(config: client.Configuration, lc: LocalCognito, extra: Record<string, string> = {}): Promise<PendingAuthorization> {
+export async function buildAuthorization(config: client.Configuration, lc: Pick<LocalCognito, 'config'>, extra: Record<string, string> = {}): Promise<PendingAuthorization> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
