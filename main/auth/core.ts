@@ -47,16 +47,11 @@ const BeginOptionsSchema = z.strictObject({
   forceLogin: z.boolean().optional(),
 });
 
-function decodeJwtHeader(jwt: string): { kid?: unknown } | undefined {
-  const part = jwt.split('.')[0];
-  if (!part) return undefined;
-  try {
-    const header: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return header && typeof header === 'object' ? header : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * Age (s) at which held signing keys are handed to openid-client: under its 300 s freshness limit, and at or
+ * over the 60 s after which an unknown `kid` makes it re-fetch the JWKS (key rotation) rather than fail.
+ */
+const HELD_JWKS_AGE_SECONDS = 60;
 
 export class SignInCore implements AuthCore {
   private readonly config: Config;
@@ -136,8 +131,9 @@ export class SignInCore implements AuthCore {
    * A Configuration for one operation: cached server metadata, the injected clock as openid-client's
    * notion of "now" (clockSkew), ID-token signature checks on (openid-client skips them for
    * token-endpoint responses unless asked), and the JWKS cache carried over between operations.
-   * On an ID token whose `kid` is not in the cached JWKS (key rotation), the cache is not handed to
-   * openid-client, so it fetches the JWKS once more.
+   * The keys we hold are handed over as 60 s old (openid-client measures that age with the real clock): still
+   * fresh for it (under 5 minutes), and old enough that an ID token with an unknown `kid` (key rotation) makes
+   * it fetch the JWKS once more instead of failing the key selection. No peek into the response body is needed.
    */
   private async client(): Promise<{ config: oidc.Configuration; exchange: Exchange }> {
     const metadata = await this.discovery.metadata();
@@ -158,34 +154,17 @@ export class SignInCore implements AuthCore {
     const tokenEndpoint = new URL(metadata.token_endpoint ?? '').href;
     const jwksUri = metadata.jwks_uri ?? '';
     const held = jwksUri ? await this.jwks.current(jwksUri) : undefined;
+    if (held) oidc.setJwksCache(config, { jwks: held, uat: Math.floor(Date.now() / 1000) - HELD_JWKS_AGE_SECONDS });
     config[oidc.customFetch] = async (url, init) => {
       const response = await this.baseFetch(url, init);
       if (new URL(url).href === tokenEndpoint) {
         const date = Date.parse(response.headers.get('date') ?? '');
         exchange.serverDate = Number.isFinite(date) ? date : undefined;
         exchange.tokenStatus = response.status;
-        const kid = await this.idTokenKid(response);
-        // Keys we hold are handed over as fresh; an unknown kid (rotation) makes openid-client fetch once more.
-        if (held && (kid === undefined || held.keys.some((key) => key.kid === kid))) {
-          oidc.setJwksCache(config, { jwks: held, uat: Math.floor(this.clock.now() / 1000) });
-        }
       }
       return response;
     };
     return { config, exchange };
-  }
-
-  private async idTokenKid(response: Response): Promise<string | undefined> {
-    if (!response.ok) return undefined;
-    try {
-      const body: unknown = await response.clone().json();
-      const idToken = body && typeof body === 'object' ? (body as { id_token?: unknown }).id_token : undefined;
-      if (typeof idToken !== 'string') return undefined;
-      const kid = decodeJwtHeader(idToken)?.kid;
-      return typeof kid === 'string' ? kid : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   private keepJwks(config: oidc.Configuration): void {

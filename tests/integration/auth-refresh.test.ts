@@ -172,6 +172,22 @@ describe('JWKS and signing-key rotation', () => {
       await h.core.signOut();
     });
   });
+
+  it('a sign-in after a restart whose persisted keys predate a rotation: the held keys are used until the unknown kid, then exactly one re-fetch', async () => {
+    await withHarness(false, async (h) => {
+      await signInAs(h, browser, 'nurse'); // keys fetched and persisted in cacheDir
+      await h.core.signOut();
+      h.lc.admin.rotateSigningKeys();
+      h.lc.admin.resetCounts();
+      const restarted = h.newCore();
+      const { session } = await signInAs(h, browser, 'surgeon', restarted);
+      expect(session.username).toBe('surgeon');
+      expect(h.lc.admin.counts().jwks).toBe(1); // the code was exchanged with the persisted keys in hand, then one re-fetch
+      await restarted.refresh({ force: true });
+      expect(h.lc.admin.counts().jwks).toBe(1); // the new keys are held now
+      await restarted.signOut();
+    });
+  });
 });
 
 describe('warm start and restore', () => {
