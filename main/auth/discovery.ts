@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { isLoopbackHost } from '../config/schema';
 import { mapDiscoveryError, mapTransportError } from './map-error';
-import { readJsonFile, writeJsonFile } from './json-file';
+import { readJsonFile, writeJsonFile } from '../json-file';
 import { withRetry, type RetryPolicy, type Sleep } from './retry';
 import { SingleFlight } from './single-flight';
 

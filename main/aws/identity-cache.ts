@@ -6,7 +6,8 @@
  * ignored (and rewritten on the next change), never trusted. Writes are atomic (temp file + rename) and
  * serialized. The cache is scoped to one identity pool: a file written for another pool is ignored.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeJsonFile } from '../json-file';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -74,15 +75,9 @@ export function createIdentityCache(options: {
   }
 
   function persist(snapshot: CacheFile): Promise<void> {
-    const text = `${JSON.stringify(snapshot, null, 2)}\n`;
     writing = writing
       .catch(() => undefined)
-      .then(async () => {
-        await mkdir(options.dir, { recursive: true });
-        const tmp = `${path}.${process.pid}.tmp`;
-        await writeFile(tmp, text, { mode: 0o600 });
-        await rename(tmp, path);
-      });
+      .then(() => writeJsonFile(path, snapshot));
     return writing;
   }
 
