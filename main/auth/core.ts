@@ -341,6 +341,7 @@ export class SignInCore implements AuthCore {
     const session = sessionFromClaims(exchanged.claims, this.clock.now());
     return {
       session: { ...session },
+      idToken: exchanged.tokens.id_token ?? '',
       commit: async () => {
         if (this.staged !== slot) throw new ScrubInError('flow_cancelled', { detail: 'the staged sign-in was discarded' });
         this.staged = undefined;

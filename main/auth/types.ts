@@ -115,6 +115,8 @@ export interface AuthCore {
 /** A completed, verified sign-in that is not the current session yet (see `completeSignIn(url, { stage: true })`). */
 export interface StagedSignIn {
   readonly session: AuthSession;
+  /** The verified ID token of this sign-in (main process only: lets the identity-pool request start early). */
+  readonly idToken: string;
   commit(): Promise<AuthSession>;
   discard(): Promise<void>;
 }

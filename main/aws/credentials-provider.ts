@@ -115,6 +115,14 @@ export interface CredentialsProvider {
    * (GetCredentialsForIdentity with the guest IdentityId and the Logins) and reports the outcome.
    */
   linkGuestOnSignIn(request?: CredentialsRequest): Promise<LinkResult & { credentials: AwsCredentials }>;
+  /**
+   * Starts the credentials request for a sign-in whose ID token is verified but not yet committed (the keychain
+   * write, pointer and audit record still to come), so the identity-pool round trip overlaps that local work.
+   * One attempt, no gate: nothing from it is handed out until `getCredentials()` is called for the same user
+   * with the same ID token while the gate is open; a failed head start just leaves the normal path to run.
+   * Returns a function that abandons it (the sign-in was discarded or failed). Not for guest-linking sign-ins.
+   */
+  headStart(token: IdToken): () => void;
   /** Drops every credential held in memory and abandons in-flight requests (sign-out, user switch). */
   drop(): void;
   /** Drops the user's credentials and forgets their cached IdentityId. */
@@ -138,6 +146,14 @@ interface CacheEntry {
   creds: AwsCredentials;
   refreshAt: number;
   sub: string | null;
+}
+
+/** A head-start request (see `headStart`): usable only by the same user + role + ID token, same generation. */
+interface HeadStart {
+  key: string;
+  idToken: string;
+  gen: number;
+  result: Promise<AwsCredentials | null>;
 }
 
 interface Identity {
@@ -210,11 +226,13 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const identityFlights = new Map<string, Promise<Identity>>();
   const linkOutcomes = new Map<string, { linked: 'kept' | 'merged'; identityId: string }>();
   let tokenRefresh: Promise<IdToken> | undefined;
+  let head: HeadStart | undefined;
 
   // ---------- gate and session ----------
 
   function dropInternal(reason: 'drop' | 'sign-out' | 'switch'): void {
     generation += 1;
+    head = undefined;
     cache.clear();
     flights.clear();
     identityFlights.clear();
@@ -331,7 +349,8 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   }
 
   async function fetchFor(subject: Subject, key: string, ctx: Context): Promise<AwsCredentials> {
-    const creds = subject.kind === 'user' ? await fetchUser(subject, ctx) : await fetchGuest(ctx);
+    const early = subject.kind === 'user' ? await takeHeadStart(key, ctx) : null;
+    const creds = early ?? (subject.kind === 'user' ? await fetchUser(subject, ctx) : await fetchGuest(ctx));
     const now = clock.now();
     if (creds.expiration <= now) {
       throw new ScrubInError('clock_skew', { detail: 'the identity pool returned credentials that are already expired by this terminal\'s clock' });
@@ -564,6 +583,63 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     }
   }
 
+  // ---------- head start (verified, not yet committed sign-in) ----------
+
+  function startHead(token: IdToken): (() => void) {
+    const none = (): void => undefined;
+    if (guestActive || !pool) return none; // linking a guest identity is deliberate: it runs after the commit
+    if (activeSub !== undefined && activeSub !== token.sub) return none; // someone else's session is still loaded
+    const requested = pool.customRoleArn ?? null;
+    if (requested !== null && !roleClaims(token.idToken).roles.includes(requested)) return none; // the normal path reports it
+    const subject = { kind: 'user', sub: token.sub, customRole: requested } as const;
+    const key = `u\u0000${token.sub}\u0000${requested ?? ''}`;
+    const gen = generation;
+    const logins = loginsOf(token);
+    let abandoned = false;
+    const once = async <T>(operation: Operation, send: () => Promise<T>): Promise<T> => {
+      if (abandoned || gen !== generation) throw sessionChanged();
+      emit({ type: 'request', operation, principal: 'user', attempt: 1 });
+      return send();
+    };
+    const result = (async (): Promise<AwsCredentials | null> => {
+      let identityId = await ids.get(token.sub);
+      let saving: Promise<void> = Promise.resolve();
+      if (!identityId) {
+        identityId = returnedId(await once('GetId', () => client.send(new GetIdCommand({ IdentityPoolId: pool.id, Logins: logins }))), 'GetId');
+        // The cache write overlaps the credentials request instead of delaying it.
+        if (gen === generation) saving = ids.set(token.sub, identityId);
+      }
+      const requestedId = identityId;
+      const out = await once('GetCredentialsForIdentity', () =>
+        client.send(new GetCredentialsForIdentityCommand({ IdentityId: requestedId, Logins: logins, ...(requested ? { CustomRoleArn: requested } : {}) })),
+      );
+      await saving;
+      const returned = returnedId(out, 'GetCredentialsForIdentity');
+      if (returned !== requestedId && gen === generation) {
+        await ids.set(token.sub, returned);
+        emit({ type: 'identity-replaced', principal: 'user', reason: 'merged', identityId: returned });
+      }
+      const creds = toCredentials(out, returned, reportedRole(subject, token));
+      return creds.expiration > clock.now() ? creds : null;
+    })().catch(() => null); // anything unusual: the normal path runs with its retries and error mapping
+    const started: HeadStart = { key, idToken: token.idToken, gen, result };
+    head = started;
+    return () => {
+      abandoned = true;
+      if (head === started) head = undefined;
+    };
+  }
+
+  /** The head start's credentials when it is for this user, role and current ID token; null otherwise. */
+  async function takeHeadStart(key: string, ctx: Context): Promise<AwsCredentials | null> {
+    const h = head;
+    if (!h || h.key !== key || h.gen !== ctx.gen || options.idTokens.current()?.idToken !== h.idToken) return null;
+    head = undefined;
+    const creds = await h.result;
+    checkpoint(ctx);
+    return creds;
+  }
+
   // ---------- guests ----------
 
   async function guestGetId(ctx: Context): Promise<string> {
@@ -684,10 +760,12 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       if (outcome && outcome.identityId === credentials.identityId) return { ...outcome, credentials };
       return { linked: 'none', identityId: credentials.identityId, credentials };
     },
+    headStart: startHead,
     drop() {
       dropInternal('drop');
     },
     async forgetUser(sub) {
+      if (head?.key.startsWith(`u\u0000${sub}\u0000`)) head = undefined;
       for (const [key, entry] of cache) if (entry.sub === sub) cache.delete(key);
       for (const key of [...flights.keys()]) if (key.startsWith(`u\u0000${sub}\u0000`)) flights.delete(key);
       identityFlights.delete(sub);

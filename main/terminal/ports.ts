@@ -2,7 +2,7 @@
  * The narrow views of the sign-in core (main/auth) and the credentials provider (main/aws) that the
  * terminal session needs. The real modules satisfy them structurally; unit tests use small fakes.
  */
-import type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../aws';
+import type { AwsCredentials as TerminalAwsCredentials, GateState, IdToken, IdTokenSource } from '../aws';
 
 /** The signed-in person as the auth core describes them (no tokens). */
 export interface TerminalAuthSession {
@@ -25,6 +25,8 @@ export interface TerminalAuthSession {
  */
 export interface StagedSignIn {
   readonly session: TerminalAuthSession;
+  /** The verified ID token of this sign-in, when the auth core shares it (lets the credentials request start early). */
+  readonly idToken?: string;
   commit(): Promise<TerminalAuthSession>;
   discard(): Promise<void>;
 }
@@ -65,6 +67,11 @@ export interface TerminalCredentials {
   linkGuestOnSignIn(request?: { roleArn?: string }): Promise<{ linked: 'kept' | 'merged' | 'none'; identityId: string; credentials: TerminalAwsCredentials }>;
   /** Drops every credential held in memory (sign-out, switch). */
   drop(): void;
+  /**
+   * Optional: starts the credentials request for a verified, not yet committed sign-in (handed out only after
+   * the commit, through the gate). Returns a function that abandons it.
+   */
+  headStart?(token: IdToken): () => void;
 }
 
 /** The credentials provider needs the terminal's gate and ID tokens; pass a factory to get them wired. */

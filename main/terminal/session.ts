@@ -497,10 +497,18 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       }
     }
 
+    // The identity-pool request starts now and overlaps the commit (keychain, pointer) and the audit record; its
+    // credentials are handed out only after the commit, through the gate. Not for the same person unlocking (their
+    // credentials are still held) nor for a guest upgrade (the guest identity is linked on purpose afterwards).
+    const abandonHeadStart =
+      !samePerson && !fromGuest && staged.idToken && credentials?.headStart
+        ? credentials.headStart({ sub: staged.session.sub, idToken: staged.idToken, expiresAt: staged.session.idTokenExpiresAt })
+        : undefined;
     let session: TerminalAuthSession;
     try {
       session = await commitStaged(staged);
     } catch (typed) {
+      abandonHeadStart?.();
       const error = toScrubInError(typed);
       if (pending !== flow) return;
       if (flow.kind !== 'sign-in' && previous && !samePerson) {
@@ -517,6 +525,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     }
     if (pending !== flow) {
       // Cancelled while committing: nobody was asked to stay signed in.
+      abandonHeadStart?.();
       return;
     }
     await loadIdToken().catch(problem);
@@ -529,7 +538,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       person = next;
       creds = null;
       dispatch('SIGN_IN_DONE');
-      // The credentials request goes out first; the fsynced audit record is written while it is on the wire.
+      // The credentials request is on the wire already (head start); the fsynced audit record is written meanwhile.
       const ready = afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
       record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
       await ready;

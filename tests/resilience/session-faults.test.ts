@@ -326,6 +326,38 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       t.dispose();
     }
   });
+  it('keychain locked AT sign-in while the early credentials request is out: no session, those credentials never handed out, refresh token revoked; the next sign-in gets its own', async () => {
+    const t = viaCore(lc);
+    try {
+      await t.session.start();
+      // Warm: the identity id is cached, so the early request is one GetCredentialsForIdentity.
+      await t.session.handleCallback(await callback(t, 'charge'));
+      await t.session.signOut();
+
+      const cb = await callback(t, 'charge');
+      t.store.state = 'locked';
+      lc.admin.resetCounts();
+      await t.session.handleCallback(cb);
+      expect(t.session.view()).toMatchObject({ state: 'signed-out', user: null, lastError: { code: 'keychain_locked' } });
+      // The early request normally went out before the keychain failed (it is not sent once abandoned): at most one.
+      expect(lc.admin.counts().token).toBe(1);
+      expect(lc.admin.counts().GetCredentialsForIdentity ?? 0).toBeLessThanOrEqual(1);
+      expect(lc.admin.counts().revoke ?? 0).toBeGreaterThanOrEqual(1); // the refresh token that could not be stored
+      expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
+      expect(t.store.entries.size).toBe(0);
+      auditClean(t, [codeParam(cb)]);
+
+      t.store.state = 'open';
+      lc.admin.resetCounts();
+      await t.session.handleCallback(await callback(t, 'charge'));
+      const creds = await t.session.getCredentials();
+      expect(creds.expiration).toBeGreaterThan(Date.now());
+      expect(lc.admin.counts()).toMatchObject({ token: 1, GetCredentialsForIdentity: 1 }); // its own request, not the abandoned one
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('keychain locked mid-session: sign-out wipes memory, reports keychain_locked, audits partial; the next start (keychain back) revokes and deletes the token', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
     const t = viaCore(lc, { dataDir });

@@ -15,7 +15,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-cognito-identity';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
 import type { ScrubInError } from '../../main/errors';
@@ -190,6 +190,18 @@ function provider(overrides: Partial<CredentialsProviderOptions> = {}) {
     onEvent: (e) => events.push(e),
     ...overrides,
   });
+}
+
+/** Holds the pool's answers, starts `request`, locks the terminal while it is in flight, then lets the answers go. */
+async function lockedWhileInFlight(request: () => Promise<unknown>): Promise<string> {
+  let release!: () => void;
+  pool.hold = new Promise((r) => (release = r));
+  const pending = request();
+  await new Promise((r) => setImmediate(r));
+  gate = 'locked';
+  release();
+  pool.hold = undefined;
+  return (await rejection(pending)).code;
 }
 
 function expectNoSecrets(error: ScrubInError): void {
@@ -467,14 +479,7 @@ describe('the gate', () => {
   it('an in-flight request that completes after the terminal locked hands out nothing and caches nothing', async () => {
     tokens.signIn('sub-nurse');
     const p = provider();
-    let release!: () => void;
-    pool.hold = new Promise((r) => (release = r));
-    const pending = p.getCredentials();
-    await new Promise((r) => setImmediate(r));
-    gate = 'locked';
-    release();
-    pool.hold = undefined;
-    expect((await rejection(pending)).code).toBe('locked');
+    expect(await lockedWhileInFlight(() => p.getCredentials())).toBe('locked');
     gate = 'open';
     await p.getCredentials();
     expect(pool.count('GetCredentialsForIdentity')).toBe(1);
@@ -585,5 +590,128 @@ describe('guests and linking', () => {
     tokens.signIn('sub-nurse');
     const result = await provider().linkGuestOnSignIn();
     expect(result.linked).toBe('none');
+  });
+});
+
+describe('head start (credentials request for a verified, not yet committed sign-in)', () => {
+  it('goes out while the gate is still closed, hands out nothing then, and the committed session joins it: no second request', async () => {
+    gate = 'signed-out';
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    p.headStart(staged);
+    await vi.waitFor(() => expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']));
+    expect(pool.calls[1]!.input).toMatchObject({ Logins: { [LOGINS_KEY]: staged.idToken } });
+    expect((await rejection(p.getCredentials())).code).toBe('signed_out'); // nothing while nobody is signed in
+    tokens.current_ = staged; // the commit: the same ID token becomes the session's
+    gate = 'open';
+    const creds = await p.getCredentials();
+    expect(creds).toMatchObject({ identityId: pool.bySub.get('sub-nurse'), roleArn: NURSES, accessKeyId: 'ASIA2' });
+    expect(await p.getCredentials()).toEqual(creds); // cached like any other
+    expect(pool.calls).toHaveLength(2);
+  });
+
+  it('a returning user (identity id cached) needs only GetCredentialsForIdentity', async () => {
+    tokens.signIn('sub-nurse');
+    await provider().getCredentials();
+    pool.calls = [];
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    p.headStart(staged);
+    tokens.current_ = staged;
+    await p.getCredentials();
+    expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
+  });
+
+  it('is used only by the same ID token: another sign-in of the same person starts its own request', async () => {
+    const p = provider();
+    p.headStart(tokens.mint('sub-nurse'));
+    await vi.waitFor(() => expect(pool.calls).toHaveLength(2));
+    clock.advance(1000);
+    tokens.signIn('sub-nurse'); // a different token (another sign-in)
+    const creds = await p.getCredentials();
+    expect(pool.count('GetCredentialsForIdentity')).toBe(2);
+    expect(creds.accessKeyId).toBe(`ASIA${String(pool.calls.length)}`);
+  });
+
+  it('abandoned (the commit failed) or dropped: never handed out; the next sign-in fetches its own', async () => {
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    const abandon = p.headStart(staged);
+    await vi.waitFor(() => expect(pool.calls).toHaveLength(2));
+    abandon();
+    tokens.current_ = staged;
+    const first = await p.getCredentials();
+    expect(pool.count('GetCredentialsForIdentity')).toBe(2);
+    expect(first.accessKeyId).toBe('ASIA3');
+
+    p.drop();
+    clock.advance(1000);
+    const again = tokens.mint('sub-nurse');
+    p.headStart(again);
+    p.drop(); // sign-out before the commit: the head start never even goes out
+    tokens.current_ = again;
+    const second = await p.getCredentials();
+    expect(pool.count('GetCredentialsForIdentity')).toBe(3);
+    expect(second.accessKeyId).toBe('ASIA4');
+  });
+
+  it('a failed head start (one attempt, no retries) leaves the normal path with its retries and error mapping', async () => {
+    pool.fail('GetCredentialsForIdentity', 2, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    p.headStart(staged);
+    tokens.current_ = staged;
+    const creds = await p.getCredentials();
+    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
+    // head start: 1 failed; normal path: 1 throttled + 1 success after one backoff
+    expect(pool.count('GetCredentialsForIdentity')).toBe(3);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('does not start during a guest session (the guest identity is linked on purpose after the commit), nor over another loaded user', async () => {
+    const p = provider();
+    const guest = await p.startGuest();
+    const before = pool.calls.length;
+    const staged = tokens.mint('sub-nurse');
+    p.headStart(staged);
+    tokens.current_ = staged;
+    const linked = await p.linkGuestOnSignIn();
+    expect(linked).toMatchObject({ linked: 'kept', identityId: guest.identityId });
+    expect(pool.calls.slice(before).map((c) => [c.op, c.input.IdentityId])).toEqual([['GetCredentialsForIdentity', guest.identityId]]);
+
+    const q = provider();
+    tokens.signIn('sub-surgeon');
+    await q.getCredentials();
+    const loaded = pool.calls.length;
+    const other = tokens.mint('sub-nurse');
+    q.headStart(other);
+    await q.getCredentials(); // the surgeon's, from the cache
+    expect(pool.calls).toHaveLength(loaded);
+    tokens.current_ = other; // the switch: the normal path drops the surgeon and fetches for the nurse
+    await q.getCredentials();
+    expect(pool.calls.slice(loaded).map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
+  });
+
+  it('with a configured role the user lacks: no request; the normal path reports identity_config', async () => {
+    tokens.roles = [NURSES];
+    const p = provider({ config: config({ customRoleArn: OTHER }) });
+    const staged = tokens.mint('sub-nurse');
+    p.headStart(staged);
+    await new Promise((r) => setImmediate(r));
+    expect(pool.calls).toHaveLength(0);
+    tokens.current_ = staged;
+    expect((await rejection(p.getCredentials())).code).toBe('identity_config');
+    expect(pool.calls).toHaveLength(0);
+  });
+
+  it('a result that arrives after the terminal locked is not handed out', async () => {
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    const code = await lockedWhileInFlight(() => {
+      p.headStart(staged);
+      tokens.current_ = staged;
+      return p.getCredentials();
+    });
+    expect(code).toBe('locked');
   });
 });
