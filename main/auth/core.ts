@@ -73,6 +73,8 @@ export class SignInCore implements AuthCore {
   private readonly refreshFlight = new SingleFlight<AuthSession>();
 
   private readonly jwks: JwksStore;
+  /** When (openid-client epoch seconds) the held keys were handed to a Configuration: unchanged means nothing was fetched. */
+  private readonly handedJwks = new WeakMap<oidc.Configuration, number>();
   private session: AuthSession | undefined;
   /** A completed sign-in held aside until the terminal commits or discards it (see `stage`). */
   private staged: { exchanged: Exchanged } | undefined;
@@ -154,7 +156,11 @@ export class SignInCore implements AuthCore {
     const tokenEndpoint = new URL(metadata.token_endpoint ?? '').href;
     const jwksUri = metadata.jwks_uri ?? '';
     const held = jwksUri ? await this.jwks.current(jwksUri) : undefined;
-    if (held) oidc.setJwksCache(config, { jwks: held, uat: Math.floor(Date.now() / 1000) - HELD_JWKS_AGE_SECONDS });
+    if (held) {
+      const uat = Math.floor(Date.now() / 1000) - HELD_JWKS_AGE_SECONDS;
+      oidc.setJwksCache(config, { jwks: held, uat });
+      this.handedJwks.set(config, uat);
+    }
     config[oidc.customFetch] = async (url, init) => {
       const response = await this.baseFetch(url, init);
       if (new URL(url).href === tokenEndpoint) {
@@ -167,10 +173,13 @@ export class SignInCore implements AuthCore {
     return { config, exchange };
   }
 
+  /** Records the keys openid-client ended up with, unless they are the ones we handed over (nothing was fetched). */
   private keepJwks(config: oidc.Configuration): void {
     const cache = oidc.getJwksCache(config);
+    const handed = this.handedJwks.get(config);
+    if (!cache || (handed !== undefined && cache.uat === handed)) return;
     const jwksUri = config.serverMetadata().jwks_uri;
-    if (cache && jwksUri) void this.jwks.remember(jwksUri, cache.jwks);
+    if (jwksUri) void this.jwks.remember(jwksUri, cache.jwks);
   }
 
   /** A time-claim failure is the terminal's clock when the server's Date disagrees with it, else a bad token. */

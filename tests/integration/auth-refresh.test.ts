@@ -186,6 +186,10 @@ describe('JWKS and signing-key rotation', () => {
       await restarted.refresh({ force: true });
       expect(h.lc.admin.counts().jwks).toBe(1); // the new keys are held now
       await restarted.signOut();
+      const third = h.newCore(); // and persisted: the next restart needs no fetch at all
+      await signInAs(h, browser, 'float', third);
+      expect(h.lc.admin.counts().jwks).toBe(1);
+      await third.signOut();
     });
   });
 });
