@@ -39,6 +39,8 @@ interface Exchange {
   serverDate: number | undefined;
   /** HTTP status of the last token-endpoint answer in this operation (200 = a code was redeemed). */
   tokenStatus: number | undefined;
+  /** The refresh token of a 200 answer, read as openid-client parses the body: revoked if the answer is then refused. */
+  issuedRefreshToken?: string | undefined;
 }
 
 const BeginOptionsSchema = z.strictObject({
@@ -167,6 +169,16 @@ export class SignInCore implements AuthCore {
         const date = Date.parse(response.headers.get('date') ?? '');
         exchange.serverDate = Number.isFinite(date) ? date : undefined;
         exchange.tokenStatus = response.status;
+        if (response.ok) {
+          // No copy of the body: the refresh token is noted while openid-client reads the JSON it parses anyway.
+          const read = response.json.bind(response);
+          response.json = async () => {
+            const body: unknown = await read();
+            const token = body && typeof body === 'object' ? (body as { refresh_token?: unknown }).refresh_token : undefined;
+            exchange.issuedRefreshToken = typeof token === 'string' ? token : undefined;
+            return body;
+          };
+        }
       }
       return response;
     };
@@ -328,10 +340,19 @@ export class SignInCore implements AuthCore {
           throw failure;
         }
       }, this.retryOptions('code-exchange'));
+    } catch (error) {
+      this.revokeRefused(exchange);
+      throw error;
     } finally {
       this.keepJwks(config);
     }
-    const claims = this.validatedClaims(tokens, exchange);
+    let claims: IdTokenClaims;
+    try {
+      claims = this.validatedClaims(tokens, exchange);
+    } catch (error) {
+      this.revokeRefused(exchange);
+      throw error;
+    }
     const refreshToken = tokens.refresh_token;
     if (!refreshToken) {
       throw new ScrubInError('token_invalid', { detail: 'no refresh token issued (check the app client allows refresh tokens)' });
@@ -372,6 +393,16 @@ export class SignInCore implements AuthCore {
     const slot = this.staged;
     this.staged = undefined;
     if (slot) void this.revokeQuietly(slot.exchanged.refreshToken);
+  }
+
+  /**
+   * A token answer that was refused after the code was redeemed (bad signature or claims, clock skew): its refresh
+   * token is valid at the pool but nobody will hold it, so it is revoked rather than left to live out its lifetime.
+   */
+  private revokeRefused(exchange: Exchange): void {
+    const token = exchange.issuedRefreshToken;
+    exchange.issuedRefreshToken = undefined;
+    if (exchange.tokenStatus === 200 && token) void this.revokeQuietly(token);
   }
 
   private async revokeQuietly(refreshToken: string): Promise<void> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
-import { createAuthCore, MemorySecretStore } from '../../main/auth';
+import { createAuthCore, MemorySecretStore, type AuthCoreOptions } from '../../main/auth';
 import { createCredentialsProvider } from '../../main/aws';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
@@ -56,8 +56,8 @@ function viaCore(lc: LocalCognito, options: { clock?: ManualClock; dataDir?: str
   return { session: core.session, store, dataDir, auditPath: core.audit.path, opened, problems, core, dispose: () => core.dispose() };
 }
 
-/** The same parts as createCore, with retry waits that return at once. */
-function composed(lc: LocalCognito): T {
+/** The same parts as createCore, with retry waits that return at once (and optionally the auth core's fetch). */
+function composed(lc: LocalCognito, options: { fetch?: AuthCoreOptions['fetch'] } = {}): T {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
   const cacheDir = path.join(dataDir, 'cache');
   const config = configFor(lc, dataDir);
@@ -65,7 +65,7 @@ function composed(lc: LocalCognito): T {
   const opened: string[] = [];
   const problems: ScrubInError[] = [];
   const sleep = () => Promise.resolve();
-  const auth = createAuthCore({ config, store, cacheDir, sleep });
+  const auth = createAuthCore({ config, store, cacheDir, sleep, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const auditPath = path.join(dataDir, 'audit.jsonl');
   const audit = openAuditLog({ path: auditPath, terminalId: 'RES-01' });
   const session = createTerminalSession({
@@ -326,6 +326,66 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       t.dispose();
     }
   });
+  it('an ID token whose signature does not match (payload swapped): a switch keeps the previous person signed in; a sign-in ends with token_invalid; nothing stored, no credentials for it', async () => {
+    let tamper = false;
+    const issued: string[] = [];
+    // Swaps the ID token's payload under the original signature in code-exchange answers while `tamper` is on.
+    const fetchFn: NonNullable<AuthCoreOptions['fetch']> = async (url, init) => {
+      const res = await fetch(url, init as RequestInit);
+      const codeGrant = init.body instanceof URLSearchParams && init.body.get('grant_type') === 'authorization_code';
+      if (!tamper || !codeGrant || !res.ok) return res;
+      const body = (await res.json()) as Record<string, unknown>;
+      issued.push(String(body.refresh_token));
+      const [header = '', payload = '', signature = ''] = String(body.id_token).split('.');
+      const claims = { ...(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>), 'cognito:groups': ['it-admins'] };
+      body.id_token = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+      const headers = new Headers(res.headers);
+      headers.delete('content-length');
+      return new Response(JSON.stringify(body), { status: res.status, headers });
+    };
+    const t = composed(lc, { fetch: fetchFn });
+    try {
+      await t.session.start();
+      await t.session.handleCallback(await callback(t, 'nurse'));
+      const nurseToken = [...t.store.entries.values()][0];
+      expect(nurseToken).toBeDefined();
+
+      tamper = true;
+      t.session.lock();
+      await t.session.switchUser();
+      const cb = await httpLogin(t.opened.at(-1) ?? '', { username: 'surgeon' });
+      await t.session.handleCallback(cb);
+      // The nurse was NOT signed out for a sign-in that failed its signature check: still there, locked.
+      expect(t.session.view()).toMatchObject({ state: 'locked', user: { username: 'nurse' }, lastError: { code: 'token_invalid' } });
+      expect([...t.store.entries.values()]).toEqual([nurseToken]);
+      expect((await codeOf(t.session.getCredentials())).code).toBe('locked');
+
+      await t.session.signOut();
+      await t.session.handleCallback(await callback(t, 'surgeon'));
+      expect(t.session.view()).toMatchObject({ state: 'signed-out', user: null, lastError: { code: 'token_invalid' } });
+      expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
+      expect(t.store.entries.size).toBe(0);
+      // The refresh tokens that came with the refused ID tokens were revoked at the pool, not left valid.
+      expect(issued).toHaveLength(2);
+      for (const token of issued) {
+        await expect
+          .poll(async () => {
+            const refresh = await fetch(`${lc.origin}/oauth2/token`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: lc.clientId }),
+            });
+            return refresh.status;
+          })
+          .toBe(400);
+      }
+      const text = auditClean(t, issued);
+      expect(text).toMatch(/"event":"sign-in-failed","outcome":"failed","during":"switch","code":"token_invalid"/);
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('keychain locked AT sign-in while the early credentials request is out: no session, those credentials never handed out, refresh token revoked; the next sign-in gets its own', async () => {
     const t = viaCore(lc);
     try {
