@@ -147,6 +147,21 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       problem(error);
     }
   };
+  /**
+   * The same, for records written while a network request of the same action is on the wire: the line is written
+   * now (in order); its fsync runs off the main thread and the action awaits the returned promise before it counts
+   * as done. A failure is reported like any other audit failure.
+   */
+  const recordOverlapped = (entry: AuditEntry): Promise<void> => {
+    let flushed: Promise<unknown>;
+    try {
+      flushed = audit.appendAsync(entry);
+    } catch (error) {
+      problem(error);
+      return Promise.resolve();
+    }
+    return flushed.then(() => undefined, problem);
+  };
   const codeOf = (error: unknown): ErrorCode => toScrubInError(error).code;
 
   // ---------- state, view, timers ----------
@@ -538,10 +553,11 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       person = next;
       creds = null;
       dispatch('SIGN_IN_DONE');
-      // The credentials request is on the wire already (head start); the fsynced audit record is written meanwhile.
+      // The credentials request is on the wire already (head start); the audit record is written and flushed to
+      // disk meanwhile, and the sign-in completes once both are done.
       const ready = afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
-      record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
-      await ready;
+      const recorded = recordOverlapped({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
+      await Promise.all([ready, recorded]);
       return;
     }
     if (previous !== null && previous.session.sub === session.sub) {
@@ -550,8 +566,8 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       capFor = person;
       dispatch('UNLOCK_DONE');
       const ready = afterCredentials(same, prefetchCredentials);
-      record({ event: 'unlock', outcome: 'ok', user: auditUser(session) });
-      await ready;
+      const recorded = recordOverlapped({ event: 'unlock', outcome: 'ok', user: auditUser(session) });
+      await Promise.all([ready, recorded]);
       return;
     }
     const next: Person = { session, startedAt: clock.now(), federated: flow.federated };
@@ -560,8 +576,8 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     dispatch('UNLOCK_DONE');
     const ready = afterCredentials(next, prefetchCredentials);
     if (previous) record({ event: 'switch', outcome: 'ok', from: auditUser(previous.session), to: auditUser(session) });
-    record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: true });
-    await ready;
+    const recorded = recordOverlapped({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: true });
+    await Promise.all([ready, recorded]);
   }
 
   // ---------- ID tokens for the credentials provider ----------
