@@ -36,6 +36,10 @@ export async function childCognito(): Promise<CognitoEndpoint & { stop: () => vo
     });
   });
   rl.on('line', () => undefined);
+  const kill = (): void => {
+    child.kill();
+  };
+  process.once('exit', kill); // a bench that exits early (or forgets stop) leaves no local-cognito behind
   const config = ConfigSchema.parse(JSON.parse(first) as unknown);
   if (!config.identityPool) throw new Error('local-cognito printed a config without an identity pool');
   return {
@@ -45,7 +49,10 @@ export async function childCognito(): Promise<CognitoEndpoint & { stop: () => vo
     identityPoolId: config.identityPool.id,
     loginsKey: LOGINS_KEY,
     config,
-    stop: () => child.kill(),
+    stop: () => {
+      process.off('exit', kill);
+      child.kill();
+    },
   };
 }
 
