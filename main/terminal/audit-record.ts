@@ -106,8 +106,8 @@ export const RecoveredRecordSchema = z.strictObject({
   resume: hex64,
 });
 
-/** Every line of a valid file, after the self-hash check. */
-export const AuditRecordSchema = z.union([
+/** Every line of a valid file, after the self-hash check (keyed by `event`: one lookup, not a trial of each shape). */
+export const AuditRecordSchema = z.discriminatedUnion('event', [
   HeaderRecordSchema,
   RecoveredRecordSchema,
   ...AuditEntrySchema.options.map((option) => option.extend(common)),

@@ -152,7 +152,7 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
     } catch (error) {
       throw writeFailed(error);
     }
-    return { record: AuditRecordSchema.parse(JSON.parse(line)), hash };
+    return { record: AuditRecordSchema.parse({ ...body, hash }), hash };
   };
 
   try {
