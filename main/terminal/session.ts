@@ -96,6 +96,12 @@ interface Person {
   federated: boolean;
 }
 
+/** Resolves on the next turn of the event loop (after pending I/O callbacks and every queued microtask). */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve);
+  });
+
 /** Callback failures that mean "this link is not ours / not now": dropped and audited, state kept. */
 const DROPPED: ReadonlySet<ErrorCode> = new Set(['callback_rejected', 'state_mismatch', 'no_pending_flow']);
 /** Refresh failures after which the session cannot continue. */
@@ -501,24 +507,36 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     const fromGuest = machine.phase === 'signing-in' && machine.origin === 'guest';
     const previous = person;
     const samePerson = previous !== null && previous.session.sub === staged.session.sub;
+    // The identity-pool request starts now and overlaps the signature check, the commit (keychain, pointer) and the
+    // audit record; its credentials are handed out only after the commit, through the gate. Not for the same person
+    // unlocking (their credentials are still held) nor for a guest upgrade (the guest identity is linked afterwards).
+    const abandonHeadStart =
+      !samePerson && !fromGuest && staged.idToken && credentials?.headStart
+        ? credentials.headStart({ sub: staged.session.sub, idToken: staged.idToken, expiresAt: staged.session.idTokenExpiresAt })
+        : undefined;
+    if (staged.verified) {
+      // Nothing irreversible (signing the previous person out, the keychain) before the ID token's signature passed.
+      try {
+        await staged.verified;
+      } catch (error) {
+        abandonHeadStart?.();
+        await staged.discard().catch(problem);
+        if (pending === flow) abortFlow(toScrubInError(error));
+        return;
+      }
+    }
 
     if (flow.kind !== 'sign-in' && previous && !samePerson) {
       // A switch: end the previous person's session for real BEFORE the new one is committed.
       await signOutPerson(previous, 'switch');
       if (pending !== flow) {
         // Capped or signed out meanwhile: the new session is not taken.
+        abandonHeadStart?.();
         await staged.discard().catch(problem);
         return;
       }
     }
 
-    // The identity-pool request starts now and overlaps the commit (keychain, pointer) and the audit record; its
-    // credentials are handed out only after the commit, through the gate. Not for the same person unlocking (their
-    // credentials are still held) nor for a guest upgrade (the guest identity is linked on purpose afterwards).
-    const abandonHeadStart =
-      !samePerson && !fromGuest && staged.idToken && credentials?.headStart
-        ? credentials.headStart({ sub: staged.session.sub, idToken: staged.idToken, expiresAt: staged.session.idTokenExpiresAt })
-        : undefined;
     let session: TerminalAuthSession;
     try {
       session = await commitStaged(staged);
@@ -699,7 +717,8 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
 
   /**
    * Runs the credentials step after a sign-in / unlock; that person's settings then open in the background
-   * (settings reads wait for `settingsOpening`), so the settings pull never delays the sign-in itself.
+   * (settings reads wait for `settingsOpening`), so the settings pull never delays the sign-in itself: it starts
+   * on the next turn of the event loop, after the sign-in's own completion (and its answer to the UI) has run.
    */
   function afterCredentials(who: Person, fetch: () => Promise<string | null>): Promise<void> {
     const credentialsReady = fetch().catch((error: unknown) => {
@@ -707,7 +726,11 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       return null;
     });
     settingsOpening = credentialsReady
-      .then((identityId) => (identityId === null ? undefined : openSettingsFor(who, identityId)))
+      .then(async (identityId) => {
+        if (identityId === null) return;
+        await nextTurn();
+        await openSettingsFor(who, identityId);
+      })
       .catch(problem);
     return credentialsReady.then(() => undefined);
   }
