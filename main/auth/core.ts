@@ -4,7 +4,6 @@
  * Plain Node: no Electron here. Every failure is a ScrubInError; no token, code or verifier ever goes
  * into an error, an event or a log line.
  */
-import { compactVerify, createLocalJWKSet, errors as joseErrors } from 'jose';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock';
@@ -20,7 +19,7 @@ import { PendingFlows, type PendingFlow } from './pending-flow';
 import { clockSleep, DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry';
 import { SingleFlight } from './single-flight';
 import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, Tokens } from './types';
-import { JwksStore, type Jwks } from './jwks-store';
+import { JwksStore } from './jwks-store';
 import { TokenVault } from './vault';
 
 export const DEFAULTS = {
@@ -78,8 +77,6 @@ export class SignInCore implements AuthCore {
   private readonly jwks: JwksStore;
   /** When (openid-client epoch seconds) the held keys were handed to a Configuration: unchanged means nothing was fetched. */
   private readonly handedJwks = new WeakMap<oidc.Configuration, number>();
-  /** jose key sets per held JWKS object (each key imported once per key set, not at every sign-in). */
-  private readonly keySets = new WeakMap<Jwks, ReturnType<typeof createLocalJWKSet>>();
   private session: AuthSession | undefined;
   /** A completed sign-in held aside until the terminal commits or discards it (see `stage`). */
   private staged: { exchanged: Exchanged } | undefined;
@@ -142,7 +139,7 @@ export class SignInCore implements AuthCore {
    * fresh for it (under 5 minutes), and old enough that an ID token with an unknown `kid` (key rotation) makes
    * it fetch the JWKS once more instead of failing the key selection. No peek into the response body is needed.
    */
-  private async client(options: { signatures: boolean } = { signatures: true }): Promise<{ config: oidc.Configuration; exchange: Exchange }> {
+  private async client(): Promise<{ config: oidc.Configuration; exchange: Exchange }> {
     const metadata = await this.discovery.metadata();
     const exchange: Exchange = { serverDate: undefined, tokenStatus: undefined };
     const skewSeconds = Math.round((this.clock.now() - Date.now()) / 1000);
@@ -154,7 +151,7 @@ export class SignInCore implements AuthCore {
     );
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http only for a loopback issuer (local-cognito)
     if (this.insecure) oidc.allowInsecureRequests(config);
-    if (options.signatures) oidc.enableNonRepudiationChecks(config);
+    oidc.enableNonRepudiationChecks(config);
     // Token, JWKS and revocation requests give up after 15 s (openid-client's default is 30 s): a service that
     // never answers becomes a typed, retryable network error instead of a frozen sign-in.
     config.timeout = this.requestTimeoutSeconds;
@@ -304,7 +301,6 @@ export class SignInCore implements AuthCore {
       const exchanged = await this.exchangeCode(flow, url);
       this.flows.settle(flow, 'completed');
       if (options?.stage) return this.stage(exchanged);
-      await exchanged.signature;
       return await this.install(exchanged);
     } catch (error) {
       this.flows.settle(flow, 'failed');
@@ -323,8 +319,7 @@ export class SignInCore implements AuthCore {
         throw new ScrubInError('discovery_failed', { detail: 'the signing keys (JWKS) could not be fetched; the code was not spent' });
       }
     }
-    // The ID token's signature is checked by verifySignature (below) while the identity-pool request is on the wire.
-    const { config, exchange } = await this.client({ signatures: false });
+    const { config, exchange } = await this.client();
     let tokens: TokenResponse;
     try {
       tokens = await withRetry(async () => {
@@ -362,56 +357,7 @@ export class SignInCore implements AuthCore {
     if (!refreshToken) {
       throw new ScrubInError('token_invalid', { detail: 'no refresh token issued (check the app client allows refresh tokens)' });
     }
-    return { claims, tokens, refreshToken, signature: this.verifySignature(tokens.id_token ?? '', jwksUri, refreshToken) };
-  }
-
-  /**
-   * Checks the ID token's signature (RS256, jose) against the pool's keys. It runs while the identity-pool request of
-   * the sign-in is already on the wire (head start); the sign-in is installed only once it has passed (`install`
-   * and the staged `commit` wait for it, and the terminal waits for it before signing anyone out for a switch).
-   * A `kid` we do not hold (key rotation): the key set is fetched once more. On failure the refresh token that came
-   * with the token is revoked. The promise never rejects unobserved (a sign-in dropped before its commit).
-   */
-  private verifySignature(idToken: string, jwksUri: string | undefined, refreshToken: string): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (!jwksUri) throw new ScrubInError('token_invalid', { detail: 'the ID token signature cannot be checked: discovery names no jwks_uri' });
-      const held = await this.jwks.current(jwksUri);
-      const first = held ? await this.signatureOutcome(idToken, held) : 'unknown-kid';
-      if (first === 'ok') return;
-      if (first !== 'unknown-kid') throw first;
-      let fresh: Jwks;
-      try {
-        fresh = await this.jwks.refetch(jwksUri);
-      } catch (error) {
-        throw new ScrubInError('discovery_failed', { detail: 'code redeemed but the signing keys could not be fetched to check the ID token signature', cause: safeCause(error) });
-      }
-      const second = await this.signatureOutcome(idToken, fresh);
-      if (second === 'ok') return;
-      throw second === 'unknown-kid' ? new ScrubInError('token_invalid', { detail: 'ID token signature: no key of the pool matches its kid' }) : second;
-    };
-    const verified = run().catch((error: unknown) => {
-      const failure = toScrubInError(error, 'token_invalid', 'ID token signature check failed');
-      this.emit({ type: 'sign-in-failed', reason: failure.code, detail: failure.detail ?? failure.code });
-      void this.revokeQuietly(refreshToken);
-      throw failure;
-    });
-    verified.catch(() => undefined);
-    return verified;
-  }
-
-  private async signatureOutcome(idToken: string, keys: Jwks): Promise<'ok' | 'unknown-kid' | ScrubInError> {
-    let keySet = this.keySets.get(keys);
-    if (!keySet) {
-      keySet = createLocalJWKSet(keys);
-      this.keySets.set(keys, keySet);
-    }
-    try {
-      await compactVerify(idToken, keySet, { algorithms: ['RS256'] });
-      return 'ok';
-    } catch (error) {
-      if (error instanceof joseErrors.JWKSNoMatchingKey) return 'unknown-kid';
-      return new ScrubInError('token_invalid', { detail: 'ID token signature check failed', cause: safeCause(error) });
-    }
+    return { claims, tokens, refreshToken };
   }
 
   /**
@@ -426,10 +372,7 @@ export class SignInCore implements AuthCore {
     return {
       session: { ...session },
       idToken: exchanged.tokens.id_token ?? '',
-      verified: exchanged.signature,
       commit: async () => {
-        if (this.staged !== slot) throw new ScrubInError('flow_cancelled', { detail: 'the staged sign-in was discarded' });
-        await exchanged.signature; // never installed unverified
         if (this.staged !== slot) throw new ScrubInError('flow_cancelled', { detail: 'the staged sign-in was discarded' });
         this.staged = undefined;
         const replaced = this.session?.sub === exchanged.claims.sub ? await this.vault.load(exchanged.claims.sub).catch(() => null) : null;
@@ -708,6 +651,4 @@ interface Exchanged {
   claims: IdTokenClaims;
   tokens: TokenResponse;
   refreshToken: string;
-  /** The ID token's signature check (see verifySignature); settles once, never rejects unobserved. */
-  signature: Promise<void>;
 }

@@ -2,8 +2,7 @@
  * The user pool's public signing keys, kept off the critical path: persisted beside the discovery cache
  * (public data, zod-validated on read, bounded by the same TTL) and prefetched while the person is typing
  * in the browser, so that completing a sign-in, a refresh or a warm start needs no JWKS round trip.
- * A token signed with a key we do not hold still triggers exactly one fresh fetch (`refetch` at sign-in, or
- * openid-client's own re-fetch for refreshed tokens: see core.ts).
+ * A token signed with a key we do not hold still triggers exactly one fresh fetch (see core.ts `client()`).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -52,16 +51,6 @@ export class JwksStore {
     const same = this.keys?.jwksUri === jwksUri && JSON.stringify(this.keys.jwks) === JSON.stringify(parsed.data);
     this.keys = { jwksUri, fetchedAt: same && this.keys ? this.keys.fetchedAt : this.clock.now(), jwks: parsed.data };
     if (!same) await writeJsonFile(this.file, { version: 1, ...this.keys }).catch(() => undefined);
-  }
-
-  /** Fetches the keys now (an ID token names a `kid` we do not hold: key rotation) and keeps them; throws on failure. */
-  async refetch(jwksUri: string): Promise<Jwks> {
-    const response = await this.fetchFn(jwksUri);
-    if (!response.ok) throw new Error(`JWKS request answered HTTP ${String(response.status)}`);
-    const parsed = JwksFileSchema.shape.jwks.safeParse(await response.json());
-    if (!parsed.success) throw new Error('JWKS response is not a key set');
-    await this.remember(jwksUri, parsed.data);
-    return this.keys?.jwks ?? parsed.data;
   }
 
   /** Fetches the keys in the background when none are held; failures are left to the normal path. */

@@ -115,13 +115,8 @@ export interface AuthCore {
 /** A completed, verified sign-in that is not the current session yet (see `completeSignIn(url, { stage: true })`). */
 export interface StagedSignIn {
   readonly session: AuthSession;
-  /**
-   * The ID token of this sign-in (main process only: lets the identity-pool request start early). Its claims are
-   * checked; its signature check is `verified`, which `commit()` also waits for.
-   */
+  /** The verified ID token of this sign-in (main process only: lets the identity-pool request start early). */
   readonly idToken: string;
-  /** Settles when the ID token's signature check is done; rejects (token_invalid / discovery_failed) if it failed. */
-  readonly verified: Promise<void>;
   commit(): Promise<AuthSession>;
   discard(): Promise<void>;
 }

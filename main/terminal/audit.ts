@@ -3,9 +3,6 @@
  *
  * - One record per line, written with ONE `fs.writeSync` on a file descriptor opened with 'a' and kept
  *   open, followed by `fs.fsyncSync`: a record is on disk before the action it reports is considered done.
- *   `appendAsync` writes the same way (in order, at call time) but runs the fsync off the main thread, for the
- *   sign-in path where the disk flush overlaps a network request; the caller awaits it before the action counts
- *   as done. `close()` flushes anything still pending synchronously.
  * - Records take the whitelisted shape of `AuditEntrySchema` (zod, strict): nothing free-form, so no token,
  *   code, password or credential can reach the file.
  * - Each line carries its own SHA-256 (`hash`) and the previous line's (`prev`); the first line is a header
@@ -14,7 +11,7 @@
  *   returned `recovered`) and a `recovered` record whose `prev` is SHA-256 of the torn bytes is written after
  *   it, so the verifier can account for it. Nothing is dropped or rewritten.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock';
@@ -42,11 +39,6 @@ export interface AuditLog {
   readonly path: string;
   /** Validates `entry` against the whitelist, appends it (single write + fsync) and returns the stored record. */
   append(entry: AuditEntry): AuditRecord;
-  /**
-   * Validates and writes `entry` now, exactly like `append` (same order, same chain), but the fsync runs on the
-   * thread pool: the promise settles once the record is on disk (or rejects if the flush failed).
-   */
-  appendAsync(entry: AuditEntry): Promise<AuditRecord>;
   /** The torn line found (and recorded as recovered) when the log was opened, if any. */
   readonly recovered: { line: number; bytes: number } | null;
   close(): void;
@@ -127,30 +119,15 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
   let recovered: { line: number; bytes: number } | null = null;
   const time = (): string => new Date(clock.now()).toISOString();
 
-  let pendingFlushes = 0;
-  const writeFailed = (error: unknown): ScrubInError => {
-    broken = true;
-    return new ScrubInError('internal', { detail: `writing the audit log ${file} failed`, cause: error });
-  };
-  const flushLater = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      pendingFlushes += 1;
-      fsync(fd, (error) => {
-        pendingFlushes -= 1;
-        // After close() the flush already happened synchronously there (unless that failed too).
-        if (!error || (closed && !broken)) resolve();
-        else reject(writeFailed(error));
-      });
-    });
-
-  const writeLine = (prefix: string, body: Record<string, unknown>, flush: 'sync' | 'later' = 'sync'): { record: AuditRecord; hash: string } => {
+  const writeLine = (prefix: string, body: Record<string, unknown>): { record: AuditRecord; hash: string } => {
     const { line, hash } = encodeLine(body);
     if (broken) throw new ScrubInError('internal', { detail: `the audit log ${file} failed earlier; restart to recover it` });
     try {
       writeAll(fd, Buffer.from(`${prefix}${line}\n`, 'utf8'));
-      if (flush === 'sync') fsyncSync(fd);
+      fsyncSync(fd);
     } catch (error) {
-      throw writeFailed(error);
+      broken = true;
+      throw new ScrubInError('internal', { detail: `writing the audit log ${file} failed`, cause: error });
     }
     return { record: AuditRecordSchema.parse({ ...body, hash }), hash };
   };
@@ -209,41 +186,25 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
     throw error;
   }
 
-  function appendEntry(entry: AuditEntry, flush: 'sync' | 'later'): AuditRecord {
-    if (closed) throw new ScrubInError('internal', { detail: 'the audit log is closed' });
-    const parsed = AuditEntrySchema.safeParse(entry);
-    if (!parsed.success) {
-      // Name the offending fields only: never echo the values (they might be exactly what must not be logged).
-      const where = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}:${issue.code}`).join(', ');
-      throw new ScrubInError('internal', { detail: `audit entry rejected by the whitelist (${where})` });
-    }
-    const { record, hash } = writeLine('', { seq: tail.seq + 1, time: time(), terminal, ...parsed.data, prev: tail.hash }, flush);
-    tail = { seq: tail.seq + 1, hash };
-    return record;
-  }
-
   return {
     path: file,
     get recovered() {
       return recovered;
     },
     append(entry) {
-      return appendEntry(entry, 'sync');
-    },
-    async appendAsync(entry) {
-      const record = appendEntry(entry, 'later');
-      await flushLater();
+      if (closed) throw new ScrubInError('internal', { detail: 'the audit log is closed' });
+      const parsed = AuditEntrySchema.safeParse(entry);
+      if (!parsed.success) {
+        // Name the offending fields only: never echo the values (they might be exactly what must not be logged).
+        const where = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}:${issue.code}`).join(', ');
+        throw new ScrubInError('internal', { detail: `audit entry rejected by the whitelist (${where})` });
+      }
+      const { record, hash } = writeLine('', { seq: tail.seq + 1, time: time(), terminal, ...parsed.data, prev: tail.hash });
+      tail = { seq: tail.seq + 1, hash };
       return record;
     },
     close() {
       if (closed) return;
-      if (pendingFlushes > 0 && !broken) {
-        try {
-          fsyncSync(fd); // records whose flush is still on the thread pool reach the disk before the fd goes
-        } catch {
-          broken = true; // their promises reject
-        }
-      }
       closed = true;
       closeSync(fd);
     },

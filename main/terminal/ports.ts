@@ -25,10 +25,8 @@ export interface TerminalAuthSession {
  */
 export interface StagedSignIn {
   readonly session: TerminalAuthSession;
-  /** The ID token of this sign-in, when the auth core shares it (lets the credentials request start early). */
+  /** The verified ID token of this sign-in, when the auth core shares it (lets the credentials request start early). */
   readonly idToken?: string;
-  /** The ID token's signature check, when it runs apart from the code exchange: nothing is committed before it passes. */
-  readonly verified?: Promise<void>;
   commit(): Promise<TerminalAuthSession>;
   discard(): Promise<void>;
 }

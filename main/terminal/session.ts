@@ -96,12 +96,6 @@ interface Person {
   federated: boolean;
 }
 
-/** Resolves on the next turn of the event loop (after pending I/O callbacks and every queued microtask). */
-const nextTurn = (): Promise<void> =>
-  new Promise((resolve) => {
-    setImmediate(resolve);
-  });
-
 /** Callback failures that mean "this link is not ours / not now": dropped and audited, state kept. */
 const DROPPED: ReadonlySet<ErrorCode> = new Set(['callback_rejected', 'state_mismatch', 'no_pending_flow']);
 /** Refresh failures after which the session cannot continue. */
@@ -152,21 +146,6 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       // The action already happened (a sign-out must not be undone by a full disk): report, do not throw.
       problem(error);
     }
-  };
-  /**
-   * The same, for records written while a network request of the same action is on the wire: the line is written
-   * now (in order); its fsync runs off the main thread and the action awaits the returned promise before it counts
-   * as done. A failure is reported like any other audit failure.
-   */
-  const recordOverlapped = (entry: AuditEntry): Promise<void> => {
-    let flushed: Promise<unknown>;
-    try {
-      flushed = audit.appendAsync(entry);
-    } catch (error) {
-      problem(error);
-      return Promise.resolve();
-    }
-    return flushed.then(() => undefined, problem);
   };
   const codeOf = (error: unknown): ErrorCode => toScrubInError(error).code;
 
@@ -507,36 +486,24 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     const fromGuest = machine.phase === 'signing-in' && machine.origin === 'guest';
     const previous = person;
     const samePerson = previous !== null && previous.session.sub === staged.session.sub;
-    // The identity-pool request starts now and overlaps the signature check, the commit (keychain, pointer) and the
-    // audit record; its credentials are handed out only after the commit, through the gate. Not for the same person
-    // unlocking (their credentials are still held) nor for a guest upgrade (the guest identity is linked afterwards).
-    const abandonHeadStart =
-      !samePerson && !fromGuest && staged.idToken && credentials?.headStart
-        ? credentials.headStart({ sub: staged.session.sub, idToken: staged.idToken, expiresAt: staged.session.idTokenExpiresAt })
-        : undefined;
-    if (staged.verified) {
-      // Nothing irreversible (signing the previous person out, the keychain) before the ID token's signature passed.
-      try {
-        await staged.verified;
-      } catch (error) {
-        abandonHeadStart?.();
-        await staged.discard().catch(problem);
-        if (pending === flow) abortFlow(toScrubInError(error));
-        return;
-      }
-    }
 
     if (flow.kind !== 'sign-in' && previous && !samePerson) {
       // A switch: end the previous person's session for real BEFORE the new one is committed.
       await signOutPerson(previous, 'switch');
       if (pending !== flow) {
         // Capped or signed out meanwhile: the new session is not taken.
-        abandonHeadStart?.();
         await staged.discard().catch(problem);
         return;
       }
     }
 
+    // The identity-pool request starts now and overlaps the commit (keychain, pointer) and the audit record; its
+    // credentials are handed out only after the commit, through the gate. Not for the same person unlocking (their
+    // credentials are still held) nor for a guest upgrade (the guest identity is linked on purpose afterwards).
+    const abandonHeadStart =
+      !samePerson && !fromGuest && staged.idToken && credentials?.headStart
+        ? credentials.headStart({ sub: staged.session.sub, idToken: staged.idToken, expiresAt: staged.session.idTokenExpiresAt })
+        : undefined;
     let session: TerminalAuthSession;
     try {
       session = await commitStaged(staged);
@@ -571,11 +538,10 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       person = next;
       creds = null;
       dispatch('SIGN_IN_DONE');
-      // The credentials request is on the wire already (head start); the audit record is written and flushed to
-      // disk meanwhile, and the sign-in completes once both are done.
+      // The credentials request is on the wire already (head start); the fsynced audit record is written meanwhile.
       const ready = afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
-      const recorded = recordOverlapped({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
-      await Promise.all([ready, recorded]);
+      record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
+      await ready;
       return;
     }
     if (previous !== null && previous.session.sub === session.sub) {
@@ -584,8 +550,8 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       capFor = person;
       dispatch('UNLOCK_DONE');
       const ready = afterCredentials(same, prefetchCredentials);
-      const recorded = recordOverlapped({ event: 'unlock', outcome: 'ok', user: auditUser(session) });
-      await Promise.all([ready, recorded]);
+      record({ event: 'unlock', outcome: 'ok', user: auditUser(session) });
+      await ready;
       return;
     }
     const next: Person = { session, startedAt: clock.now(), federated: flow.federated };
@@ -594,8 +560,8 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     dispatch('UNLOCK_DONE');
     const ready = afterCredentials(next, prefetchCredentials);
     if (previous) record({ event: 'switch', outcome: 'ok', from: auditUser(previous.session), to: auditUser(session) });
-    const recorded = recordOverlapped({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: true });
-    await Promise.all([ready, recorded]);
+    record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: true });
+    await ready;
   }
 
   // ---------- ID tokens for the credentials provider ----------
@@ -717,8 +683,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
 
   /**
    * Runs the credentials step after a sign-in / unlock; that person's settings then open in the background
-   * (settings reads wait for `settingsOpening`), so the settings pull never delays the sign-in itself: it starts
-   * on the next turn of the event loop, after the sign-in's own completion (and its answer to the UI) has run.
+   * (settings reads wait for `settingsOpening`), so the settings pull never delays the sign-in itself.
    */
   function afterCredentials(who: Person, fetch: () => Promise<string | null>): Promise<void> {
     const credentialsReady = fetch().catch((error: unknown) => {
@@ -726,11 +691,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       return null;
     });
     settingsOpening = credentialsReady
-      .then(async (identityId) => {
-        if (identityId === null) return;
-        await nextTurn();
-        await openSettingsFor(who, identityId);
-      })
+      .then((identityId) => (identityId === null ? undefined : openSettingsFor(who, identityId)))
       .catch(problem);
     return credentialsReady.then(() => undefined);
   }

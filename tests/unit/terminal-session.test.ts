@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type ConfigInput } from '../../main/config/schema';
 import { isScrubInError, ScrubInError } from '../../main/errors';
@@ -842,7 +842,7 @@ describe('terminal session: per-person settings', () => {
     await rejects(g.session.getSetting('prefs', 'textSize'), 'signed_out');
     await g.session.signIn();
     await g.session.handleCallback(g.callback('nurse'));
-    await vi.waitFor(() => expect(g.settings.current).toBe(IDENTITY)); // opened in the background after the sign-in
+    expect(g.settings.current).toBe(IDENTITY);
   });
 
   it('personal mode keeps the cache at sign-out (works offline next time); without a sync section settings are unavailable', async () => {
