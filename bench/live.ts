@@ -26,8 +26,8 @@ export type CognitoEndpoint = Pick<LocalCognito, 'origin' | 'issuer' | 'clientId
  * measurement must not include local-cognito's own CPU work or the async_hooks its server stack installs (they
  * tax every promise in the process): the latency comparison and the leak check.
  */
-export async function childCognito(): Promise<CognitoEndpoint & { stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cognito/cli.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
+export async function childCognito(args: readonly string[] = []): Promise<CognitoEndpoint & { stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cognito/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   const rl = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     rl.once('line', resolve);
@@ -56,9 +56,9 @@ export async function childCognito(): Promise<CognitoEndpoint & { stop: () => vo
   };
 }
 
-/** Runs `fn` with a child-process local-cognito and stops it afterwards. */
-export async function withChildCognito<T>(fn: (lc: CognitoEndpoint) => Promise<T>): Promise<T> {
-  const lc = await childCognito();
+/** Runs `fn` with a child-process local-cognito (CLI `args`, e.g. `--latency=10`) and stops it afterwards. */
+export async function withChildCognito<T>(fn: (lc: CognitoEndpoint) => Promise<T>, args: readonly string[] = []): Promise<T> {
+  const lc = await childCognito(args);
   try {
     return await fn(lc);
   } finally {

@@ -28,6 +28,8 @@ import { formatTable, ms, percentile } from './lib';
 import { baseline, newTerminal, withChildCognito, stageCallback, startLocalCognito, type CognitoEndpoint, type Terminal } from './live';
 
 const args = process.argv.slice(2);
+/** Emulated network round trip of the second latency table (ms before every local-cognito answer). */
+const RTT_MS = 10;
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const want = (section: string) => only === undefined || only.split(',').includes(section);
@@ -111,8 +113,9 @@ async function roundTrips(lc: LocalCognito): Promise<void> {
   out();
 }
 
-async function latency(lc: CognitoEndpoint, n: number): Promise<void> {
-  out(`## Callback -> credentials latency (${String(n)} iterations each after 10 uncounted, interleaved; local-cognito in a child process; browser part untimed)`);
+async function latency(lc: CognitoEndpoint, n: number, rttMs = 0): Promise<void> {
+  const where = rttMs > 0 ? `every answer delayed ${String(rttMs)} ms (an emulated network round trip)` : 'loopback';
+  out(`## Callback -> credentials latency, ${where} (${String(n)} iterations each after 10 uncounted, interleaved; local-cognito in a child process; browser part untimed)`);
   const b = baseline(lc);
   const fair = baseline(lc, { verifySignature: true });
   const warm = newTerminal(lc);
@@ -518,6 +521,8 @@ async function main(): Promise<void> {
         if (want('latency')) await latency(remote, quick ? 5 : 100);
         if (want('phases')) await phases(remote, quick ? 10 : 60);
       });
+      // A terminal is never next to Cognito: the same comparison with a round trip of network delay per request.
+      if (want('latency')) await withChildCognito((remote) => latency(remote, quick ? 5 : 40, RTT_MS), [`--latency=${String(RTT_MS)}`]);
     }
     let t: Terminal | undefined;
     if (want('cached') || want('bridge')) t = await cached(lc, quick ? 2_000 : 20_000);

@@ -1,5 +1,5 @@
 /**
- * `npm run local-cognito -- [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest]`
+ * `npm run local-cognito -- [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS]`
  *
  * The FIRST stdout line is the Scrub In configuration JSON (one line) pointing at this instance;
  * then a short human summary. Ctrl-C / SIGTERM stops it.
@@ -29,16 +29,23 @@ export function parseArgs(argv: readonly string[]): LocalCognitoOptions {
       case '--admin':
         options.admin = true;
         break;
+      case '--latency': {
+        const value = inline ?? argv[++i];
+        const ms = Number(value);
+        if (!Number.isInteger(ms) || ms < 0 || ms > 5000) throw new Error(`--latency=<ms> expects 0 to 5000, got "${value ?? ''}"`);
+        options.latencyMs = ms;
+        break;
+      }
       case '--no-guest':
         options.allowGuest = false;
         break;
       case '--help':
       case '-h':
-        process.stdout.write('usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest]\n');
+        process.stdout.write('usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS]\n');
         process.exit(0);
         break;
       default:
-        throw new Error(`unknown option "${arg}" (usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest])`);
+        throw new Error(`unknown option "${arg}" (usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS])`);
     }
   }
   return options;
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
       `  managed login     ${lc.origin}/oauth2/authorize  (client ${lc.clientId})`,
       `  identity pool     ${lc.identityPoolId} at ${lc.origin}/ (guests ${options.allowGuest === false ? 'off' : 'on'})`,
       `  refresh rotation  ${rotation}`,
+      ...(options.latencyMs ? [`  emulated latency  ${String(options.latencyMs)} ms before every answer`] : []),
       `  admin controls    ${options.admin ? `${lc.origin}/__admin/` : 'off (use --admin)'}`,
       `  demo users        ${lc.users.map((u) => `${u.username}${u.enabled ? '' : ' (disabled)'}`).join(', ')}`,
       `  demo password     ${DEMO_PASSWORD}  (demo accounts only)`,

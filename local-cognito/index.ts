@@ -53,6 +53,11 @@ export interface LocalCognitoOptions {
   allowGuest?: boolean;
   /** Clock for local-cognito's own time keeping (rotation grace, identity pool). Default Date.now. */
   now?: () => number;
+  /**
+   * Milliseconds every request waits before it is handled: an emulated network round trip (a terminal is never next
+   * to Cognito). Default 0. For benchmarks; faults (`failNext` delays) come on top.
+   */
+  latencyMs?: number;
 }
 
 export interface LocalCognitoAdmin {
@@ -102,6 +107,10 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
   const rotation = options.rotation ?? false;
   if (rotation !== false && !(Number.isInteger(rotation.graceSeconds) && rotation.graceSeconds >= 0 && rotation.graceSeconds <= 60)) {
     throw new RangeError('rotation.graceSeconds must be an integer from 0 to 60 (Cognito RetryGracePeriodSeconds)');
+  }
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= 5_000)) {
+    throw new RangeError('latencyMs must be an integer from 0 to 5000');
   }
   const adminEnabled = options.admin === true;
   const allowGuest = options.allowGuest ?? true;
@@ -502,12 +511,16 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     sendJson(res, 404, { error: 'not_found' });
   };
 
-  const server: Server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       process.stderr.write(`local-cognito: ${error instanceof Error ? error.message : String(error)}\n`);
       if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
       else res.destroy();
     });
+  };
+  const server: Server = createServer((req, res) => {
+    if (latencyMs > 0) setTimeout(serve, latencyMs, req, res);
+    else serve(req, res);
   });
 
   await new Promise<void>((resolve, reject) => {

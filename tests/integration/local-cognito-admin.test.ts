@@ -197,6 +197,17 @@ describe('admin disabled', () => {
 });
 
 describe('CLI', () => {
+  it('parses --latency (emulated round trip before every answer) and refuses out-of-range values, like the option', async () => {
+    const { parseArgs } = await import('../../local-cognito/cli');
+    expect(parseArgs(['--latency=10'])).toMatchObject({ latencyMs: 10 });
+    expect(parseArgs(['--latency', '0'])).toMatchObject({ latencyMs: 0 });
+    for (const bad of ['--latency=-1', '--latency=5001', '--latency=ten', '--latency=1.5']) {
+      expect(() => parseArgs([bad])).toThrow(/--latency=<ms> expects 0 to 5000/);
+    }
+    const { startLocalCognito } = await import('../../local-cognito/index');
+    await expect(startLocalCognito({ latencyMs: 9999 })).rejects.toThrow(/latencyMs must be an integer from 0 to 5000/);
+  });
+
   it('prints a valid Scrub In config as its first stdout line, then stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'local-cognito/cli.ts', '--admin', '--rotation=5', '--no-guest'], {
       cwd: process.cwd(),
