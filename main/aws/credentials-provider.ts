@@ -217,6 +217,8 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     now: () => clock.now(),
     onProblem: (reason) => emit({ type: 'identity-cache-ignored', reason }),
   });
+  // Read the identity-id cache while the terminal starts, not on the first sign-in's critical path.
+  void ids.preload();
 
   let generation = 0;
   let guestActive = false;

@@ -28,6 +28,8 @@ type CacheFile = z.infer<typeof FileSchema>;
 export type CacheLoadProblem = 'corrupt' | 'other-pool' | 'unreadable';
 
 export interface IdentityCache {
+  /** Reads the file now (it is read once, on first use, anyway): a sign-in then finds it in memory. */
+  preload(): Promise<void>;
   get(sub: string): Promise<string | undefined>;
   set(sub: string, identityId: string): Promise<void>;
   delete(sub: string): Promise<void>;
@@ -82,6 +84,9 @@ export function createIdentityCache(options: {
   }
 
   return {
+    async preload() {
+      await load();
+    },
     async get(sub) {
       const file = await load();
       return Object.hasOwn(file.users, sub) ? file.users[sub]?.identityId : undefined;
