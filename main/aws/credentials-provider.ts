@@ -140,6 +140,8 @@ type Subject =
 interface Context {
   gen: number;
   tokenRefreshed: boolean;
+  /** Set for a head start: one attempt, no gate (the sign-in is not committed yet), stops once abandoned. */
+  early?: { abandoned: boolean };
 }
 
 interface CacheEntry {
@@ -257,7 +259,8 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   }
 
   function checkpoint(ctx: Context): void {
-    ensureOpen();
+    if (!ctx.early) ensureOpen();
+    else if (ctx.early.abandoned) throw sessionChanged();
     if (ctx.gen !== generation) throw sessionChanged();
   }
 
@@ -386,7 +389,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       } catch (error) {
         if (error instanceof ScrubInError) throw error;
         const failure = classify(error);
-        if (!RETRYABLE.has(failure.kind) || attempt >= retry.maxAttempts) {
+        if (!RETRYABLE.has(failure.kind) || attempt >= (ctx.early ? 1 : retry.maxAttempts)) {
           throw new CallFailure(operation, failure, attempt, { cause: error });
         }
         const delayMs = fullJitterDelay(retry, attempt - 1, random);
@@ -597,27 +600,20 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     const key = `u\u0000${token.sub}\u0000${requested ?? ''}`;
     const gen = generation;
     const logins = loginsOf(token);
-    let abandoned = false;
-    const once = async <T>(operation: Operation, send: () => Promise<T>): Promise<T> => {
-      if (abandoned || gen !== generation) throw sessionChanged();
-      emit({ type: 'request', operation, principal: 'user', attempt: 1 });
-      return send();
-    };
+    const early = { abandoned: false };
+    const ctx: Context = { gen, tokenRefreshed: false, early };
     const result = (async (): Promise<AwsCredentials | null> => {
       let identityId = await ids.get(token.sub);
       let saving: Promise<void> = Promise.resolve();
       if (!identityId) {
-        identityId = returnedId(await once('GetId', () => client.send(new GetIdCommand({ IdentityPoolId: pool.id, Logins: logins }))), 'GetId');
+        identityId = returnedId(await getId('user', ctx, logins), 'GetId');
         // The cache write overlaps the credentials request instead of delaying it.
         if (gen === generation) saving = ids.set(token.sub, identityId);
       }
-      const requestedId = identityId;
-      const out = await once('GetCredentialsForIdentity', () =>
-        client.send(new GetCredentialsForIdentityCommand({ IdentityId: requestedId, Logins: logins, ...(requested ? { CustomRoleArn: requested } : {}) })),
-      );
+      const out = await getCreds('user', ctx, identityId, logins, requested);
       await saving;
       const returned = returnedId(out, 'GetCredentialsForIdentity');
-      if (returned !== requestedId && gen === generation) {
+      if (returned !== identityId && gen === generation) {
         await ids.set(token.sub, returned);
         emit({ type: 'identity-replaced', principal: 'user', reason: 'merged', identityId: returned });
       }
@@ -627,7 +623,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     const started: HeadStart = { key, idToken: token.idToken, gen, result };
     head = started;
     return () => {
-      abandoned = true;
+      early.abandoned = true;
       if (head === started) head = undefined;
     };
   }
