@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
-import { rawRefresh, signInAs, startHarness, type Harness } from './auth-harness';
+import { signInAs, startHarness, type Harness } from './auth-harness';
+import { rawRefresh } from '../support/local-cognito';
 
 const run = promisify(execFile);
 

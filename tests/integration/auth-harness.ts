@@ -56,17 +56,6 @@ export async function signInAs(h: Harness, browser: Browser, username: string, c
   }
 }
 
-/** A raw refresh attempt outside the core (proves what the service accepts). */
-export async function rawRefresh(lc: LocalCognito, refreshToken: string): Promise<{ status: number; error?: string }> {
-  const res = await fetch(`${lc.origin}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: lc.clientId }),
-  });
-  const body = (await res.json().catch(() => ({}))) as { error?: string };
-  return { status: res.status, ...(body.error ? { error: body.error } : {}) };
-}
-
 /** A recording fetch for the core (test-only option): every request URL and token response body. */
 export function recordingFetch(): { fetch: CustomFetch; tokenBodies: string[]; urls: string[] } {
   const tokenBodies: string[] = [];

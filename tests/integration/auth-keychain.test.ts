@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecretStore } from '../../main/auth';
 import { launchChromium } from '../support/browser';
 import { startPrivateKeyring, type PrivateKeyring } from '../support/keyring';
-import { rawRefresh, signInAs, startHarness } from './auth-harness';
+import { signInAs, startHarness } from './auth-harness';
+import { rawRefresh } from '../support/local-cognito';
 
 const run = promisify(execFile);
 const VAULT = path.resolve('main/auth/vault.ts');

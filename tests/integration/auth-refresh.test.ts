@@ -8,7 +8,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../main/clock';
 import { launchChromium } from '../support/browser';
-import { rawRefresh, signInAs, startHarness, type Harness } from './auth-harness';
+import { signInAs, startHarness, type Harness } from './auth-harness';
+import { rawRefresh } from '../support/local-cognito';
 
 let browser: Browser;
 

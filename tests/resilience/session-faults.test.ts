@@ -19,6 +19,7 @@ import { createCore, type ScrubInCore } from '../../main/core';
 import { isScrubInError, type ScrubInError } from '../../main/errors';
 import { createTerminalSession, openAuditLog, verifyAuditLog, type TerminalSession } from '../../main/terminal';
 import { httpLogin } from '../../bench/http-login';
+import { rawRefresh } from '../support/local-cognito';
 
 const codeOf = async (p: Promise<unknown>): Promise<{ code: string; text: string }> => {
   try {
@@ -368,16 +369,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       // The refresh tokens that came with the refused ID tokens were revoked at the pool, not left valid.
       expect(issued).toHaveLength(2);
       for (const token of issued) {
-        await expect
-          .poll(async () => {
-            const refresh = await fetch(`${lc.origin}/oauth2/token`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: lc.clientId }),
-            });
-            return refresh.status;
-          })
-          .toBe(400);
+        await expect.poll(async () => (await rawRefresh(lc, token)).status).toBe(400);
       }
       const text = auditClean(t, issued);
       expect(text).toMatch(/"event":"sign-in-failed","outcome":"failed","during":"switch","code":"token_invalid"/);
@@ -452,12 +444,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       const view = await next.session.start();
       expect(view).toMatchObject({ state: 'signed-out', user: null });
       expect(next.store.entries.size).toBe(0);
-      const refresh = await fetch(`${lc.origin}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: lc.clientId }),
-      });
-      expect(refresh.status).toBe(400);
+      expect((await rawRefresh(lc, refreshToken)).status).toBe(400);
       expect(auditClean(next, [refreshToken])).toMatch(/"reason":"leftover"/);
     } finally {
       next.dispose();

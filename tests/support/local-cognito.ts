@@ -87,3 +87,15 @@ export async function postForm(url: string, form: Record<string, string>): Promi
   const body = await res.text();
   return { status: res.status, body, json: () => JSON.parse(body) as unknown };
 }
+
+/** A raw refresh attempt outside the core (proves what the service accepts): status and OAuth error, if any. */
+export async function rawRefresh(lc: Pick<LocalCognito, 'origin' | 'clientId'>, refreshToken: string): Promise<{ status: number; error?: string }> {
+  const res = await postForm(`${lc.origin}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: lc.clientId });
+  let error: unknown;
+  try {
+    error = (res.json() as { error?: unknown }).error;
+  } catch {
+    error = undefined;
+  }
+  return { status: res.status, ...(typeof error === 'string' ? { error } : {}) };
+}
