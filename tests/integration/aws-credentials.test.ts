@@ -197,6 +197,17 @@ describe('per user, against local-cognito', () => {
     expect(a.expiration).toBeGreaterThan(first.expiration);
   });
 
+  it('a new provider sends nothing by itself (its SDK client is warmed up with requests aborted before the network): the first credentials cost exactly GetId + GetCredentialsForIdentity', async () => {
+    const terminal = new Terminal(env);
+    terminal.signIn('nurse');
+    env.lc.admin.resetCounts();
+    const p = provider(env, terminal, await newCacheDir());
+    // Warm-up requests, had they left, were written before these two and would be counted with them.
+    const creds = await p.getCredentials();
+    expect(creds.accessKeyId).toMatch(/^ASIA/);
+    expect(identityCounts(env)).toEqual({ GetId: 1, GetCredentialsForIdentity: 1, token: 0 });
+  });
+
   it('a role outside the token is refused before AWS; a role inside it is used', async () => {
     const terminal = new Terminal(env);
     terminal.signIn('charge');
