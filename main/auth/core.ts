@@ -6,7 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { z } from 'zod';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, waitAtMost, type Clock } from '../clock';
 import type { Config } from '../config/schema';
 import { ScrubInError, toScrubInError, type ErrorCode } from '../errors';
 import { checkCallback, parseCallbackUrl } from './callback';
@@ -18,7 +18,7 @@ import { isTimestampFailure, mapTokenError, mapTransportError, oauthErrorOf, saf
 import { PendingFlows, type PendingFlow } from './pending-flow';
 import { clockSleep, DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry';
 import { SingleFlight } from './single-flight';
-import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, Tokens } from './types';
+import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
 import { JwksStore } from './jwks-store';
 import { TokenVault } from './vault';
 
@@ -41,6 +41,8 @@ interface Exchange {
   tokenStatus: number | undefined;
   /** The refresh token of a 200 answer, read as openid-client parses the body: revoked if the answer is then refused. */
   issuedRefreshToken?: string | undefined;
+  /** Told the raw ID token of a 200 answer as soon as it is parsed, before openid-client verifies it (once). */
+  onIdToken?: ((idToken: string) => Promise<void> | undefined) | undefined;
 }
 
 const BeginOptionsSchema = z.strictObject({
@@ -54,6 +56,9 @@ const BeginOptionsSchema = z.strictObject({
  * over the 60 s after which an unknown `kid` makes it re-fetch the JWKS (key rotation) rather than fail.
  */
 const HELD_JWKS_AGE_SECONDS = 60;
+
+/** Longest a token answer is held back for a look-ahead request to leave (see `StageOptions.onIdToken`). */
+const LOOK_AHEAD_WAIT_MS = 20;
 
 export class SignInCore implements AuthCore {
   private readonly config: Config;
@@ -174,8 +179,20 @@ export class SignInCore implements AuthCore {
           const read = response.json.bind(response);
           response.json = async () => {
             const body: unknown = await read();
-            const token = body && typeof body === 'object' ? (body as { refresh_token?: unknown }).refresh_token : undefined;
-            exchange.issuedRefreshToken = typeof token === 'string' ? token : undefined;
+            const fields = body && typeof body === 'object' ? (body as { refresh_token?: unknown; id_token?: unknown }) : {};
+            exchange.issuedRefreshToken = typeof fields.refresh_token === 'string' ? fields.refresh_token : undefined;
+            const listener = exchange.onIdToken;
+            exchange.onIdToken = undefined;
+            if (listener && typeof fields.id_token === 'string') {
+              try {
+                // openid-client gets the answer once the look-ahead's request has left (bounded): the request goes
+                // out first, and the verification runs during its round trip instead of delaying it.
+                const sent = listener(fields.id_token);
+                if (sent) await waitAtMost(sent, LOOK_AHEAD_WAIT_MS);
+              } catch {
+                // A look-ahead that fails is only a missed head start: the exchange goes on.
+              }
+            }
             return body;
           };
         }
@@ -271,8 +288,8 @@ export class SignInCore implements AuthCore {
   }
 
   completeSignIn(callbackUrl: string): Promise<AuthSession>;
-  completeSignIn(callbackUrl: string, options: { stage: true }): Promise<StagedSignIn>;
-  async completeSignIn(callbackUrl: string, options?: { stage: true }): Promise<AuthSession | StagedSignIn> {
+  completeSignIn(callbackUrl: string, options: StageOptions): Promise<StagedSignIn>;
+  async completeSignIn(callbackUrl: string, options?: StageOptions): Promise<AuthSession | StagedSignIn> {
     const raw = typeof callbackUrl === 'string' ? callbackUrl : '';
     const url = parseCallbackUrl(raw);
     // Synchronous up to `take()`: two deliveries of the same redirect cannot both pass.
@@ -298,7 +315,7 @@ export class SignInCore implements AuthCore {
     const flow = this.flows.take();
     if (!flow || !url) throw new ScrubInError('no_pending_flow', { detail: 'no sign-in in progress' });
     try {
-      const exchanged = await this.exchangeCode(flow, url);
+      const exchanged = await this.exchangeCode(flow, url, options?.onIdToken);
       this.flows.settle(flow, 'completed');
       if (options?.stage) return this.stage(exchanged);
       return await this.install(exchanged);
@@ -310,7 +327,7 @@ export class SignInCore implements AuthCore {
     }
   }
 
-  private async exchangeCode(flow: PendingFlow, url: URL): Promise<Exchanged> {
+  private async exchangeCode(flow: PendingFlow, url: URL, onIdToken?: (idToken: string) => Promise<void> | undefined): Promise<Exchanged> {
     // Make sure the signing keys are held BEFORE the single-use code is spent (normally prefetched already).
     const jwksUri = (await this.discovery.metadata()).jwks_uri;
     if (jwksUri) {
@@ -320,6 +337,7 @@ export class SignInCore implements AuthCore {
       }
     }
     const { config, exchange } = await this.client();
+    exchange.onIdToken = onIdToken;
     let tokens: TokenResponse;
     try {
       tokens = await withRetry(async () => {

@@ -5,7 +5,7 @@
 import { SignInCore } from './core';
 import type { AuthCore, AuthCoreOptions } from './types';
 
-export type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, Tokens } from './types';
+export type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
 export { KeytarSecretStore, MemorySecretStore, TokenVault, KEYCHAIN_SERVICE, type SecretStore } from './vault';
 export { DEFAULTS } from './core';
 export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry';

@@ -96,7 +96,7 @@ export interface AuthCore {
    * `commit()` makes it the session (revoking a refresh token it replaces for the same person), `discard()`
    * revokes it. Lets the terminal sign the previous person out for real before a switch completes.
    */
-  completeSignIn(callbackUrl: string, options: { stage: true }): Promise<StagedSignIn>;
+  completeSignIn(callbackUrl: string, options: StageOptions): Promise<StagedSignIn>;
   cancelSignIn(): boolean;
   pendingFlow(): { expiresAt: number } | null;
   currentSession(): AuthSession | null;
@@ -110,6 +110,17 @@ export interface AuthCore {
    */
   leftoverAccount(): Promise<{ sub: string; username: string } | null>;
   signOut(): Promise<SignOutResult>;
+}
+
+export interface StageOptions {
+  stage: true;
+  /**
+   * Called once with the raw ID token of the token endpoint's answer as soon as it is parsed, BEFORE it is
+   * verified (signature, nonce, claims). Only for requests that need no trust in the token because the other
+   * side checks it itself (the identity pool's GetId); nothing from such a request may be used unless the
+   * sign-in is then verified with this very token. Main process only; the token never goes anywhere else.
+   */
+  onIdToken?: (idToken: string) => Promise<void> | undefined;
 }
 
 /** A completed, verified sign-in that is not the current session yet (see `completeSignIn(url, { stage: true })`). */

@@ -28,7 +28,7 @@ import { ScrubInError, toScrubInError } from '../errors';
 import { fullJitterDelay, resolveRetry, type RetryOptions } from './backoff';
 import { classify, describe, type Failure, type FailureKind } from './classify';
 import { createIdentityCache, type CacheLoadProblem } from './identity-cache';
-import { roleClaims, type IdToken, type IdTokenSource } from './id-token';
+import { roleClaims, unverifiedSub, type IdToken, type IdTokenSource } from './id-token';
 import { userPoolFromIssuer } from './logins';
 
 export interface AwsCredentials {
@@ -120,9 +120,19 @@ export interface CredentialsProvider {
    * write, pointer and audit record still to come), so the identity-pool round trip overlaps that local work.
    * One attempt, no gate: nothing from it is handed out until `getCredentials()` is called for the same user
    * with the same ID token while the gate is open; a failed head start just leaves the normal path to run.
-   * Returns a function that abandons it (the sign-in was discarded or failed). Not for guest-linking sign-ins.
+   * Its `sent` tells when the request has left, so the caller can start that local work right after (it then fills
+   * the round trip instead of delaying the request). Not for guest-linking sign-ins.
    */
-  headStart(token: IdToken): () => void;
+  headStart(token: IdToken): HeadStartHandle;
+  /**
+   * Look-ahead for a user's first sign-in on this terminal: sends GetId for the ID token of a token answer that
+   * has just arrived, while the sign-in core is still verifying it. GetId needs no trust in the token (the pool
+   * verifies it itself) and returns no credentials; its IdentityId is used (and cached) only by a `headStart`
+   * with this very token, i.e. after the sign-in core has verified it. No request when the user's IdentityId is
+   * cached, a guest session is active (that identity is linked on purpose) or another user's session is still
+   * loaded (a switch drops it first). One attempt, no gate; resolves once the request has left (or was not needed).
+   */
+  lookAhead(idToken: string): Promise<void>;
   /** Drops every credential held in memory and abandons in-flight requests (sign-out, user switch). */
   drop(): void;
   /** Drops the user's credentials and forgets their cached IdentityId. */
@@ -142,12 +152,50 @@ interface Context {
   tokenRefreshed: boolean;
   /** Set for a head start: one attempt, no gate (the sign-in is not committed yet), stops once abandoned. */
   early?: { abandoned: boolean };
+  /** Called when a request of this context is handed to the HTTP layer (just before it goes on the wire). */
+  onWire?: () => void;
+}
+
+/**
+ * Tells when early work's first request has left: `done` resolves after `onWire` (called by the last middleware)
+ * or once the work passed to `endWith` settles, whichever comes first. The HTTP handler writes the request a few
+ * promise steps after that middleware, so `done` resolves on the next turn of the event loop (setImmediate),
+ * after those steps: whoever waits for it runs once the request is out.
+ */
+function sentSignal(): { onWire: () => void; endWith: (work: Promise<unknown>) => void; done: Promise<void> } {
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  return {
+    done,
+    onWire: () => setImmediate(resolveDone),
+    endWith: (work) => {
+      work.then(resolveDone, resolveDone);
+    },
+  };
+}
+
+/** A head start in progress (see `CredentialsProvider.headStart`). */
+export interface HeadStartHandle {
+  /** Resolves once its first request has been handed to the HTTP layer (or it ended, or nothing was started). */
+  sent: Promise<void>;
+  /** Abandons it: the sign-in was discarded or failed. */
+  abandon(): void;
 }
 
 interface CacheEntry {
   creds: AwsCredentials;
   refreshAt: number;
   sub: string | null;
+}
+
+/** A look-ahead GetId (see `lookAhead`): its IdentityId is adopted only by a head start with the same token. */
+interface LookAhead {
+  idToken: string;
+  gen: number;
+  identityId: Promise<string | null>;
+  early: { abandoned: boolean };
 }
 
 /** A head-start request (see `headStart`): usable only by the same user + role + ID token, same generation. */
@@ -245,12 +293,15 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const linkOutcomes = new Map<string, { linked: 'kept' | 'merged'; identityId: string }>();
   let tokenRefresh: Promise<IdToken> | undefined;
   let head: HeadStart | undefined;
+  let ahead: LookAhead | undefined;
 
   // ---------- gate and session ----------
 
   function dropInternal(reason: 'drop' | 'sign-out' | 'switch'): void {
     generation += 1;
     head = undefined;
+    if (ahead) ahead.early.abandoned = true;
+    ahead = undefined;
     cache.clear();
     flights.clear();
     identityFlights.clear();
@@ -413,9 +464,24 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     }
   }
 
+  /** With `ctx.onWire`: a last middleware of `command` reports when its request reaches the HTTP handler. */
+  function signalled<C extends GetIdCommand | GetCredentialsForIdentityCommand>(command: C, ctx: Context): C {
+    const onWire = ctx.onWire;
+    if (onWire) {
+      (command.middlewareStack as GetIdCommand['middlewareStack']).add(
+        (next) => (args) => {
+          onWire();
+          return next(args);
+        },
+        { step: 'deserialize', priority: 'low', name: 'scrubInOnWire' },
+      );
+    }
+    return command;
+  }
+
   function getId(principal: Principal, ctx: Context, logins: Record<string, string> | undefined): Promise<GetIdCommandOutput> {
     return call('GetId', principal, ctx, () =>
-      client.send(new GetIdCommand({ IdentityPoolId: pool?.id, ...(logins ? { Logins: logins } : {}) })),
+      client.send(signalled(new GetIdCommand({ IdentityPoolId: pool?.id, ...(logins ? { Logins: logins } : {}) }), ctx)),
     );
   }
 
@@ -428,11 +494,14 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   ): Promise<GetCredentialsForIdentityCommandOutput> {
     return call('GetCredentialsForIdentity', principal, ctx, () =>
       client.send(
-        new GetCredentialsForIdentityCommand({
-          IdentityId: identityId,
-          ...(logins ? { Logins: logins } : {}),
-          ...(customRole ? { CustomRoleArn: customRole } : {}),
-        }),
+        signalled(
+          new GetCredentialsForIdentityCommand({
+            IdentityId: identityId,
+            ...(logins ? { Logins: logins } : {}),
+            ...(customRole ? { CustomRoleArn: customRole } : {}),
+          }),
+          ctx,
+        ),
       ),
     );
   }
@@ -497,7 +566,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     }
   }
 
-  const loginsOf = (token: IdToken): Record<string, string> => ({ [loginsKey]: token.idToken });
+  const loginsOf = (idToken: string): Record<string, string> => ({ [loginsKey]: idToken });
 
   // ---------- users ----------
 
@@ -525,7 +594,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     }
     const cached = await ids.get(subject.sub);
     if (cached) return { identityId: cached };
-    const out = await withLogins(subject.sub, ctx, (token) => getId('user', ctx, loginsOf(token))).catch((error: unknown) => {
+    const out = await withLogins(subject.sub, ctx, (token) => getId('user', ctx, loginsOf(token.idToken))).catch((error: unknown) => {
       throw typed(error, subject);
     });
     const identityId = returnedId(out, 'GetId');
@@ -546,7 +615,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     try {
       out = await withLogins(subject.sub, ctx, (t) => {
         token = t;
-        return getCreds('user', ctx, guestId, loginsOf(t), subject.customRole);
+        return getCreds('user', ctx, guestId, loginsOf(t.idToken), subject.customRole);
       });
     } catch (error) {
       if (!(error instanceof CallFailure) || !LINK_FALLBACK.has(error.failure.kind)) throw typed(error, subject);
@@ -580,7 +649,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       try {
         const out = await withLogins(subject.sub, ctx, (t) => {
           token = t;
-          return getCreds('user', ctx, requestedId, loginsOf(t), subject.customRole);
+          return getCreds('user', ctx, requestedId, loginsOf(t.idToken), subject.customRole);
         });
         const identityId = returnedId(out, 'GetCredentialsForIdentity');
         if (identityId !== requestedId) {
@@ -604,8 +673,8 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
 
   // ---------- head start (verified, not yet committed sign-in) ----------
 
-  function startHead(token: IdToken): (() => void) {
-    const none = (): void => undefined;
+  function startHead(token: IdToken): HeadStartHandle {
+    const none: HeadStartHandle = { sent: Promise.resolve(), abandon: () => undefined };
     if (guestActive || !pool) return none; // linking a guest identity is deliberate: it runs after the commit
     if (activeSub !== undefined && activeSub !== token.sub) return none; // someone else's session is still loaded
     const requested = pool.customRoleArn ?? null;
@@ -613,14 +682,18 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     const subject = { kind: 'user', sub: token.sub, customRole: requested } as const;
     const key = `u\u0000${token.sub}\u0000${requested ?? ''}`;
     const gen = generation;
-    const logins = loginsOf(token);
+    const logins = loginsOf(token.idToken);
     const early = { abandoned: false };
-    const ctx: Context = { gen, tokenRefreshed: false, early };
+    const sent = sentSignal();
+    const ctx: Context = { gen, tokenRefreshed: false, early, onWire: sent.onWire };
+    const looked = ahead?.idToken === token.idToken && ahead.gen === gen ? ahead : undefined;
+    ahead = undefined;
     const result = (async (): Promise<AwsCredentials | null> => {
       let identityId = await ids.get(token.sub);
       let saving: Promise<void> = Promise.resolve();
       if (!identityId) {
-        identityId = returnedId(await getId('user', ctx, logins), 'GetId');
+        // The look-ahead's GetId was for this very token, now verified: its answer is as good as our own.
+        identityId = (await looked?.identityId) ?? returnedId(await getId('user', ctx, logins), 'GetId');
         // The cache write overlaps the credentials request instead of delaying it.
         if (gen === generation) saving = ids.set(token.sub, identityId);
       }
@@ -636,10 +709,34 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     })().catch(() => null); // anything unusual: the normal path runs with its retries and error mapping
     const started: HeadStart = { key, idToken: token.idToken, gen, result };
     head = started;
-    return () => {
-      early.abandoned = true;
-      if (head === started) head = undefined;
+    sent.endWith(result);
+    return {
+      sent: sent.done,
+      abandon: () => {
+        early.abandoned = true;
+        if (head === started) head = undefined;
+      },
     };
+  }
+
+  function startLookAhead(idToken: string): Promise<void> {
+    if (ahead) ahead.early.abandoned = true;
+    ahead = undefined;
+    if (guestActive) return Promise.resolve(); // the guest identity is linked on purpose after the commit: no GetId of the user's own
+    const sub = unverifiedSub(idToken);
+    if (sub === null) return Promise.resolve(); // not a readable token: the sign-in core will refuse it
+    // A switch: the previous person's session is dropped before this sign-in is taken, and the look-ahead with it.
+    if (activeSub !== undefined && activeSub !== sub) return Promise.resolve();
+    const early = { abandoned: false };
+    const sent = sentSignal();
+    const ctx: Context = { gen: generation, tokenRefreshed: false, early, onWire: sent.onWire };
+    const identityId = (async (): Promise<string | null> => {
+      if (await ids.get(sub)) return null; // a returning user: the head start reads the cache itself
+      return returnedId(await getId('user', ctx, loginsOf(idToken)), 'GetId');
+    })().catch(() => null); // anything unusual: the head start (or the normal path) sends its own GetId
+    ahead = { idToken, gen: ctx.gen, identityId, early };
+    sent.endWith(identityId);
+    return sent.done;
   }
 
   /** The head start's credentials when it is for this user, role and current ID token; null otherwise. */
@@ -773,6 +870,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       return { linked: 'none', identityId: credentials.identityId, credentials };
     },
     headStart: startHead,
+    lookAhead: startLookAhead,
     drop() {
       dropInternal('drop');
     },

@@ -33,19 +33,29 @@ export interface RoleClaims {
   preferredRole: string | null;
 }
 
+/** The payload of a JWT, decoded without any signature check; null when it is not one. */
+function decodeClaims(idToken: string): z.infer<typeof ClaimsSchema> | null {
+  const payload = idToken.split('.')[1];
+  if (payload === undefined) return null;
+  try {
+    return ClaimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads the role claims of an ID token the auth core has already verified. Only the payload is decoded
  * (no signature check here: the token came from our own sign-in core, and the identity pool verifies it).
  */
 export function roleClaims(idToken: string): RoleClaims {
-  const payload = idToken.split('.')[1];
-  let claims: z.infer<typeof ClaimsSchema>;
-  try {
-    if (payload === undefined) throw new Error('not a JWT');
-    claims = ClaimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-  } catch {
-    // The parse error may quote the payload: it is not kept as a cause.
-    throw new ScrubInError('token_invalid', { detail: 'the ID token payload could not be decoded for its role claims' });
-  }
+  const claims = decodeClaims(idToken);
+  // The parse error may quote the payload: it is not kept as a cause.
+  if (!claims) throw new ScrubInError('token_invalid', { detail: 'the ID token payload could not be decoded for its role claims' });
   return { roles: claims['cognito:roles'] ?? [], preferredRole: claims['cognito:preferred_role'] ?? null };
+}
+
+/** The `sub` of an ID token NOT verified yet (only to look up its cached IdentityId); null when unreadable. */
+export function unverifiedSub(idToken: string): string | null {
+  return decodeClaims(idToken)?.sub ?? null;
 }

@@ -162,3 +162,44 @@ describe('refused callbacks', () => {
     await expectNoStateChange(null);
   });
 });
+
+describe('the raw ID token of a token answer, before verification (look-ahead hook of a staged sign-in)', () => {
+  it('is handed over once, as received and before the sign-in resolves; the staged (verified) sign-in carries the same token', async () => {
+    const { callbackUrl } = await loginCallback('nurse');
+    const seen: string[] = [];
+    let resolved = false;
+    let resolvedWhenSeen: boolean | undefined;
+    const staging = h.core.completeSignIn(callbackUrl, {
+      stage: true,
+      onIdToken: (idToken) => {
+        seen.push(idToken);
+        resolvedWhenSeen = resolved;
+        return Promise.resolve();
+      },
+    });
+    void staging.then(() => {
+      resolved = true;
+    });
+    const staged = await staging;
+    expect(resolvedWhenSeen).toBe(false);
+    expect(seen).toEqual([staged.idToken]);
+    expect(staged.session.sub).toBe(sub('nurse'));
+    await staged.discard();
+    expect(h.core.currentSession()).toBeNull();
+  });
+
+  it('a listener that throws, or whose promise never settles, neither breaks nor holds the sign-in (bounded wait)', async () => {
+    for (const listener of [
+      (): Promise<void> => {
+        throw new Error('look-ahead broke');
+      },
+      (): Promise<void> => new Promise<void>(() => undefined),
+    ]) {
+      const { callbackUrl } = await loginCallback('surgeon');
+      const staged = await h.core.completeSignIn(callbackUrl, { stage: true, onIdToken: listener });
+      expect(staged.session.sub).toBe(sub('surgeon'));
+      await staged.discard();
+    }
+    expect(h.core.currentSession()).toBeNull();
+  });
+});

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
 import { createAuthCore, MemorySecretStore, type AuthCoreOptions } from '../../main/auth';
-import { createCredentialsProvider } from '../../main/aws';
+import { createCredentialsProvider, IDENTITY_CACHE_FILE } from '../../main/aws';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
 import { createCore, type ScrubInCore } from '../../main/core';
@@ -362,8 +362,17 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       expect((await codeOf(t.session.getCredentials())).code).toBe('locked');
 
       await t.session.signOut();
-      await t.session.handleCallback(await callback(t, 'surgeon'));
+      const surgeonCallback = await callback(t, 'surgeon');
+      lc.admin.resetCounts();
+      await t.session.handleCallback(surgeonCallback);
       expect(t.session.view()).toMatchObject({ state: 'signed-out', user: null, lastError: { code: 'token_invalid' } });
+      // The look-ahead showed the forged token to the identity pool (GetId), which checks it itself; no
+      // credentials were asked for it and no IdentityId was kept for the surgeon.
+      expect(lc.admin.counts().GetId ?? 0).toBe(1);
+      expect(lc.admin.counts().GetCredentialsForIdentity ?? 0).toBe(0);
+      const surgeonSub = lc.users.find((u) => u.username === 'surgeon')?.sub ?? '';
+      expect(surgeonSub).not.toBe('');
+      expect(readFileSync(path.join(t.dataDir, 'cache', IDENTITY_CACHE_FILE), 'utf8')).not.toContain(surgeonSub);
       expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
       expect(t.store.entries.size).toBe(0);
       // The refresh tokens that came with the refused ID tokens were revoked at the pool, not left valid.

@@ -3,10 +3,11 @@
  * network): caching, margin + jitter, coalescing, gate, role checks, failure mapping, linking.
  * The same behaviour against local-cognito through the real SDK is in tests/integration/aws-credentials.test.ts.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CognitoIdentityClient,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
   InternalErrorException,
@@ -21,6 +22,7 @@ import { ConfigSchema, type Config } from '../../main/config/schema';
 import type { ScrubInError } from '../../main/errors';
 import {
   createCredentialsProvider,
+  IDENTITY_CACHE_FILE,
   type CredentialsEvent,
   type CredentialsProviderOptions,
   type GateState,
@@ -636,9 +638,9 @@ describe('head start (credentials request for a verified, not yet committed sign
   it('abandoned (the commit failed) or dropped: never handed out; the next sign-in fetches its own', async () => {
     const p = provider();
     const staged = tokens.mint('sub-nurse');
-    const abandon = p.headStart(staged);
+    const head = p.headStart(staged);
     await vi.waitFor(() => expect(pool.calls).toHaveLength(2));
-    abandon();
+    head.abandon();
     tokens.current_ = staged;
     const first = await p.getCredentials();
     expect(pool.count('GetCredentialsForIdentity')).toBe(2);
@@ -713,5 +715,113 @@ describe('head start (credentials request for a verified, not yet committed sign
       return p.getCredentials();
     });
     expect(code).toBe('locked');
+  });
+});
+
+describe('look-ahead GetId (token answer not verified yet) and when a request has left', () => {
+  const cacheFile = () => join(cacheDir, IDENTITY_CACHE_FILE);
+
+  it('a user new to the terminal: GetId leaves on the unverified token; the head start with that (now verified) token adopts it, and only then is it cached', async () => {
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    await p.lookAhead(staged.idToken);
+    await vi.waitFor(() => expect(pool.calls.map((c) => c.op)).toEqual(['GetId']));
+    expect(pool.calls[0]!.input).toMatchObject({ IdentityPoolId: POOL_ID, Logins: { [LOGINS_KEY]: staged.idToken } });
+    await expect(readFile(cacheFile(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' }); // nothing kept for an unverified token
+    p.headStart(staged);
+    tokens.current_ = staged;
+    const creds = await p.getCredentials();
+    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
+    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']);
+    expect(await readFile(cacheFile(), 'utf8')).toContain(creds.identityId);
+  });
+
+  it('a token that is then refused is never used: nothing cached, and the next sign-in (another token) sends its own GetId', async () => {
+    const p = provider();
+    await p.lookAhead(tokens.mint('sub-nurse').idToken); // the sign-in core then refuses this answer: no head start
+    await vi.waitFor(() => expect(pool.count('GetId')).toBe(1));
+    clock.advance(1000);
+    const next = tokens.mint('sub-nurse');
+    p.headStart(next);
+    tokens.current_ = next;
+    await p.getCredentials();
+    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
+    expect(pool.calls[1]!.input).toMatchObject({ Logins: { [LOGINS_KEY]: next.idToken } });
+  });
+
+  it('no request for a returning user (IdentityId cached), over another loaded user (a switch), during a guest session (linked on purpose later) or for an unreadable token', async () => {
+    tokens.signIn('sub-nurse');
+    const p = provider();
+    await p.getCredentials();
+    pool.calls = [];
+    await p.lookAhead(tokens.mint('sub-nurse').idToken);
+    await p.lookAhead(tokens.mint('sub-surgeon').idToken); // the nurse's session is still loaded
+    await p.lookAhead('not-a-jwt');
+    await p.lookAhead(jwt({ exp: 1 })); // no sub
+    tokens.current_ = null;
+    const q = provider();
+    await q.startGuest();
+    const before = pool.calls.length;
+    await q.lookAhead(tokens.mint('sub-surgeon').idToken);
+    await new Promise((r) => setImmediate(r));
+    expect(pool.calls).toHaveLength(before);
+    expect(pool.calls.every((c) => c.input.Logins === undefined)).toBe(true); // only the guest's own requests
+  });
+
+  it('a failed look-ahead (one attempt, no backoff) only costs the head start its own GetId', async () => {
+    pool.fail('GetId', 1, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    await p.lookAhead(staged.idToken);
+    p.headStart(staged);
+    tokens.current_ = staged;
+    const creds = await p.getCredentials();
+    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
+    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('dropped (sign-out, switch) while the look-ahead is in flight: its answer is not adopted', async () => {
+    let release!: () => void;
+    pool.hold = new Promise((r) => (release = r));
+    const p = provider();
+    const staged = tokens.mint('sub-nurse');
+    const sent = p.lookAhead(staged.idToken);
+    await vi.waitFor(() => expect(pool.calls).toHaveLength(1));
+    p.drop();
+    pool.hold = undefined;
+    release();
+    await sent;
+    p.headStart(staged);
+    tokens.current_ = staged;
+    await p.getCredentials();
+    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
+  });
+
+  it('with the real SDK client, `lookAhead` and `headStart(...).sent` resolve once the request reached the HTTP handler, before any answer', async () => {
+    const targets: string[] = [];
+    const pending: Array<(error: Error) => void> = [];
+    const requestHandler = {
+      handle: (request: { headers: Record<string, string> }) => {
+        targets.push(request.headers['x-amz-target'] ?? '');
+        return new Promise<never>((_resolve, reject) => pending.push(reject));
+      },
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    };
+    const client = new CognitoIdentityClient({ region: 'us-east-1', maxAttempts: 1, requestHandler });
+    const p = provider({ client });
+    await p.lookAhead(tokens.mint('sub-nurse').idToken);
+    expect(targets).toEqual(['AWSCognitoIdentityService.GetId']);
+
+    tokens.signIn('sub-surgeon');
+    await writeFile(cacheFile(), JSON.stringify({ version: 1, identityPoolId: POOL_ID, users: { 'sub-surgeon': { identityId: 'us-east-1:00000000-0000-4000-8000-00000000abcd', lastUsed: 1 } } }));
+    const q = provider({ client });
+    const head = q.headStart(tokens.mint('sub-surgeon'));
+    await head.sent;
+    expect(targets).toEqual(['AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.GetCredentialsForIdentity']);
+    for (const reject of pending) reject(new Error('socket hang up'));
+    head.abandon();
+    client.destroy();
   });
 });
