@@ -30,6 +30,7 @@ import { classify, describe, type Failure, type FailureKind } from './classify';
 import { createIdentityCache, type CacheLoadProblem } from './identity-cache';
 import { roleClaims, unverifiedSub, type IdToken, type IdTokenSource } from './id-token';
 import { userPoolFromIssuer } from './logins';
+import { createPreconnectAgent } from './preconnect-agent';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -133,6 +134,11 @@ export interface CredentialsProvider {
    * loaded (a switch drops it first). One attempt, no gate; resolves once the request has left (or was not needed).
    */
   lookAhead(idToken: string): Promise<void>;
+  /**
+   * Opens the connection to the identity pool ahead of a sign-in (call it when the browser opens) unless one is
+   * open already, so the sign-in's requests do not wait for a TCP/TLS handshake. No request is sent.
+   */
+  preconnect(): void;
   /** Drops every credential held in memory and abandons in-flight requests (sign-out, user switch). */
   drop(): void;
   /** Drops the user's credentials and forgets their cached IdentityId. */
@@ -239,6 +245,11 @@ const STALE_MIN_REMAINING_MS = 60_000;
  * whole middleware stack with an already aborted signal, which the HTTP handler refuses before it opens a
  * connection. Nothing goes on the network (tested); the outcome (an AbortError) is ignored.
  */
+/** The identity pool's public endpoint in `region` (the SDK's own for the standard and China partitions). */
+function defaultEndpoint(region: string): string {
+  return `https://cognito-identity.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
 function warmUp(client: CognitoIdentityClient, identityPoolId: string): void {
   const aborted = AbortSignal.abort();
   const ignore = (): void => undefined;
@@ -264,15 +275,22 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       // A broken listener must not break credential delivery.
     }
   };
-  const ownClient = options.client
-    ? undefined
-    : new CognitoIdentityClient({
+  // Our own client talks to one endpoint through an agent that can open its connection ahead of a sign-in.
+  const connections = options.client ? undefined : createPreconnectAgent(new URL(pool.endpoint ?? defaultEndpoint(pool.region)));
+  const ownClient = connections
+    ? new CognitoIdentityClient({
         region: pool.region,
         ...(pool.endpoint ? { endpoint: pool.endpoint } : {}),
         maxAttempts: 1,
-        // Without limits a GetId that never answers would hold a sign-in until the socket dies.
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 10_000, throwOnRequestTimeout: true },
-      });
+        requestHandler: {
+          ...(connections.secure ? { httpsAgent: connections.agent } : { httpAgent: connections.agent }),
+          // Without limits a GetId that never answers would hold a sign-in until the socket dies.
+          connectionTimeout: 5_000,
+          requestTimeout: options.requestTimeoutMs ?? 10_000,
+          throwOnRequestTimeout: true,
+        },
+      })
+    : undefined;
   const client: Pick<CognitoIdentityClient, 'send'> = options.client ?? (ownClient as CognitoIdentityClient);
   const ids = createIdentityCache({
     dir: options.cacheDir,
@@ -882,8 +900,12 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       await ids.delete(sub);
     },
     jitterMs,
+    preconnect() {
+      connections?.preconnect();
+    },
     close() {
       ownClient?.destroy();
+      connections?.destroy();
     },
   };
 }

@@ -72,6 +72,8 @@ export interface TerminalCredentials {
    * the commit, through the gate): `sent` resolves once the request has left, `abandon` drops it.
    */
   headStart?(token: IdToken): HeadStartHandle;
+  /** Optional: opens the identity-pool connection while the person is in the browser (no request). */
+  preconnect?(): void;
   /** Optional: GetId for a user new to this terminal, sent while the sign-in core still verifies the token. */
   lookAhead?(idToken: string): Promise<void>;
 }

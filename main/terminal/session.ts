@@ -323,6 +323,12 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     lastError = null;
     const flow: Pending = { id: ++flowSeq, kind, forUser, federated, expiresAt: null };
     pending = flow;
+    // The person is about to spend seconds in the browser: the identity pool's connection is ready when they return.
+    try {
+      credentials?.preconnect?.();
+    } catch (error) {
+      problem(error);
+    }
     let begun: { authorizeUrl: string; expiresAt: number };
     try {
       begun = await auth.beginSignIn({

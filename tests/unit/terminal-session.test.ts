@@ -169,6 +169,9 @@ class FakeCredentials implements TerminalCredentials {
     this.log.push('drop');
     this.dropped++;
   }
+  preconnect() {
+    this.log.push('preconnect');
+  }
 }
 
 // ---------- harness ----------
@@ -316,6 +319,7 @@ describe('terminal session: shared mode', () => {
     await h.session.start();
     const t0 = h.clock.now();
     const pendingView = await h.session.signIn();
+    expect(h.log).toContain('preconnect'); // the identity pool's connection opens while the person is in the browser
     expect(h.auth.begins).toEqual([{ forceLogin: true }]);
     expect(h.opened[0]).toContain('/oauth2/authorize');
     expect(pendingView.state).toBe('signing-in');
