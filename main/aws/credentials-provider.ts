@@ -705,6 +705,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     const sent = sentSignal();
     const ctx: Context = { gen, tokenRefreshed: false, early, onWire: sent.onWire };
     const looked = ahead?.idToken === token.idToken && ahead.gen === gen ? ahead : undefined;
+    if (ahead && ahead !== looked) ahead.early.abandoned = true; // for another token: never adopted
     ahead = undefined;
     const result = (async (): Promise<AwsCredentials | null> => {
       let identityId = await ids.get(token.sub);
