@@ -42,7 +42,7 @@ interface Exchange {
   /** The refresh token of a 200 answer, read as openid-client parses the body: revoked if the answer is then refused. */
   issuedRefreshToken?: string | undefined;
   /** Told the raw ID token of a 200 answer as soon as it is parsed, before openid-client verifies it (once). */
-  onIdToken?: ((idToken: string) => Promise<void> | undefined) | undefined;
+  onIdToken?: StageOptions['onIdToken'];
 }
 
 const BeginOptionsSchema = z.strictObject({
@@ -327,7 +327,7 @@ export class SignInCore implements AuthCore {
     }
   }
 
-  private async exchangeCode(flow: PendingFlow, url: URL, onIdToken?: (idToken: string) => Promise<void> | undefined): Promise<Exchanged> {
+  private async exchangeCode(flow: PendingFlow, url: URL, onIdToken?: StageOptions['onIdToken']): Promise<Exchanged> {
     // Make sure the signing keys are held BEFORE the single-use code is spent (normally prefetched already).
     const jwksUri = (await this.discovery.metadata()).jwks_uri;
     if (jwksUri) {
