@@ -35,8 +35,6 @@ export interface PreconnectAgentOptions {
   agentOptions?: https.AgentOptions;
 }
 
-type Connect = (options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) => Duplex | null | undefined;
-
 export function createPreconnectAgent(endpoint: URL, options: PreconnectAgentOptions = {}): PreconnectAgent {
   const secure = endpoint.protocol === 'https:';
   const host = endpoint.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -45,8 +43,7 @@ export function createPreconnectAgent(endpoint: URL, options: PreconnectAgentOpt
   const agentOptions: https.AgentOptions = { ...options.agentOptions, keepAlive: true, maxSockets: 50 };
   const agent: http.Agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const target: http.ClientRequestArgs & { servername?: string } = { host, port, ...(secure && isIP(host) === 0 ? { servername: host } : {}) };
-  const original = agent.createConnection.bind(agent);
-  const connect: Connect = (request, callback) => original(request, callback);
+  const connect = agent.createConnection.bind(agent); // the agent's own, before it is overridden below
   type Timed = Duplex & { setTimeout?: (ms: number, callback?: () => void) => void; ref?: () => void; unref?: () => void };
   let spare: { socket: Timed; release: () => void } | undefined;
 
@@ -67,7 +64,7 @@ export function createPreconnectAgent(endpoint: URL, options: PreconnectAgentOpt
     preconnect() {
       if (spare && !spare.socket.destroyed) return;
       // The agent's own key for this origin: a live connection (in use or idle) makes a new one pointless.
-      const name = agent.getName({ ...target });
+      const name = agent.getName(target);
       if ((agent.sockets[name]?.length ?? 0) > 0 || (agent.freeSockets[name]?.length ?? 0) > 0) return;
       const own = (agent as http.Agent & { options?: object }).options ?? {};
       const created = connect({ ...own, ...target });
