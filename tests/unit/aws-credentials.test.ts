@@ -798,30 +798,74 @@ describe('look-ahead GetId (token answer not verified yet) and when a request ha
     expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
   });
 
-  it('with the real SDK client, `lookAhead` and `headStart(...).sent` resolve once the request reached the HTTP handler, before any answer', async () => {
-    const targets: string[] = [];
-    const pending: Array<(error: Error) => void> = [];
+  /** A real SDK client whose HTTP handler records each request and answers only when the test says so. */
+  function heldClient() {
+    const requests: Array<{ target: string; answer: (body: unknown) => void; fail: (error: Error) => void }> = [];
     const requestHandler = {
-      handle: (request: { headers: Record<string, string> }) => {
-        targets.push(request.headers['x-amz-target'] ?? '');
-        return new Promise<never>((_resolve, reject) => pending.push(reject));
-      },
+      handle: (request: { headers: Record<string, string> }) =>
+        new Promise((resolve, reject) => {
+          requests.push({
+            target: (request.headers['x-amz-target'] ?? '').replace('AWSCognitoIdentityService.', ''),
+            answer: (body) =>
+              resolve({ response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: new TextEncoder().encode(JSON.stringify(body)) } }),
+            fail: reject,
+          });
+        }),
       updateHttpClientConfig: () => undefined,
       httpHandlerConfigs: () => ({}),
     };
-    const client = new CognitoIdentityClient({ region: 'us-east-1', maxAttempts: 1, requestHandler });
-    const p = provider({ client });
+    // As the provider's own client: the middleware is resolved once per command class and then reused.
+    const client = new CognitoIdentityClient({ region: 'us-east-1', maxAttempts: 1, cacheMiddleware: true, requestHandler });
+    const targets = () => requests.map((r) => r.target);
+    const close = () => {
+      for (const r of requests) r.fail(new Error('socket hang up'));
+      client.destroy();
+    };
+    return { client, requests, targets, close };
+  }
+  /** 'now' when `promise` is settled already (microtasks only), 'later' otherwise. */
+  const settledNow = (promise: Promise<unknown>) =>
+    Promise.race([promise.then(() => 'now'), new Promise((r) => setImmediate(() => r('later')))]);
+
+  it('with the real SDK client (middleware cached per command class), `lookAhead` and `headStart(...).sent` resolve once THEIR request reached the HTTP handler, before any answer', async () => {
+    const held = heldClient();
+    const p = provider({ client: held.client });
     await p.lookAhead(tokens.mint('sub-nurse').idToken);
-    expect(targets).toEqual(['AWSCognitoIdentityService.GetId']);
+    expect(held.targets()).toEqual(['GetId']);
+    // A second GetId through the same cached middleware reports its own request, not the first one's.
+    const q = provider({ client: held.client });
+    await q.lookAhead(tokens.mint('sub-anaesthetist').idToken);
+    expect(held.targets()).toEqual(['GetId', 'GetId']);
 
     tokens.signIn('sub-surgeon');
     await writeFile(cacheFile(), JSON.stringify({ version: 1, identityPoolId: POOL_ID, users: { 'sub-surgeon': { identityId: 'us-east-1:00000000-0000-4000-8000-00000000abcd', lastUsed: 1 } } }));
-    const q = provider({ client });
-    const head = q.headStart(tokens.mint('sub-surgeon'));
+    const r = provider({ client: held.client });
+    const head = r.headStart(tokens.mint('sub-surgeon'));
     await head.sent;
-    expect(targets).toEqual(['AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.GetCredentialsForIdentity']);
-    for (const reject of pending) reject(new Error('socket hang up'));
+    expect(held.targets()).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
     head.abandon();
-    client.destroy();
+    held.close();
   });
+
+  it('a head start whose first request is the look-ahead GetId still on the wire reports `sent` at once (the local commit fills that round trip); GetCredentialsForIdentity follows its answer', async () => {
+    const held = heldClient();
+    const p = provider({ client: held.client });
+    const staged = tokens.mint('sub-nurse');
+    await p.lookAhead(staged.idToken);
+    expect(held.targets()).toEqual(['GetId']);
+    const head = p.headStart(staged);
+    expect(await settledNow(head.sent)).toBe('now');
+    expect(held.targets()).toEqual(['GetId']); // nothing more has left: it waits for the GetId answer
+    const identityId = 'us-east-1:00000000-0000-4000-8000-00000000beef';
+    held.requests[0]!.answer({ IdentityId: identityId });
+    await vi.waitFor(() => expect(held.targets()).toEqual(['GetId', 'GetCredentialsForIdentity']));
+    const expiration = (clock.now() + 60 * MIN) / 1000;
+    held.requests[1]!.answer({ IdentityId: identityId, Credentials: { AccessKeyId: 'ASIAHELD', SecretKey: 'secret', SessionToken: 'session', Expiration: expiration } });
+    tokens.current_ = staged;
+    const creds = await p.getCredentials();
+    expect(creds).toMatchObject({ identityId, accessKeyId: 'ASIAHELD' });
+    expect(held.targets()).toEqual(['GetId', 'GetCredentialsForIdentity']); // the head start's, no second round
+    held.close();
+  });
+
 });
