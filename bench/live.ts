@@ -15,6 +15,7 @@ import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { LOGINS_KEY, startLocalCognito, type LocalCognito } from '../local-cognito/index';
 import { ConfigSchema, type Config } from '../main/config/schema';
 import { createCore, type ScrubInCore } from '../main/core';
+import type { ScrubInError } from '../main/errors';
 import { MemorySecretStore, type SecretStore } from '../main/auth';
 import { httpLogin } from './http-login';
 
@@ -74,7 +75,10 @@ export interface Terminal {
   opened: string[];
 }
 
-export function newTerminal(lc: CognitoEndpoint, overrides: { mode?: 'shared' | 'personal'; dataDir?: string; store?: SecretStore } = {}): Terminal {
+export function newTerminal(
+  lc: CognitoEndpoint,
+  overrides: { mode?: 'shared' | 'personal'; dataDir?: string; store?: SecretStore; onProblem?: (error: ScrubInError) => void } = {},
+): Terminal {
   const dataDir = overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scrubin-bench-'));
   const config: Config = ConfigSchema.parse({
     ...lc.config,
@@ -82,7 +86,7 @@ export function newTerminal(lc: CognitoEndpoint, overrides: { mode?: 'shared' | 
   });
   const store = overrides.store ?? new MemorySecretStore();
   const opened: string[] = [];
-  const core = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  const core = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url), ...(overrides.onProblem ? { onProblem: overrides.onProblem } : {}) });
   return { core, dataDir, store, opened };
 }
 

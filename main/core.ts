@@ -43,14 +43,6 @@ export function createCore(options: CoreOptions): ScrubInCore {
   const cacheDir = path.join(dataDir, 'cache');
   const settingsDir = path.join(dataDir, 'settings');
   const audit = openAuditLog({ path: config.auditLogPath ?? path.join(dataDir, 'audit.jsonl'), terminalId, ...(clock ? { clock } : {}) });
-  const auth = createAuthCore({
-    config,
-    store: options.store ?? new KeytarSecretStore(),
-    cacheDir,
-    ...(clock ? { clock } : {}),
-  });
-  const identityPool = config.identityPool;
-  const sync = config.sync;
   const report = (error: ScrubInError): void => {
     try {
       options.onProblem?.(error);
@@ -58,6 +50,20 @@ export function createCore(options: CoreOptions): ScrubInCore {
       // a broken logger must not break the core
     }
   };
+  const auth = createAuthCore({
+    config,
+    store: options.store ?? new KeytarSecretStore(),
+    cacheDir,
+    ...(clock ? { clock } : {}),
+    onEvent: (event) => {
+      // Failures the sign-in survives (it goes on from memory) but IT should see in the log: cache files that
+      // could not be written, a keychain or last-account pointer operation that failed.
+      if (event.type === 'discovery-refresh-failed') report(new ScrubInError('internal', { detail: event.reason }));
+      if (event.type === 'keychain-error') report(new ScrubInError(event.reason, { detail: `${event.operation} failed` }));
+    },
+  });
+  const identityPool = config.identityPool;
+  const sync = config.sync;
   let settings: SettingsSync | null = null;
   const settingsFactory: SettingsFactory | null =
     identityPool && sync
@@ -108,7 +114,20 @@ export function createCore(options: CoreOptions): ScrubInCore {
     ...(clock ? { clock } : {}),
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
     credentials: identityPool
-      ? ({ gate, idTokens }) => createCredentialsProvider({ config, idTokens, gate, cacheDir, ...(clock ? { clock } : {}) })
+      ? ({ gate, idTokens }) =>
+          createCredentialsProvider({
+            config,
+            idTokens,
+            gate,
+            cacheDir,
+            ...(clock ? { clock } : {}),
+            onEvent: (event) => {
+              // Only costs a GetId on a later sign-in, but IT should know why (disk full, folder not writable).
+              if (event.type === 'identity-cache-ignored') {
+                report(new ScrubInError('internal', { detail: `the identity-id cache was ${event.reason === 'unwritable' ? 'not written' : `ignored (${event.reason})`}` }));
+              }
+            },
+          })
       : null,
     settings: settingsFactory,
   });

@@ -118,8 +118,12 @@ export class SignInCore implements AuthCore {
       this.emit({ type: 'sign-in-ended', reason }),
     );
     this.vault = new TokenVault(options.store);
-    this.jwks = new JwksStore(options.cacheDir, this.clock, options.discoveryTtlMs ?? DEFAULTS.discoveryTtlMs, (url) =>
-      this.baseFetch(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, redirect: 'manual', signal: AbortSignal.timeout(15_000) }),
+    this.jwks = new JwksStore(
+      options.cacheDir,
+      this.clock,
+      options.discoveryTtlMs ?? DEFAULTS.discoveryTtlMs,
+      (url) => this.baseFetch(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, redirect: 'manual', signal: AbortSignal.timeout(15_000) }),
+      () => this.emit({ type: 'discovery-refresh-failed', reason: 'signing keys (JWKS) cache file could not be written' }),
     );
     this.lastAccount = new LastAccountPointer(options.cacheDir, issuer, clientId);
   }

@@ -29,6 +29,8 @@ export class JwksStore {
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly fetchFn: (url: string) => Promise<Response>,
+    /** A failed write of the keys file (the keys held in memory still serve; the next start fetches them again). */
+    private readonly onWriteFailed: () => void = () => undefined,
   ) {
     this.file = path.join(cacheDir, 'jwks.json');
   }
@@ -50,7 +52,7 @@ export class JwksStore {
     if (!parsed.success) return;
     const same = this.keys?.jwksUri === jwksUri && JSON.stringify(this.keys.jwks) === JSON.stringify(parsed.data);
     this.keys = { jwksUri, fetchedAt: same && this.keys ? this.keys.fetchedAt : this.clock.now(), jwks: parsed.data };
-    if (!same) await writeJsonFile(this.file, { version: 1, ...this.keys }).catch(() => undefined);
+    if (!same) await writeJsonFile(this.file, { version: 1, ...this.keys }).catch(this.onWriteFailed);
   }
 
   /** Fetches the keys in the background when none are held; failures are left to the normal path. */

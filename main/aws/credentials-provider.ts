@@ -27,7 +27,7 @@ import { systemClock, type Clock } from '../clock';
 import { ScrubInError, toScrubInError } from '../errors';
 import { fullJitterDelay, resolveRetry, type RetryOptions } from './backoff';
 import { classify, describe, type Failure, type FailureKind } from './classify';
-import { createIdentityCache, type CacheLoadProblem } from './identity-cache';
+import { createIdentityCache, type CacheProblem } from './identity-cache';
 import { roleClaims, unverifiedSub, type IdToken, type IdTokenSource } from './id-token';
 import { userPoolFromIssuer } from './logins';
 import { createPreconnectAgent } from './preconnect-agent';
@@ -65,7 +65,7 @@ export type Operation = 'GetId' | 'GetCredentialsForIdentity';
 
 /** Events for logs and the audit trail. They carry identifiers only: never tokens or credentials. */
 export type CredentialsEvent =
-  | { type: 'identity-cache-ignored'; reason: CacheLoadProblem }
+  | { type: 'identity-cache-ignored'; reason: CacheProblem }
   | { type: 'request'; operation: Operation; principal: Principal; attempt: number }
   | { type: 'retry'; operation: Operation; principal: Principal; attempt: number; delayMs: number; reason: FailureKind }
   | { type: 'id-token-refresh'; reason: 'expiring' | 'not-authorized' }

@@ -5,6 +5,9 @@
  * in the app's data folder is fine. The file is validated with zod on read; a corrupted or foreign file is
  * ignored (and rewritten on the next change), never trusted. Writes are atomic (temp file + rename) and
  * serialized. The cache is scoped to one identity pool: a file written for another pool is ignored.
+ * It only saves requests: a write that fails (disk full, folder gone or not writable) is reported
+ * (`onProblem('unwritable')`) and never fails the caller; this process goes on from memory, and the next change
+ * writes the whole state again.
  */
 import { readFile } from 'node:fs/promises';
 import { writeJsonFile } from '../json-file';
@@ -25,12 +28,13 @@ const FileSchema = z.strictObject({
 });
 type CacheFile = z.infer<typeof FileSchema>;
 
-export type CacheLoadProblem = 'corrupt' | 'other-pool' | 'unreadable';
+export type CacheProblem = 'corrupt' | 'other-pool' | 'unreadable' | 'unwritable';
 
 export interface IdentityCache {
   /** Reads the file now (it is read once, on first use, anyway): a sign-in then finds it in memory. */
   preload(): Promise<void>;
   get(sub: string): Promise<string | undefined>;
+  /** Remembers `identityId` (in memory at once); settles once the file is written or the write was reported failed. */
   set(sub: string, identityId: string): Promise<void>;
   delete(sub: string): Promise<void>;
   getGuest(): Promise<string | undefined>;
@@ -41,7 +45,7 @@ export function createIdentityCache(options: {
   dir: string;
   identityPoolId: string;
   now: () => number;
-  onProblem?: (problem: CacheLoadProblem) => void;
+  onProblem?: (problem: CacheProblem) => void;
 }): IdentityCache {
   const path = join(options.dir, IDENTITY_CACHE_FILE);
   let state: CacheFile | undefined;
@@ -77,9 +81,11 @@ export function createIdentityCache(options: {
   }
 
   function persist(snapshot: CacheFile): Promise<void> {
-    writing = writing
-      .catch(() => undefined)
-      .then(() => writeJsonFile(path, snapshot));
+    writing = writing.then(() =>
+      writeJsonFile(path, snapshot).catch(() => {
+        options.onProblem?.('unwritable');
+      }),
+    );
     return writing;
   }
 

@@ -3,7 +3,8 @@
  * already cover at the auth/aws level (see docs/resilience.md for the full list and where each case lives).
  * The browser part of each sign-in is driven over HTTP (bench/http-login.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
@@ -77,6 +78,38 @@ describe('terminal-session faults (createCore against local-cognito)', () => {
       lc.admin.enableUser('charge');
       t.core.dispose();
     }
+  });
+
+  it('cache folder unusable (a file where the folder should be: disk full, folder removed or not writable): the sign-in works, credentials are served, each failed write is reported and nothing throws', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-cachefault-'));
+    writeFileSync(path.join(dataDir, 'cache'), 'not a folder');
+    const problems: string[] = [];
+    const t = newTerminal(lc, { dataDir, onProblem: (error) => problems.push(`${error.code}: ${error.detail ?? ''}`) });
+    await t.core.session.start();
+    lc.admin.resetCounts();
+    const view = await t.core.session.handleCallback(await stageCallback(t, 'itadmin'));
+    expect(view.state).toBe('signed-in');
+    const creds = await t.core.session.getCredentials();
+    expect(creds.expiration).toBeGreaterThan(Date.now());
+    expect(lc.admin.counts()).toMatchObject({ GetId: 1, GetCredentialsForIdentity: 1 });
+    // Each cache file the sign-in could not write is in the log, by name, with no token or key in it.
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'internal: discovery cache file could not be written',
+        'internal: signing keys (JWKS) cache file could not be written',
+        'internal: write last-account pointer failed',
+        'internal: the identity-id cache was not written',
+      ]),
+    );
+    expect(problems.join('\n')).not.toMatch(/eyJ|ASIA|secret/i);
+    // The IdentityId stays known in memory: the next credentials need no GetId.
+    await t.core.session.signOut();
+    lc.admin.resetCounts();
+    await t.core.session.handleCallback(await stageCallback(t, 'itadmin'));
+    await t.core.session.getCredentials();
+    expect(lc.admin.counts()).toMatchObject({ GetId: 0, GetCredentialsForIdentity: 1 });
+    await t.core.session.signOut();
+    t.core.dispose();
   });
 
   it('discovery cache file corrupted and identity cache truncated on disk: ignored, refetched, the sign-in works and the files are rewritten valid', async () => {

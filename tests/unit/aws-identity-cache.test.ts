@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createIdentityCache, IDENTITY_CACHE_FILE, type CacheLoadProblem } from '../../main/aws/identity-cache';
+import { createIdentityCache, IDENTITY_CACHE_FILE, type CacheProblem } from '../../main/aws/identity-cache';
 
 const POOL = 'us-east-1:7c1a9e4e-5c1b-4f3e-9a55-0d1c0ffee001';
 const ID_A = 'us-east-1:11111111-2222-4333-8444-555555555555';
@@ -29,6 +29,23 @@ describe('identity-id cache', () => {
     expect(await c.getGuest()).toBeUndefined();
   });
 
+  it('a write that fails (folder unusable) is reported and never fails the caller; memory keeps the state, and the next change writes all of it once the folder is usable', async () => {
+    const parent = await dir();
+    const d = join(parent, 'cache');
+    await writeFile(d, 'a file where the folder should be');
+    const problems: CacheProblem[] = [];
+    const cache = createIdentityCache({ dir: d, identityPoolId: POOL, now: () => 1, onProblem: (p) => problems.push(p) });
+    await cache.set('sub-1', ID_A);
+    await cache.setGuest(ID_B);
+    expect(await cache.get('sub-1')).toBe(ID_A);
+    expect(await cache.getGuest()).toBe(ID_B);
+    expect(problems).toEqual(['unreadable', 'unwritable', 'unwritable']);
+    await rm(d);
+    await cache.set('sub-2', ID_B);
+    const again = createIdentityCache({ dir: d, identityPoolId: POOL, now: () => 2 });
+    expect([await again.get('sub-1'), await again.get('sub-2'), await again.getGuest()]).toEqual([ID_A, ID_B, ID_B]);
+  });
+
   it('ignores a corrupted file and a file for another pool, and rewrites it on the next change', async () => {
     for (const [content, expected] of [
       ['{not json', 'corrupt'],
@@ -37,7 +54,7 @@ describe('identity-id cache', () => {
     ] as const) {
       const d = await dir();
       await writeFile(join(d, IDENTITY_CACHE_FILE), content);
-      const problems: CacheLoadProblem[] = [];
+      const problems: CacheProblem[] = [];
       const cache = createIdentityCache({ dir: d, identityPoolId: POOL, now: () => 1, onProblem: (p) => problems.push(p) });
       expect(await cache.get('s')).toBeUndefined();
       expect(problems).toEqual([expected]);
