@@ -463,7 +463,7 @@ async function herd(): Promise<void> {
       rows,
     ),
   );
-  out('Cognito default quotas (see docs/performance.md): token endpoint ~ UserAuthentication 120 rps; GetId 25 rps; GetCredentialsForIdentity: not confirmed.');
+  out('Cognito default quotas (see docs/performance.md): token endpoint ~ UserAuthentication 120 rps; GetId 25 rps; GetCredentialsForIdentity 200 rps; managed login 300 rps per IP address.');
   out();
 }
 
