@@ -112,6 +112,7 @@ export class SignInCore implements AuthCore {
       retry: this.retry,
       random: this.random,
       sleep: this.sleep,
+      timeoutSeconds: this.requestTimeoutSeconds,
       onEvent: (event) => this.emit(event),
     });
     this.flows = new PendingFlows(this.clock, options.pendingFlowTimeoutMs ?? DEFAULTS.pendingFlowTimeoutMs, (reason) =>
@@ -122,7 +123,8 @@ export class SignInCore implements AuthCore {
       options.cacheDir,
       this.clock,
       options.discoveryTtlMs ?? DEFAULTS.discoveryTtlMs,
-      (url) => this.baseFetch(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, redirect: 'manual', signal: AbortSignal.timeout(15_000) }),
+      (url) =>
+        this.baseFetch(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, redirect: 'manual', signal: AbortSignal.timeout(this.requestTimeoutSeconds * 1000) }),
       () => this.emit({ type: 'discovery-refresh-failed', reason: 'signing keys (JWKS) cache file could not be written' }),
     );
     this.lastAccount = new LastAccountPointer(options.cacheDir, issuer, clientId);

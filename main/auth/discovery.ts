@@ -54,6 +54,8 @@ export interface DiscoveryOptions {
   retry: RetryPolicy;
   random: () => number;
   sleep: Sleep;
+  /** Each discovery request is cut after this long (default 15 s, the sign-in core's request timeout). */
+  timeoutSeconds?: number;
   /** Reports where metadata came from and background revalidation failures. */
   onEvent?: (event: { type: 'discovery'; source: DiscoverySource; stale: boolean } | { type: 'discovery-refresh-failed'; reason: string }) => void;
 }
@@ -133,7 +135,7 @@ export class DiscoveryCache {
               // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http only for a loopback issuer (local-cognito)
               execute: allowsInsecure(issuer) ? [oidc.allowInsecureRequests] : [],
               [oidc.customFetch]: this.options.fetch,
-              timeout: 15,
+              timeout: this.options.timeoutSeconds ?? 15,
             });
             return config.serverMetadata();
           } catch (error) {

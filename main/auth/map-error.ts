@@ -73,7 +73,8 @@ export function mapTransportError(error: unknown, endpoint: Endpoint): ScrubInEr
   if (isNetworkFailure(error)) return make('network', `${endpoint} endpoint unreachable`, error);
   const status = httpStatusOf(error);
   if (status !== undefined && status >= 500) return make('server_error', `${endpoint} endpoint answered HTTP ${status}`, error);
-  if (status === 429) return make('server_error', `${endpoint} endpoint answered HTTP 429`, error);
+  // Too many requests: the service is up but busy. Retried with backoff, then shown as such (not as an outage).
+  if (status === 429) return make('throttled', `${endpoint} endpoint answered HTTP 429`, error);
   const code = (error as { code?: unknown }).code;
   if (code === 'OAUTH_RESPONSE_IS_NOT_JSON') return make('server_error', `${endpoint} endpoint answered something other than JSON`, error);
   return undefined;
@@ -118,7 +119,7 @@ export function mapTokenError(error: unknown, operation: 'code exchange' | 'refr
 /** Maps a discovery failure: transport problems and bad documents are both `discovery_failed`. */
 export function mapDiscoveryError(error: unknown): ScrubInError {
   if (error instanceof ScrubInError) {
-    if (error.code !== 'network' && error.code !== 'server_error') return error;
+    if (error.code !== 'network' && error.code !== 'server_error' && error.code !== 'throttled') return error;
     return new ScrubInError('discovery_failed', { detail: error.detail ?? error.code, cause: error });
   }
   const transport = mapTransportError(error, 'discovery');

@@ -1,5 +1,5 @@
 /**
- * Bounded retries with exponential backoff and full jitter for transient failures (network, 5xx).
+ * Bounded retries with exponential backoff and full jitter for transient failures (network, 5xx, 429).
  * Time goes through an injected `sleep` (or the injected Clock), so tests never wait.
  */
 import type { Clock } from '../clock';
@@ -31,7 +31,7 @@ export function clockSleep(clock: Clock): Sleep {
 
 /** Whether a failure is worth another attempt: our retryable transport codes only. */
 export function isTransient(error: unknown): boolean {
-  return isScrubInError(error, 'network') || isScrubInError(error, 'server_error');
+  return isScrubInError(error, 'network') || isScrubInError(error, 'server_error') || isScrubInError(error, 'throttled');
 }
 
 /**

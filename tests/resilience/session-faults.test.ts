@@ -11,96 +11,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
-import { createAuthCore, MemorySecretStore, type AuthCoreOptions } from '../../main/auth';
-import { createCredentialsProvider, IDENTITY_CACHE_FILE } from '../../main/aws';
+import { MemorySecretStore, type AuthCoreOptions } from '../../main/auth';
+import { IDENTITY_CACHE_FILE } from '../../main/aws';
 import { ManualClock } from '../../main/clock';
-import { ConfigSchema, type Config } from '../../main/config/schema';
-import { createCore, type ScrubInCore } from '../../main/core';
+import { createCore } from '../../main/core';
 import { isScrubInError, type ScrubInError } from '../../main/errors';
-import { createTerminalSession, openAuditLog, verifyAuditLog, type TerminalSession } from '../../main/terminal';
+import { verifyAuditLog } from '../../main/terminal';
 import { httpLogin } from '../../bench/http-login';
 import { rawRefresh } from '../support/local-cognito';
-
-const codeOf = async (p: Promise<unknown>): Promise<{ code: string; text: string }> => {
-  try {
-    await p;
-  } catch (error) {
-    if (!isScrubInError(error)) throw error;
-    return { code: error.code, text: `${error.message} ${error.detail ?? ''} ${JSON.stringify(error.toView())}` };
-  }
-  throw new Error('expected a ScrubInError');
-};
-
-interface T {
-  session: TerminalSession;
-  store: MemorySecretStore;
-  dataDir: string;
-  auditPath: string;
-  opened: string[];
-  problems: ScrubInError[];
-  core?: ScrubInCore;
-  dispose(): void;
-}
-
-function configFor(lc: LocalCognito, dataDir: string, auditLogPath?: string): Config {
-  return ConfigSchema.parse({ ...lc.config, terminal: { mode: 'shared', terminalId: 'RES-01' }, auditLogPath: auditLogPath ?? path.join(dataDir, 'audit.jsonl') });
-}
-
-/** A terminal through createCore (real clock unless given). */
-function viaCore(lc: LocalCognito, options: { clock?: ManualClock; dataDir?: string } = {}): T {
-  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
-  const store = new MemorySecretStore();
-  const opened: string[] = [];
-  const problems: ScrubInError[] = [];
-  const config = configFor(lc, dataDir);
-  const core = createCore({ config, dataDir, store, openBrowser: (u) => opened.push(u), onProblem: (e) => problems.push(e), ...(options.clock ? { clock: options.clock } : {}) });
-  return { session: core.session, store, dataDir, auditPath: core.audit.path, opened, problems, core, dispose: () => core.dispose() };
-}
-
-/** The same parts as createCore, with retry waits that return at once (and optionally the auth core's fetch). */
-function composed(lc: LocalCognito, options: { fetch?: AuthCoreOptions['fetch'] } = {}): T {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
-  const cacheDir = path.join(dataDir, 'cache');
-  const config = configFor(lc, dataDir);
-  const store = new MemorySecretStore();
-  const opened: string[] = [];
-  const problems: ScrubInError[] = [];
-  const sleep = () => Promise.resolve();
-  const auth = createAuthCore({ config, store, cacheDir, sleep, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const auditPath = path.join(dataDir, 'audit.jsonl');
-  const audit = openAuditLog({ path: auditPath, terminalId: 'RES-01' });
-  const session = createTerminalSession({
-    config,
-    auth,
-    audit,
-    terminalId: 'RES-01',
-    openBrowser: (u) => opened.push(u),
-    onProblem: (e) => problems.push(e),
-    credentials: ({ gate, idTokens }) => createCredentialsProvider({ config, idTokens, gate, cacheDir, sleep }),
-  });
-  return { session, store, dataDir, auditPath, opened, problems, dispose: () => {
-      session.dispose();
-      audit.close();
-    },
-  };
-}
-
-async function callback(t: T, username: string): Promise<string> {
-  await t.session.signIn();
-  return httpLogin(t.opened.at(-1) ?? '', { username });
-}
-
-/** The audit log verifies and holds no token, code or credential. */
-function auditClean(t: T, secrets: string[]): string {
-  const result = verifyAuditLog(t.auditPath);
-  expect(result.ok).toBe(true);
-  const text = readFileSync(t.auditPath, 'utf8');
-  for (const s of secrets) if (s.length > 8) expect(text).not.toContain(s);
-  expect(text).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/); // no JWT
-  return text;
-}
-
-const codeParam = (url: string) => new URL(url).searchParams.get('code') ?? 'no-code-in-url';
+import { auditClean, callback, codeOf, codeParam, composed, configFor, viaCore } from '../support/terminal';
 
 describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', () => {
   let lc: LocalCognito;
