@@ -20,6 +20,30 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] ?? Number.NaN;
 }
 
+/**
+ * Percentile bootstrap interval of `stat` over `values`: `iterations` resamples drawn with replacement (seeded, so a
+ * run reproduces) and the central `level` share of the resampled statistic. It says how far this run's statistic
+ * could move from sampling alone; it does not cover a machine that is slower all day.
+ */
+export function bootstrapInterval(
+  values: readonly number[],
+  stat: (sample: readonly number[]) => number,
+  options: { iterations?: number; seed?: number; level?: number } = {},
+): [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  const random = seededRandom(options.seed ?? 1);
+  const iterations = Math.max(1, Math.floor(options.iterations ?? 2000));
+  const level = Math.min(Math.max(options.level ?? 0.95, 0), 1);
+  const stats: number[] = [];
+  const sample: number[] = new Array<number>(values.length);
+  for (let i = 0; i < iterations; i += 1) {
+    for (let j = 0; j < values.length; j += 1) sample[j] = values[Math.floor(random() * values.length)] ?? Number.NaN;
+    stats.push(stat(sample));
+  }
+  const tail = ((1 - level) / 2) * 100;
+  return [percentile(stats, tail), percentile(stats, 100 - tail)];
+}
+
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;

@@ -24,7 +24,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { LocalCognito } from '../local-cognito/index';
 import { simulateHerd } from './herd';
 import { httpLogin } from './http-login';
-import { formatTable, ms, percentile } from './lib';
+import { bootstrapInterval, formatTable, ms, percentile } from './lib';
 import { baseline, newTerminal, withChildCognito, stageCallback, startLocalCognito, type CognitoEndpoint, type Terminal } from './live';
 
 const args = process.argv.slice(2);
@@ -166,12 +166,14 @@ async function latency(lc: CognitoEndpoint, n: number, rttMs = 0): Promise<void>
     const p50 = percentile(v, 50);
     const p95 = percentile(v, 95);
     // Each iteration's time over the baseline's time of the same iteration: drift of the machine cancels out.
-    const paired = percentile(v.map((x, i) => x / (samples.baseline[i] ?? Number.NaN)), 50);
-    return [label, ms(p50), ms(p95), (p50 / base50).toFixed(2), (p95 / base95).toFixed(2), paired.toFixed(2)];
+    const ratios = v.map((x, i) => x / (samples.baseline[i] ?? Number.NaN));
+    const median = (r: readonly number[]) => percentile(r, 50);
+    const [low, high] = bootstrapInterval(ratios, median);
+    return [label, ms(p50), ms(p95), (p50 / base50).toFixed(2), (p95 / base95).toFixed(2), median(ratios).toFixed(2), `${low.toFixed(2)}-${high.toFixed(2)}`];
   };
   out(
     formatTable(
-      ['case', 'p50', 'p95', 'ratio p50 (target <= 1.0)', 'ratio p95', 'median of paired ratios'],
+      ['case', 'p50', 'p95', 'ratio p50 (target <= 1.0)', 'ratio p95', 'median of paired ratios', 'its 95 % bootstrap interval'],
       [
         row('Scrub In, returning user (shared terminal during the day)', samples.returning),
         row('Scrub In, user new to this terminal (warm process; GetId needed, like the baseline)', samples.newUser),
