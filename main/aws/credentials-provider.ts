@@ -279,10 +279,10 @@ class WarmUpStop extends Error {
  * Resolves the SDK client's configuration and both commands' middleware while the terminal starts, so that the
  * first sign-in of a brand-new terminal does not pay for it: each command runs once through the whole middleware
  * stack (which the client then keeps, `cacheMiddleware`) and is stopped by the last middleware before the HTTP
- * handler. Nothing goes on the network (tested); the outcome (a WarmUpStop) is ignored.
+ * handler (the client must be hooked, `hookClient`). Nothing goes on the network (tested); the outcome (a WarmUpStop)
+ * is ignored.
  */
 function warmUp(client: CognitoIdentityClient, identityPoolId: string): void {
-  hookClient(client); // (already hooked by the provider; the warm-up relies on it)
   const stop = (): never => {
     throw new WarmUpStop();
   };
@@ -356,13 +356,18 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   let head: HeadStart | undefined;
   let ahead: LookAhead | undefined;
 
+  /** Takes the look-ahead out of play; unless it is `adopted` (by a head start), its request stops. */
+  function dropLookAhead(adopted?: LookAhead): void {
+    if (ahead && ahead !== adopted) ahead.early.abandoned = true;
+    ahead = undefined;
+  }
+
   // ---------- gate and session ----------
 
   function dropInternal(reason: 'drop' | 'sign-out' | 'switch'): void {
     generation += 1;
     head = undefined;
-    if (ahead) ahead.early.abandoned = true;
-    ahead = undefined;
+    dropLookAhead();
     cache.clear();
     flights.clear();
     identityFlights.clear();
@@ -739,8 +744,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     const sent = sentSignal();
     const ctx: Context = { gen, tokenRefreshed: false, early, onWire: sent.onWire };
     const looked = ahead?.idToken === token.idToken && ahead.gen === gen ? ahead : undefined;
-    if (ahead && ahead !== looked) ahead.early.abandoned = true; // for another token: never adopted
-    ahead = undefined;
+    dropLookAhead(looked); // one for another token is never adopted
     const result = (async (): Promise<AwsCredentials | null> => {
       let identityId = await ids.get(token.sub);
       let saving: Promise<void> = Promise.resolve();
@@ -775,8 +779,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   }
 
   function startLookAhead(idToken: string): Promise<void> {
-    if (ahead) ahead.early.abandoned = true;
-    ahead = undefined;
+    dropLookAhead();
     if (guestActive) return Promise.resolve(); // the guest identity is linked on purpose after the commit: no GetId of the user's own
     const sub = unverifiedSub(idToken);
     if (sub === null) return Promise.resolve(); // not a readable token: the sign-in core will refuse it
