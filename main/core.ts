@@ -59,6 +59,8 @@ export function createCore(options: CoreOptions): ScrubInCore {
       // Failures the sign-in survives (it goes on from memory) but IT should see in the log: cache files that
       // could not be written, a keychain or last-account pointer operation that failed.
       if (event.type === 'discovery-refresh-failed') report(new ScrubInError('internal', { detail: event.reason }));
+      // A discovery document (cache file or network answer) that points an endpoint off the pool's origins.
+      if (event.type === 'discovery-untrusted') report(new ScrubInError('endpoint_untrusted', { detail: `${event.endpoint} in the ${event.source} discovery document` }));
       if (event.type === 'keychain-error') report(new ScrubInError(event.reason, { detail: `${event.operation} failed` }));
     },
   });

@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   identity_config: { retryable: false, message: 'The AWS access for this hospital is not set up for your role. Ask hospital IT to check the identity pool roles.' },
   // sign-in flow
   discovery_failed: { retryable: true, message: 'The sign-in service cannot be reached. Check the network cable or Wi-Fi, then try again.' },
+  endpoint_untrusted: {
+    retryable: false,
+    message: "The sign-in service gave an address that is not the hospital's sign-in service, so Scrub In stopped for your safety. Ask hospital IT.",
+  },
   no_pending_flow: { retryable: false, message: 'That sign-in link was not started on this terminal. Press "Sign in" to start again.' },
   state_mismatch: { retryable: false, message: 'That sign-in link does not belong to the sign-in in progress. Press "Sign in" to start again.' },
   flow_expired: { retryable: false, message: 'The sign-in took too long and was stopped. Press "Sign in" to start again.' },

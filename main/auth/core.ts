@@ -104,6 +104,7 @@ export class SignInCore implements AuthCore {
     this.baseFetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
     this.discovery = new DiscoveryCache({
       issuer,
+      domain: this.config.userPool.domain,
       clientId,
       cacheDir: options.cacheDir,
       clock: this.clock,

@@ -3,12 +3,16 @@
  * in `<cacheDir>/discovery.json` with a TTL. A warm start serves the cached document without any
  * round trip; a stale one is served at once and revalidated in the background (stale-while-revalidate).
  * The file is validated with zod on read: a corrupted or truncated file is ignored and rewritten.
+ * Every endpoint of a document, from disk or network, must sit on the issuer's origin or the configured
+ * managed-login domain: a document that points token traffic anywhere else is refused (a poisoned cache file
+ * is set aside and the document fetched once from the network; a poisoned network answer is an error).
  */
 import path from 'node:path';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { isLoopbackHost } from '../config/schema';
+import { ScrubInError } from '../errors';
 import { mapDiscoveryError, mapTransportError } from './map-error';
 import { readJsonFile, writeJsonFile } from '../json-file';
 import { withRetry, type RetryPolicy, type Sleep } from './retry';
@@ -44,8 +48,26 @@ const CacheFileSchema = z.strictObject({
 
 export type DiscoverySource = 'memory' | 'disk' | 'network';
 
+/** The endpoints Scrub In sends requests or the person to; each must be on a trusted origin. */
+export const PINNED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'end_session_endpoint', 'jwks_uri'] as const;
+
+/**
+ * The first endpoint of `metadata` that is not on one of `trustedOrigins` (or is not a URL at all), else null.
+ * Origins compare scheme, host and port exactly: `https://x.example` does not trust `https://x.example.evil`.
+ */
+export function untrustedEndpoint(metadata: Readonly<Record<string, unknown>>, trustedOrigins: ReadonlySet<string>): (typeof PINNED_ENDPOINTS)[number] | null {
+  for (const name of PINNED_ENDPOINTS) {
+    const value = metadata[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !URL.canParse(value) || !trustedOrigins.has(new URL(value).origin)) return name;
+  }
+  return null;
+}
+
 export interface DiscoveryOptions {
   issuer: string;
+  /** The configured managed-login domain: with the issuer's origin, the only origins an endpoint may be on. */
+  domain: string;
   clientId: string;
   cacheDir: string;
   clock: Clock;
@@ -57,7 +79,12 @@ export interface DiscoveryOptions {
   /** Each discovery request is cut after this long (default 15 s, the sign-in core's request timeout). */
   timeoutSeconds?: number;
   /** Reports where metadata came from and background revalidation failures. */
-  onEvent?: (event: { type: 'discovery'; source: DiscoverySource; stale: boolean } | { type: 'discovery-refresh-failed'; reason: string }) => void;
+  onEvent?: (
+    event:
+      | { type: 'discovery'; source: DiscoverySource; stale: boolean }
+      | { type: 'discovery-refresh-failed'; reason: string }
+      | { type: 'discovery-untrusted'; source: 'disk' | 'network'; endpoint: string },
+  ) => void;
 }
 
 interface Entry {
@@ -71,9 +98,11 @@ export class DiscoveryCache {
   private readonly flight = new SingleFlight<Entry>();
   private background: Promise<void> | undefined;
   readonly file: string;
+  private readonly trustedOrigins: ReadonlySet<string>;
 
   constructor(private readonly options: DiscoveryOptions) {
     this.file = path.join(options.cacheDir, DISCOVERY_FILE);
+    this.trustedOrigins = new Set([new URL(options.issuer).origin, new URL(options.domain).origin]);
   }
 
   private isStale(entry: Entry): boolean {
@@ -87,7 +116,9 @@ export class DiscoveryCache {
     if (!this.memory && !this.diskChecked) {
       this.diskChecked = true;
       const disk = await readJsonFile(this.file, CacheFileSchema);
-      if (disk && disk.issuer === this.options.issuer && disk.metadata.issuer === this.options.issuer) {
+      const untrusted = disk ? untrustedEndpoint(disk.metadata, this.trustedOrigins) : null;
+      if (untrusted) this.options.onEvent?.({ type: 'discovery-untrusted', source: 'disk', endpoint: untrusted });
+      if (disk && !untrusted && disk.issuer === this.options.issuer && disk.metadata.issuer === this.options.issuer) {
         this.memory ??= { metadata: disk.metadata as oidc.ServerMetadata, fetchedAt: disk.fetchedAt };
         const stale = this.isStale(this.memory);
         this.options.onEvent?.({ type: 'discovery', source: 'disk', stale });
@@ -149,6 +180,11 @@ export class DiscoveryCache {
       const checked = ServerMetadataSchema.safeParse(metadata);
       if (!checked.success) {
         throw mapDiscoveryError(Object.assign(new Error('discovery document lacks a required endpoint'), { code: 'OAUTH_INVALID_SERVER_METADATA' }));
+      }
+      const untrusted = untrustedEndpoint(checked.data, this.trustedOrigins);
+      if (untrusted) {
+        this.options.onEvent?.({ type: 'discovery-untrusted', source: 'network', endpoint: untrusted });
+        throw new ScrubInError('endpoint_untrusted', { detail: `discovery document: ${untrusted} is not on the issuer's origin or the managed-login domain` });
       }
       const plain = JSON.parse(JSON.stringify(metadata)) as oidc.ServerMetadata;
       const entry: Entry = { metadata: plain, fetchedAt: this.options.clock.now() };

@@ -50,7 +50,8 @@ export type AuthEvent =
   | { type: 'signed-out'; sub: string | null; revoked: boolean; errors: ErrorCode[] }
   | { type: 'keychain-error'; reason: ErrorCode; operation: string }
   | { type: 'discovery'; source: 'memory' | 'disk' | 'network'; stale: boolean }
-  | { type: 'discovery-refresh-failed'; reason: string };
+  | { type: 'discovery-refresh-failed'; reason: string }
+  | { type: 'discovery-untrusted'; source: 'disk' | 'network'; endpoint: string };
 
 export interface AuthCoreOptions {
   config: Config;

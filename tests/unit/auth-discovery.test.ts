@@ -10,13 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema } from '../../main/config/schema';
 import { createAuthCore, MemorySecretStore, type AuthEvent } from '../../main/auth';
-import { allowsInsecure, DiscoveryCache, DISCOVERY_FILE } from '../../main/auth/discovery';
+import { allowsInsecure, DiscoveryCache, DISCOVERY_FILE, untrustedEndpoint } from '../../main/auth/discovery';
 import { DEFAULT_RETRY } from '../../main/auth/retry';
 
 const ISSUER = 'http://127.0.0.1:9/us-east-1_Unit';
 const ORIGIN = 'http://127.0.0.1:9';
+/** The managed-login domain of the configuration (in Cognito, where authorize/token/revoke live). */
+const DOMAIN = 'http://localhost:9';
+const ATTACKER = 'https://127.0.0.1.attacker.example';
+const ALL_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'end_session_endpoint', 'jwks_uri'] as const;
 
-function fakeIssuer(): { fetch: CustomFetch; hits: string[]; fail: { next: number } } {
+function fakeIssuer(poison: Record<string, unknown> = {}): { fetch: CustomFetch; hits: string[]; fail: { next: number } } {
   const hits: string[] = [];
   const fail = { next: 0 };
   const fetch: CustomFetch = (url) => Promise.resolve(answer(url));
@@ -34,6 +38,7 @@ function fakeIssuer(): { fetch: CustomFetch; hits: string[]; fail: { next: numbe
         revocation_endpoint: `${ORIGIN}/oauth2/revoke`,
         jwks_uri: `${ISSUER}/.well-known/jwks.json`,
         response_types_supported: ['code', 'token'],
+        ...poison,
       });
     }
     return new Response('not found', { status: 404 });
@@ -44,6 +49,7 @@ function fakeIssuer(): { fetch: CustomFetch; hits: string[]; fail: { next: numbe
 function cache(dir: string, clock: ManualClock, fetch: CustomFetch, events: unknown[] = []) {
   return new DiscoveryCache({
     issuer: ISSUER,
+    domain: DOMAIN,
     clientId: 'unitclient',
     cacheDir: dir,
     clock,
@@ -123,6 +129,76 @@ describe('discovery cache', () => {
       expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 1, issuer: ISSUER });
     },
   );
+
+  describe('endpoint pinning (security defect 2: a poisoned discovery document redirected token traffic)', () => {
+    it.each(ALL_ENDPOINTS)('a cache file whose %s points off the pool is set aside and the document fetched once from the network', async (name) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-disc-'));
+      const clock = new ManualClock();
+      const issuer = fakeIssuer();
+      await cache(dir, clock, issuer.fetch).metadata();
+      const file = path.join(dir, DISCOVERY_FILE);
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as { metadata: Record<string, unknown> };
+      writeFileSync(file, JSON.stringify({ ...doc, metadata: { ...doc.metadata, [name]: `${ATTACKER}/steal` } }));
+      issuer.hits.length = 0;
+      const events: unknown[] = [];
+      const metadata = await cache(dir, clock, issuer.fetch, events).metadata();
+      expect(JSON.stringify(metadata)).not.toContain('attacker');
+      expect(issuer.hits).toEqual([`${ISSUER}/.well-known/openid-configuration`]);
+      expect(events).toEqual([
+        { type: 'discovery-untrusted', source: 'disk', endpoint: name },
+        { type: 'discovery', source: 'network', stale: false },
+      ]);
+      expect(readFileSync(file, 'utf8')).not.toContain('attacker'); // the poisoned file is replaced
+    });
+
+    it.each(ALL_ENDPOINTS)('a network document whose %s points off the pool is refused with endpoint_untrusted and never cached', async (name) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-disc-'));
+      const issuer = fakeIssuer({ [name]: `${ATTACKER}/steal` });
+      const events: unknown[] = [];
+      await expect(cache(dir, new ManualClock(), issuer.fetch, events).metadata()).rejects.toMatchObject({ code: 'endpoint_untrusted', retryable: false });
+      expect(events).toContainEqual({ type: 'discovery-untrusted', source: 'network', endpoint: name });
+      expect(() => readFileSync(path.join(dir, DISCOVERY_FILE))).toThrow();
+    });
+
+    it.each([
+      ['a look-alike host', 'http://127.0.0.1.attacker.example:9/oauth2/token'],
+      ['another port', 'http://127.0.0.1:10/oauth2/token'],
+      ['https instead of http', 'https://127.0.0.1:9/oauth2/token'],
+      ['not a URL', 'token'],
+    ])('origins compare exactly: %s is refused', async (_label, value) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-disc-'));
+      const issuer = fakeIssuer({ token_endpoint: value });
+      // 'token' is not even a URL: the document fails its shape check before the origin check.
+      const code = value === 'token' ? 'discovery_failed' : 'endpoint_untrusted';
+      await expect(cache(dir, new ManualClock(), issuer.fetch).metadata()).rejects.toMatchObject({ code });
+    });
+
+    it('the origin check itself refuses a value that is not a URL (a cache file is not shape-checked as strictly)', () => {
+      const trusted = new Set([ORIGIN]);
+      expect(untrustedEndpoint({ token_endpoint: 'token' }, trusted)).toBe('token_endpoint');
+      expect(untrustedEndpoint({ jwks_uri: 42 }, trusted)).toBe('jwks_uri');
+      expect(untrustedEndpoint({ token_endpoint: `${ORIGIN}/oauth2/token`, issuer: ATTACKER }, trusted)).toBeNull();
+    });
+
+    it('endpoints on the managed-login domain (not the issuer origin) are accepted, as Cognito publishes them', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-disc-'));
+      const issuer = fakeIssuer({ authorization_endpoint: `${DOMAIN}/oauth2/authorize`, token_endpoint: `${DOMAIN}/oauth2/token`, end_session_endpoint: `${DOMAIN}/logout` });
+      expect((await cache(dir, new ManualClock(), issuer.fetch).metadata()).token_endpoint).toBe(`${DOMAIN}/oauth2/token`);
+    });
+
+    it('a stale cached document revalidated from a poisoned network answer keeps the good copy and reports it', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-disc-'));
+      const clock = new ManualClock();
+      await cache(dir, clock, fakeIssuer().fetch).metadata();
+      clock.advance(25 * 3_600_000);
+      const events: { type: string; reason?: string }[] = [];
+      const stale = cache(dir, clock, fakeIssuer({ revocation_endpoint: `${ATTACKER}/revoke` }).fetch, events);
+      expect((await stale.metadata()).revocation_endpoint).toBe(`${ORIGIN}/oauth2/revoke`);
+      await stale.whenIdle();
+      expect(events.map((e) => e.type)).toEqual(['discovery', 'discovery-untrusted', 'discovery-refresh-failed']);
+      expect(readFileSync(path.join(dir, DISCOVERY_FILE), 'utf8')).not.toContain('attacker');
+    });
+  });
 
   it('no cache and the issuer down: discovery_failed after bounded retries', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-disc-'));
