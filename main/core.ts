@@ -3,6 +3,7 @@
  * credentials (aws) -> audit log -> per-person settings sync (sync) -> shared-terminal session. `main/index.ts`
  * wires this to Electron; the renderer test harness and the benchmarks use the very same composition in plain Node.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createAuthCore, KeytarSecretStore, type AuthCore, type SecretStore } from './auth';
 import { createCredentialsProvider } from './aws';
@@ -23,6 +24,8 @@ export interface CoreOptions {
   onProblem?: (error: ScrubInError) => void;
   /** Settings-sync events for logs (ids, counts and codes only, never values or credentials). */
   onSyncEvent?: (event: SyncEvent) => void;
+  /** Gets a copy of every audit line (the app passes the OS-log forwarder of terminal/system-log.ts). */
+  forwardAudit?: (line: string) => void;
 }
 
 export interface ScrubInCore {
@@ -42,7 +45,6 @@ export function createCore(options: CoreOptions): ScrubInCore {
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
   const cacheDir = path.join(dataDir, 'cache');
   const settingsDir = path.join(dataDir, 'settings');
-  const audit = openAuditLog({ path: config.auditLogPath ?? path.join(dataDir, 'audit.jsonl'), terminalId, ...(clock ? { clock } : {}) });
   const report = (error: ScrubInError): void => {
     try {
       options.onProblem?.(error);
@@ -50,6 +52,19 @@ export function createCore(options: CoreOptions): ScrubInCore {
       // a broken logger must not break the core
     }
   };
+  const audit = openAuditLog({
+    path: config.auditLogPath ?? path.join(dataDir, 'audit.jsonl'),
+    terminalId,
+    ...(clock ? { clock } : {}),
+    // The cache folder exists once Scrub In has run here: a missing log is then not a first start.
+    previouslyUsed: existsSync(cacheDir),
+    ...(options.forwardAudit ? { forward: options.forwardAudit } : {}),
+    onEvent: (event) => {
+      // A chain that starts over, or tail bytes set aside, may be tampering: IT must see it, not only the verifier.
+      if (event.type === 'torn-line-recovered') report(new ScrubInError('internal', { detail: `audit log: ${event.bytes} bytes without a newline at line ${event.line} set aside (crash mid-write, or records replaced); run audit:verify` }));
+      if (event.type === 'created' && event.reason !== 'first-start') report(new ScrubInError('internal', { detail: `audit log: a new chain started because the log was ${event.reason === 'log-missing' ? 'missing' : 'empty'} in a data folder used before` }));
+    },
+  });
   const auth = createAuthCore({
     config,
     store: options.store ?? new KeytarSecretStore(),

@@ -3,6 +3,7 @@
  * (electron-free, composed by core.ts) and shell/ (thin Electron glue with narrow, unit-tested logic).
  */
 import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
@@ -15,6 +16,7 @@ import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
 import { createDispatcher, INVOKE_CHANNELS, toPushedSettingsChange, toPushedView } from './shell/ipc';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
+import { createSystemLogForwarder } from './terminal/system-log';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Test hooks (record external URLs instead of opening them) exist only in unpackaged builds. */
@@ -97,6 +99,11 @@ async function main(): Promise<void> {
     dataDir: app.getPath('userData'),
     openBrowser,
     onProblem: (error) => console.error(`${error.code}: ${error.detail ?? error.userMessage}`),
+    forwardAudit: createSystemLogForwarder({
+      platform: process.platform,
+      spawn,
+      onFailure: (detail) => console.error(`internal: the audit copy to the OS log failed (${detail})`),
+    }),
   });
   await core.session.start();
 

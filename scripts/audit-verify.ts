@@ -1,7 +1,8 @@
 /**
  * Verifies a Scrub In audit log: `npm run audit:verify -- <file>` (or `tsx scripts/audit-verify.ts <file>`).
- * Prints a summary and exits 0 when the chain is intact; prints the first broken or missing record (line
- * number and reason) and exits 1 otherwise; exits 2 on wrong usage.
+ * Exit codes: 0 = intact chain, nothing to look at; 2 = intact chain WITH findings (a recovery, a chain that
+ * started over in a data folder used before, time going backwards; each printed); 1 = broken (the first broken
+ * or missing record is printed, with line number and reason); 64 = wrong usage.
  */
 import { verifyAuditLog } from '../main/terminal/audit-verifier';
 
@@ -9,16 +10,19 @@ const args = process.argv.slice(2).filter((a) => a !== '--');
 const file = args[0];
 if (args.length !== 1 || file === undefined) {
   console.error('usage: tsx scripts/audit-verify.ts <audit-log.jsonl>');
-  process.exit(2);
+  process.exit(64);
 }
 const result = verifyAuditLog(file);
 if (result.ok) {
   const last = result.records[result.records.length - 1];
-  console.log(`${file}: OK, ${result.records.length} records (seq 0..${last?.seq ?? 0}), chain intact`);
-  for (const torn of result.recovered) {
-    console.log(`  note: line ${torn.line} is a torn record (${torn.bytes} bytes, crash mid-write), accounted for by the recovery record after it`);
+  const summary = `${file}: ${result.records.length} records (seq 0..${last?.seq ?? 0}), chain intact`;
+  if (result.findings.length === 0) {
+    console.log(`${summary}: OK`);
+    process.exit(0);
   }
-  process.exit(0);
+  console.log(`${summary}, with ${result.findings.length} finding(s) to review:`);
+  for (const finding of result.findings) console.log(`  FINDING line ${finding.line} (${finding.kind}): ${finding.detail}`);
+  process.exit(2);
 } else {
   const before = result.records[result.records.length - 1];
   console.error(`${file}: BROKEN at line ${result.line}: ${result.reason}`);

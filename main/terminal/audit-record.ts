@@ -94,13 +94,19 @@ export const HeaderRecordSchema = z.strictObject({
   format: z.literal(AUDIT_FORMAT),
   /** Per-file random seed; the header's `prev` is SHA-256 of `format:seed`, anchoring the chain. */
   seed: hex64,
+  /**
+   * Why a chain starts here: the first start of Scrub In on this data folder, or a log that was missing or
+   * empty although the folder had been used before (deleted or emptied: the verifier reports it as a finding).
+   */
+  reason: z.enum(['first-start', 'log-missing', 'log-emptied']),
 });
+export type ChainStartReason = z.infer<typeof HeaderRecordSchema>['reason'];
 
 export const RecoveredRecordSchema = z.strictObject({
   ...common,
   event: z.literal('recovered'),
   outcome: z.literal('ok'),
-  /** The torn line (1-based line number in the file, byte length). Its SHA-256 is this record's `prev`. */
+  /** The torn line (1-based line number in the file, and how many bytes it held: dropped from the chain). Its SHA-256 is this record's `prev`. */
   torn: z.strictObject({ line: z.number().int().min(2), bytes: z.number().int().min(0) }),
   /** `hash` of the last whole record before the torn line: the chain resumes from it. */
   resume: hex64,

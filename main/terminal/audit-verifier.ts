@@ -8,6 +8,10 @@
  *   is SHA-256 of the torn bytes and whose `resume` is the hash of the last whole record; such lines are reported
  *   in `recovered`. A torn LAST line (not yet recovered) fails.
  * Removing records from the END of the file cannot be detected by a chain alone (see docs/terminal-policy.md).
+ *
+ * An intact chain can still carry FINDINGS that a person must look at: every recovery (records replaced by tail
+ * bytes without a newline look exactly like a crash), a chain that starts over in a data folder used before
+ * (the log was deleted or emptied), and time that goes backwards between records.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -20,8 +24,14 @@ import {
   type AuditRecord,
 } from './audit-record';
 
+export interface VerifyFinding {
+  line: number;
+  kind: 'recovery' | 'chain-start' | 'time-backwards';
+  detail: string;
+}
+
 export type VerifyResult =
-  | { ok: true; records: AuditRecord[]; recovered: { line: number; bytes: number }[] }
+  | { ok: true; records: AuditRecord[]; recovered: { line: number; bytes: number }[]; findings: VerifyFinding[] }
   | { ok: false; line: number; reason: string; records: AuditRecord[] };
 
 /** Splits on `\n`; `complete` is false when the last segment has no newline (a torn tail). */
@@ -58,6 +68,13 @@ const RECOVERED_MARK = Buffer.from('"event":"recovered"');
 export function verifyAuditBuffer(data: Buffer): VerifyResult {
   const records: AuditRecord[] = [];
   const recovered: { line: number; bytes: number }[] = [];
+  const findings: VerifyFinding[] = [];
+  let lastTime = '';
+  /** ISO-8601 UTC times of one format compare as strings. */
+  const checkTime = (lineNo: number, record: AuditRecord): void => {
+    if (record.time < lastTime) findings.push({ line: lineNo, kind: 'time-backwards', detail: `time goes back from ${lastTime} to ${record.time} (clock changed or records edited)` });
+    lastTime = record.time;
+  };
   const fail = (line: number, reason: string): VerifyResult => ({ ok: false, line, reason, records });
   if (data.length === 0) return fail(1, 'empty file: the header record is missing');
   const { lines, complete } = splitLines(data);
@@ -72,6 +89,11 @@ export function verifyAuditBuffer(data: Buffer): VerifyResult {
   if (header.data.seq !== 0) return fail(1, 'header: seq must be 0');
   if (header.data.prev !== anchorOf(header.data.seed)) return fail(1, 'header: prev does not match the seed anchor');
   records.push(header.data);
+  lastTime = header.data.time;
+  if (header.data.reason !== 'first-start') {
+    const why = header.data.reason === 'log-missing' ? 'the log was missing' : 'the log was empty';
+    findings.push({ line: 1, kind: 'chain-start', detail: `a new chain started at ${header.data.time} because ${why} in a data folder used before (deleted or emptied?)` });
+  }
   let lastHash = header.data.hash;
   let lastSeq = 0;
 
@@ -94,6 +116,12 @@ export function verifyAuditBuffer(data: Buffer): VerifyResult {
       if (r.resume !== lastHash) return fail(lineNo + 1, 'recovery record does not resume from the last whole record (a record was removed)');
       if (r.seq !== lastSeq + 1) return fail(lineNo + 1, `missing record(s): expected seq ${lastSeq + 1}, found ${r.seq}`);
       recovered.push({ line: lineNo, bytes: line.length });
+      findings.push({
+        line: lineNo,
+        kind: 'recovery',
+        detail: `${line.length} bytes without a newline after record seq ${lastSeq} (hash ${lastHash.slice(0, 16)}…) were set aside at ${r.time}: a crash mid-write, or the last records were replaced`,
+      });
+      checkTime(lineNo + 1, r);
       records.push(r);
       lastHash = r.hash;
       lastSeq = r.seq;
@@ -112,11 +140,12 @@ export function verifyAuditBuffer(data: Buffer): VerifyResult {
       return fail(lineNo, record.seq > lastSeq + 1 ? `missing record(s): expected seq ${lastSeq + 1}, found ${record.seq}` : `out-of-order record: expected seq ${lastSeq + 1}, found ${record.seq}`);
     }
     if (record.prev !== lastHash) return fail(lineNo, 'chain broken: prev does not match the hash of the record before (a record was removed, replaced or reordered)');
+    checkTime(lineNo, record);
     records.push(record);
     lastHash = record.hash;
     lastSeq = record.seq;
   }
-  return { ok: true, records, recovered };
+  return { ok: true, records, recovered, findings };
 }
 
 export function verifyAuditLog(file: string): VerifyResult {

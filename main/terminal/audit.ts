@@ -9,7 +9,11 @@
  *   with a per-file random seed that anchors the chain.
  * - A torn last line (crash mid-write) is detected when the log is opened: it is reported (`onEvent` and the
  *   returned `recovered`) and a `recovered` record whose `prev` is SHA-256 of the torn bytes is written after
- *   it, so the verifier can account for it. Nothing is dropped or rewritten.
+ *   it, so the verifier can account for it. Nothing is dropped or rewritten; the verifier still reports every
+ *   recovery as a finding (records replaced by tail bytes without a newline look exactly like a crash).
+ * - A new chain records why it starts (`first-start`, or `log-missing` / `log-emptied` in a data folder used
+ *   before), and every record is also handed to `forward` (the operating system's log: a copy that leaves the
+ *   file a local user can edit).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +23,7 @@ import { ScrubInError } from '../errors';
 import {
   anchorOf,
   AUDIT_FORMAT,
+  type ChainStartReason,
   AuditEntrySchema,
   AuditRecordSchema,
   checkLineHash,
@@ -32,7 +37,7 @@ export { verifyAuditLog, verifyAuditBuffer, type VerifyResult } from './audit-ve
 export type { AuditEntry, AuditRecord, AuditUser } from './audit-record';
 
 export type AuditLogEvent =
-  | { type: 'created'; path: string }
+  | { type: 'created'; path: string; reason: ChainStartReason }
   | { type: 'torn-line-recovered'; path: string; line: number; bytes: number };
 
 export interface AuditLog {
@@ -48,6 +53,10 @@ export interface OpenAuditLogOptions {
   path: string;
   terminalId: string;
   clock?: Clock;
+  /** Whether Scrub In has used this data folder before: then a missing log is not a first start. */
+  previouslyUsed?: boolean;
+  /** Gets every line written (header, records, recoveries), after it is on disk: the OS-log copy. Must not throw. */
+  forward?: (line: string) => void;
   onEvent?: (event: AuditLogEvent) => void;
 }
 
@@ -101,11 +110,13 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
     throw unusable(error, 'has no usable folder');
   }
   let existing: Buffer;
+  let missing = false;
   try {
     existing = readFileSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(error, 'cannot be read');
     existing = Buffer.alloc(0);
+    missing = true;
   }
   let fd: number;
   try {
@@ -129,12 +140,18 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
       broken = true;
       throw new ScrubInError('internal', { detail: `writing the audit log ${file} failed`, cause: error });
     }
+    try {
+      options.forward?.(line);
+    } catch {
+      // The OS-log copy is best effort; the file is the record.
+    }
     return { record: AuditRecordSchema.parse({ ...body, hash }), hash };
   };
 
   try {
     if (existing.length === 0) {
       const seed = randomBytes(32).toString('hex');
+      const reason: ChainStartReason = !options.previouslyUsed ? 'first-start' : missing ? 'log-missing' : 'log-emptied';
       const { hash } = writeLine('', {
         seq: 0,
         time: time(),
@@ -143,10 +160,11 @@ export function openAuditLog(options: OpenAuditLogOptions): AuditLog {
         outcome: 'ok',
         format: AUDIT_FORMAT,
         seed,
+        reason,
         prev: anchorOf(seed),
       });
       tail = { seq: 0, hash };
-      emit({ type: 'created', path: file });
+      emit({ type: 'created', path: file, reason });
     } else {
       const endsWithNewline = existing[existing.length - 1] === 0x0a;
       const lines = (endsWithNewline ? existing.subarray(0, -1) : existing).toString('latin1').split('\n').map((l) => Buffer.from(l, 'latin1'));

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MemorySecretStore } from '../../main/auth';
 import { ManualClock } from '../../main/clock';
+import { ConfigSchema } from '../../main/config/schema';
+import { createCore } from '../../main/core';
 import { isScrubInError } from '../../main/errors';
 import { openAuditLog, verifyAuditBuffer, verifyAuditLog, type AuditEntry, type AuditLogEvent } from '../../main/terminal/audit';
 
@@ -44,7 +47,7 @@ describe('audit log writer', () => {
     const log = openAuditLog({ path: file, terminalId: 'OR-07', clock, onEvent: (e) => events.push(e) });
     const record = log.append(ENTRIES[0]!);
     log.close();
-    expect(events).toEqual([{ type: 'created', path: file }]);
+    expect(events).toEqual([{ type: 'created', path: file, reason: 'first-start' }]);
     expect(record).toMatchObject({ seq: 1, terminal: 'OR-07', event: 'sign-in', user: nurse, time: new Date(clock.now()).toISOString() });
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines).toHaveLength(3);
@@ -181,7 +184,7 @@ describe('audit log verifier', () => {
     const tsx = path.resolve('node_modules/.bin/tsx');
     const ok = spawnSync(tsx, ['scripts/audit-verify.ts', file], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('OK, 4 records');
+    expect(ok.stdout).toContain('4 records (seq 0..3), chain intact: OK');
     const data = readFileSync(file);
     const third = data.indexOf('"lock"');
     data[third + 2] = data[third + 2]! ^ 0x01;
@@ -191,6 +194,117 @@ describe('audit log verifier', () => {
     expect(bad.stderr).toContain('BROKEN at line 3');
     expect(bad.stderr).toContain('last intact record: seq 1 (sign-in');
     const usage = spawnSync(tsx, ['scripts/audit-verify.ts'], { encoding: 'utf8' });
-    expect(usage.status).toBe(2);
+    expect(usage.status).toBe(64);
+  });
+
+  it('CLI: an intact chain with a recovery exits 2 and prints the finding (bytes set aside, last intact record)', () => {
+    const file = tempFile();
+    writeSample(file);
+    appendFileSync(file, 'forged tail');
+    openAuditLog({ path: file, terminalId: 'OR-07' }).close();
+    const tsx = path.resolve('node_modules/.bin/tsx');
+    const run = spawnSync(tsx, ['scripts/audit-verify.ts', file], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('chain intact, with 1 finding(s)');
+    expect(run.stdout).toMatch(/FINDING line 5 \(recovery\): 11 bytes without a newline after record seq 3 \(hash [0-9a-f]{16}…\)/);
+  });
+});
+
+describe('audit log tail tampering (security defect 4: it read as a crash)', () => {
+  it('last records replaced by bytes without a final newline: the chain verifies but the recovery is a finding naming the dropped bytes and the last intact record', () => {
+    const file = tempFile();
+    writeSample(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const keep = `${lines.slice(0, 2).join('\n')}\n`; // header + sign-in; lock and switch removed
+    const forged = '{"seq":2,"event":"nothing to see"';
+    writeFileSync(file, `${keep}${forged}`);
+    const log = openAuditLog({ path: file, terminalId: 'OR-07' });
+    log.close();
+    const result = verifyAuditLog(file);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const signIn = result.records[1]!;
+    expect(result.findings).toEqual([
+      expect.objectContaining({ line: 3, kind: 'recovery', detail: expect.stringContaining(`${forged.length} bytes without a newline after record seq 1 (hash ${signIn.hash.slice(0, 16)}`) as unknown }),
+    ]);
+    const recovery = result.records[2]!;
+    expect(recovery).toMatchObject({ event: 'recovered', torn: { line: 3, bytes: forged.length }, resume: signIn.hash });
+  });
+
+  it('a clean log has no findings', () => {
+    const file = tempFile();
+    writeSample(file);
+    expect(verifyAuditLog(file)).toMatchObject({ ok: true, findings: [] });
+  });
+
+  it.each([
+    ['deleted', (file: string) => rmSync(file), 'log-missing'],
+    ['emptied', (file: string) => writeFileSync(file, ''), 'log-emptied'],
+  ] as const)('a %s log in a data folder used before starts a new chain that says why, and the verifier reports it', (_label, tamper, reason) => {
+    const file = tempFile();
+    writeSample(file);
+    tamper(file);
+    const events: AuditLogEvent[] = [];
+    openAuditLog({ path: file, terminalId: 'OR-07', previouslyUsed: true, onEvent: (e) => events.push(e) }).close();
+    expect(events).toEqual([{ type: 'created', path: file, reason }]);
+    const result = verifyAuditLog(file);
+    expect(result).toMatchObject({ ok: true, findings: [{ line: 1, kind: 'chain-start' }] });
+    expect(result.records[0]).toMatchObject({ event: 'audit-log-created', reason });
+  });
+
+  it('a first start (data folder never used) is not a finding', () => {
+    const file = tempFile();
+    openAuditLog({ path: file, terminalId: 'OR-07', previouslyUsed: false }).close();
+    expect(verifyAuditLog(file)).toMatchObject({ ok: true, findings: [] });
+    expect(verifyAuditLog(file).records[0]).toMatchObject({ reason: 'first-start' });
+  });
+
+  it('time going backwards between records is a finding, at the record where it happens', () => {
+    const file = tempFile();
+    const clock = new ManualClock();
+    const log = openAuditLog({ path: file, terminalId: 'OR-07', clock });
+    clock.advance(60_000);
+    log.append(ENTRIES[0]!);
+    clock.set(clock.now() - 30_000); // the wall clock set back
+    log.append(ENTRIES[1]!);
+    log.close();
+    const result = verifyAuditLog(file);
+    expect(result).toMatchObject({ ok: true, findings: [{ line: 3, kind: 'time-backwards' }] });
+  });
+});
+
+describe('the composed core and its audit log', () => {
+  const config = ConfigSchema.parse({
+    userPool: { issuer: 'http://127.0.0.1:9/us-east-1_Unit', clientId: 'unitclient', domain: 'http://127.0.0.1:9' },
+    redirectUri: 'app.scrubin:/callback',
+    logoutUri: 'app.scrubin:/signed-out',
+  });
+  const compose = (dataDir: string) => {
+    const problems: string[] = [];
+    const forwarded: string[] = [];
+    const core = createCore({ config, dataDir, openBrowser: () => undefined, store: new MemorySecretStore(), onProblem: (e) => problems.push(e.detail ?? e.code), forwardAudit: (l) => forwarded.push(l) });
+    core.dispose();
+    return { problems, forwarded };
+  };
+
+  it('a first start is quiet; every line is forwarded (the OS-log copy)', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-core-audit-'));
+    const { problems, forwarded } = compose(dataDir);
+    expect(problems).toEqual([]);
+    expect(forwarded).toHaveLength(1); // the header (terminal-start comes with session.start())
+    expect(forwarded).toEqual(readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n'));
+  });
+
+  it('a log deleted from a data folder used before is reported to the diagnostics output', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-core-audit-'));
+    mkdirSync(path.join(dataDir, 'cache'));
+    expect(compose(dataDir).problems).toEqual([expect.stringContaining('a new chain started because the log was missing')]);
+  });
+
+  it('tail bytes set aside at start are reported to the diagnostics output', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-core-audit-'));
+    compose(dataDir);
+    appendFileSync(path.join(dataDir, 'audit.jsonl'), '{"torn');
+    expect(compose(dataDir).problems).toEqual([expect.stringContaining('6 bytes without a newline')]);
   });
 });
