@@ -4,11 +4,12 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
 import { CHANNELS } from '../preload/contract';
-import { APP_SCHEME, ConfigSchema, loadConfig, type Config } from './config';
+import { APP_SCHEME, ConfigSchema, launchRefusal, loadConfig, type Config } from './config';
 import { createCore } from './core';
 import { isScrubInError, ScrubInError } from './errors';
 import { APP_ORIGIN } from './shell/assets';
@@ -59,7 +60,23 @@ function recordExternal(): { open: (url: string) => void } {
   };
 }
 
+/** The packaged test flavour marks its package.json (electron-builder.test.yml extraMetadata); release builds do not. */
+function isTestBuild(): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(app.getAppPath(), 'package.json'), 'utf8')) as { scrubinTestBuild?: unknown };
+    return pkg.scrubinTestBuild === true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
+  const refusal = launchRefusal({ argv: process.argv, env: process.env, packaged: app.isPackaged, testBuild: app.isPackaged && isTestBuild() });
+  if (refusal) {
+    console.error(refusal);
+    app.exit(1);
+    return;
+  }
   registerAppScheme();
   if (!app.requestSingleInstanceLock()) {
     // The first instance receives our argv (with any deep link) through 'second-instance'.

@@ -360,6 +360,16 @@ export function configProblems(config: Configuration, flavour: Flavour, projectD
   const unpack = asarUnpackFilter(config, projectDir);
   need(unpack('node_modules/keytar/build/Release/keytar.node'), 'asarUnpack must unpack keytar (native module)');
   need(!unpack('dist/main/index.js'), 'asarUnpack must not unpack the app code (dist/main)');
+  // Unpacked files sit outside app.asar's integrity check: only the native binary, never keytar's JavaScript.
+  need(!unpack('node_modules/keytar/lib/keytar.js') && !unpack('node_modules/keytar/package.json'), 'asarUnpack must unpack only the native .node files of keytar, not its JavaScript');
+
+  const testMark = (config.extraMetadata as { scrubinTestBuild?: unknown } | null | undefined)?.scrubinTestBuild === true;
+  need(
+    flavour === 'test' ? testMark : !testMark,
+    flavour === 'test'
+      ? 'the test flavour must set extraMetadata.scrubinTestBuild: true (it lets Playwright\'s debugging switches through)'
+      : 'the release flavour must not set extraMetadata.scrubinTestBuild (a release build refuses debugging switches)',
+  );
 
   const win = config.win ?? {};
   const nsis = config.nsis ?? {};

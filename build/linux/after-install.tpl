@@ -8,7 +8,9 @@
 # the machine configuration /etc/scrubin/config.json:
 #   - SCRUBIN_CONFIG_SOURCE=/path/to/config.json in the environment of the package manager (e.g.
 #     `sudo SCRUBIN_CONFIG_SOURCE=/root/scrubin.json dpkg -i scrub-in.deb`): that file is installed there;
-#   - otherwise a file already at /etc/scrubin/config.json is kept as is (IT may also place it after install);
+#   - otherwise a file already at /etc/scrubin/config.json is kept ONLY if root alone could have written it (file
+#     and folder owned by root, not group/world-writable); else it is moved to config.json.untrusted and not used
+#     (IT may also place the file after install);
 #   - either way the file ends up owned by root with mode 0644 (readable by the app, writable only by root), and
 #     the script fails rather than leave it world-writable, a symlink, or anything but a regular file.
 # The configuration is never removed on uninstall (it belongs to IT).
@@ -76,6 +78,24 @@ if [ -e "$scrubin_config" ] || [ -L "$scrubin_config" ]; then
   if [ -L "$scrubin_config" ] || [ ! -f "$scrubin_config" ]; then
     scrubin_fail "$scrubin_config must be a regular file (not a symlink or anything else); replace it with a plain file owned by root."
   fi
+  if [ -z "${SCRUBIN_CONFIG_SOURCE:-}" ]; then
+    # A file that was there before this install is adopted only if nobody but root could have written it (file
+    # and folder owned by root, neither group- nor world-writable). Anything else may be a user's own user pool:
+    # it is set aside, never made root's, and the app stays unconfigured until IT installs the file.
+    scrubin_uid=$(stat -c %u "$scrubin_config")
+    scrubin_dir_uid=$(stat -c %u "$scrubin_config_dir")
+    scrubin_mode=$(stat -c %a "$scrubin_config")
+    scrubin_dir_mode=$(stat -c %a "$scrubin_config_dir")
+    if [ "$scrubin_uid" != 0 ] || [ "$scrubin_dir_uid" != 0 ] || [ $((0$scrubin_mode & 022)) -ne 0 ] || [ $((0$scrubin_dir_mode & 022)) -ne 0 ]; then
+      scrubin_aside="$scrubin_config.untrusted"
+      mv -f "$scrubin_config" "$scrubin_aside" || scrubin_fail "cannot move the untrusted $scrubin_config aside."
+      chown root:root "$scrubin_aside" && chmod 0600 "$scrubin_aside" || true
+      chown root:root "$scrubin_config_dir" && chmod 0755 "$scrubin_config_dir" || scrubin_fail "cannot lock down $scrubin_config_dir."
+      echo "Scrub In: $scrubin_config was writable by someone other than root (file owner uid $scrubin_uid mode $scrubin_mode, folder owner uid $scrubin_dir_uid mode $scrubin_dir_mode). It was NOT adopted: moved to $scrubin_aside. Check it, then install it with SCRUBIN_CONFIG_SOURCE=<file>." >&2
+    fi
+  fi
+fi
+if [ -f "$scrubin_config" ]; then
   chown root:root "$scrubin_config_dir" "$scrubin_config" || scrubin_fail "cannot make $scrubin_config owned by root."
   chmod 0755 "$scrubin_config_dir" || scrubin_fail "cannot set the mode of $scrubin_config_dir."
   chmod 0644 "$scrubin_config" || scrubin_fail "cannot set the mode of $scrubin_config."

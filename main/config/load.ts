@@ -34,11 +34,16 @@ export interface LoadOptions {
   argv?: readonly string[];
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
-  /** In packaged builds the machine-managed file, when present, wins over --config / SCRUBIN_CONFIG. */
+  /**
+   * Packaged builds read only the machine-managed file: --config / SCRUBIN_CONFIG are ignored unless that file
+   * sets `allowUserConfig: true`.
+   */
   packaged?: boolean;
   /** Override of the machine config path (tests). */
   machinePath?: string;
   fileExists?: (file: string) => boolean;
+  /** Whether the machine file at this path sets `allowUserConfig` (default: read and validate it). */
+  machineAllowsUserConfig?: (file: string) => boolean;
 }
 
 /** Reads `--config <file>` or `--config=<file>` from argv. */
@@ -54,7 +59,9 @@ export function configPathFromArgv(argv: readonly string[]): string | undefined 
 /**
  * Picks the configuration source: `--config` / `SCRUBIN_CONFIG`, then the machine-managed file, then the
  * embedded local-cognito default (`{kind: 'embedded'}`; the caller starts local-cognito for it).
- * In packaged builds a machine-managed file wins over anything a user can pass, so users cannot override IT.
+ * In packaged builds only the machine-managed file counts, so users cannot override IT: what a user passes is
+ * ignored (with a warning) unless the machine file itself sets `allowUserConfig: true`. Without a machine file
+ * a packaged build gets `embedded`, which it refuses (config_missing).
  */
 export function chooseConfigSource(options: LoadOptions = {}): { source: ConfigSource; warnings: string[] } {
   const env = options.env ?? process.env;
@@ -66,9 +73,19 @@ export function chooseConfigSource(options: LoadOptions = {}): { source: ConfigS
   const user: ConfigSource | undefined = cli ? { kind: 'cli', path: path.resolve(cli) } : fromEnv ? { kind: 'env', path: path.resolve(fromEnv) } : undefined;
   const warnings: string[] = [];
 
-  if (options.packaged && exists(machine)) {
-    if (user) warnings.push(`Ignored ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): the machine-managed configuration ${machine} takes precedence.`);
-    return { source: { kind: 'machine', path: machine }, warnings };
+  if (options.packaged) {
+    const hasMachine = exists(machine);
+    const allowed = (options.machineAllowsUserConfig ?? ((file: string) => readConfigFile(file, { platform, machineManaged: true }).allowUserConfig));
+    if (user && hasMachine && allowed(machine)) {
+      warnings.push(`Using ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): the machine-managed configuration ${machine} allows it (allowUserConfig).`);
+      return { source: user, warnings };
+    }
+    if (user) {
+      warnings.push(
+        `Ignored ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): a packaged build reads only the machine-managed configuration ${machine}${hasMachine ? ', which does not set allowUserConfig' : ''}.`,
+      );
+    }
+    return { source: hasMachine ? { kind: 'machine', path: machine } : { kind: 'embedded' }, warnings };
   }
   if (user) return { source: user, warnings };
   if (exists(machine)) return { source: { kind: 'machine', path: machine }, warnings };

@@ -135,6 +135,11 @@ export const ConfigSchema = z
     terminal: TerminalConfigSchema.default({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12 }),
     /** Absolute path of the hash-chained audit log (JSON Lines). Defaults to the app's data folder. */
     auditLogPath: z.string().min(1).refine((p) => isAbsolutePath(p), 'expected an absolute path').optional(),
+    /**
+     * Machine file only: lets `--config` / `SCRUBIN_CONFIG` replace this file in a packaged build (e.g. on a
+     * test terminal). Off by default: a packaged build then reads nothing but the machine-managed file.
+     */
+    allowUserConfig: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
     if (config.redirectUri === config.logoutUri) {

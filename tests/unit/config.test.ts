@@ -6,6 +6,7 @@ import {
   chooseConfigSource,
   configPathFromArgv,
   ConfigSchema,
+  launchRefusal,
   loadConfig,
   machineConfigPath,
   parseConfig,
@@ -151,7 +152,71 @@ describe('config sources', () => {
   it('in a packaged build the machine-managed file wins over what a user passes, with a warning', () => {
     const chosen = chooseConfigSource({ argv: ['--config', userFile], env: {}, machinePath: machineFile, packaged: true });
     expect(chosen.source).toEqual({ kind: 'machine', path: machineFile });
-    expect(chosen.warnings[0]).toMatch(/Ignored --config/);
+    expect(chosen.warnings[0]).toMatch(/Ignored --config.*does not set allowUserConfig/);
+  });
+
+  describe('packaged builds take no user-supplied configuration (security defect 6)', () => {
+    it('without a machine file, --config is ignored: nothing is configured, so the packaged app refuses to start', () => {
+      const chosen = chooseConfigSource({ argv: ['--config', userFile], env: {}, fileExists: () => false, packaged: true });
+      expect(chosen.source).toEqual({ kind: 'embedded' });
+      expect(chosen.warnings[0]).toMatch(/Ignored --config .*a packaged build reads only the machine-managed configuration/);
+    });
+
+    it('without a machine file, SCRUBIN_CONFIG is ignored too', () => {
+      const chosen = chooseConfigSource({ argv: [], env: { SCRUBIN_CONFIG: userFile }, fileExists: () => false, packaged: true });
+      expect(chosen.source).toEqual({ kind: 'embedded' });
+      expect(chosen.warnings[0]).toMatch(/Ignored SCRUBIN_CONFIG/);
+    });
+
+    it('a machine file with allowUserConfig: true lets --config through (a test terminal), and says so', () => {
+      const allowing = path.join(dir, 'machine-allowing.json');
+      writeFileSync(allowing, JSON.stringify({ ...valid, allowUserConfig: true }));
+      const chosen = chooseConfigSource({ argv: ['--config', userFile], env: {}, machinePath: allowing, packaged: true });
+      expect(chosen.source).toEqual({ kind: 'cli', path: userFile });
+      expect(chosen.warnings[0]).toMatch(/Using --config .*allows it \(allowUserConfig\)/);
+    });
+
+    it('loadConfig in a packaged build with only a user file returns no configuration', () => {
+      const loaded = loadConfig({ argv: ['--config', userFile], env: {}, fileExists: () => false, packaged: true });
+      expect('config' in loaded).toBe(false);
+    });
+
+    it('unpackaged (development) builds still take --config', () => {
+      expect(chooseConfigSource({ argv: ['--config', userFile], env: {}, fileExists: () => false }).source).toEqual({ kind: 'cli', path: userFile });
+    });
+  });
+
+  describe('launch guard (security defect 6)', () => {
+    const release = { env: {}, packaged: true, testBuild: false };
+    it.each(['--remote-debugging-port=9222', '--remote-debugging-pipe', '--inspect', '--inspect=0', '--inspect-brk=9229', '--inspect-port=1'])(
+      'a packaged release build refuses %s in one clear line',
+      (arg) => {
+        const refusal = launchRefusal({ ...release, argv: ['/opt/Scrub In/scrub-in', arg] });
+        expect(refusal).toMatch(/^Scrub In will not start: it was launched with --[a-z-]+, which opens it to a debugger\./);
+        expect(refusal).not.toContain('\n');
+      },
+    );
+
+    it('a packaged release build refuses NODE_OPTIONS asking for a debugger', () => {
+      expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--inspect=0' } })).toMatch(/NODE_OPTIONS/);
+    });
+
+    it('every build refuses NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
+      for (const build of [release, { env: {}, packaged: false, testBuild: false }, { env: {}, packaged: true, testBuild: true }]) {
+        expect(launchRefusal({ ...build, argv: [], env: { NODE_TLS_REJECT_UNAUTHORIZED: '0' } })).toMatch(/NODE_TLS_REJECT_UNAUTHORIZED=0/);
+      }
+    });
+
+    it('a plain launch, a deep link and a --config argument are fine', () => {
+      expect(launchRefusal({ ...release, argv: ['/opt/Scrub In/scrub-in', 'app.scrubin:/callback?code=x&state=y', '--config=/x.json'] })).toBeNull();
+      expect(launchRefusal({ ...release, argv: [], env: { NODE_TLS_REJECT_UNAUTHORIZED: '1' } })).toBeNull();
+    });
+
+    it('development builds and the packaged test flavour let Playwright\'s switches through', () => {
+      const playwright = ['electron', '--inspect=0', '--remote-debugging-port=0', '.'];
+      expect(launchRefusal({ argv: playwright, env: {}, packaged: false, testBuild: false })).toBeNull();
+      expect(launchRefusal({ argv: playwright, env: {}, packaged: true, testBuild: true })).toBeNull();
+    });
   });
 
   it('loads and validates the chosen file', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import {
   appFileFilter,
   bundleImportProblems,
   checkPackaging,
+  asarUnpackFilter,
   configProblems,
   desktopEntryProblems,
   entitlementKeys,
@@ -176,7 +177,23 @@ describe('electron-builder configuration', () => {
     expect(configProblems(testFlavour, 'test', root)).toEqual([]);
   });
 
-  it('the flavours differ only in the inspect fuse', () => {
+  it('only keytar\'s native binary is unpacked from app.asar, not its JavaScript (security defect 7)', () => {
+    const unpack = asarUnpackFilter(release, root);
+    expect(unpack('node_modules/keytar/build/Release/keytar.node')).toBe(true);
+    expect(unpack('node_modules/keytar/lib/keytar.js')).toBe(false);
+    const loose = { ...release, asarUnpack: ['**/node_modules/keytar/**'] };
+    expect(configProblems(loose, 'release', root)).toContain('asarUnpack must unpack only the native .node files of keytar, not its JavaScript');
+  });
+
+  it('only the test flavour is marked as a test build (a release build refuses debugging switches)', () => {
+    expect((testFlavour.extraMetadata as { scrubinTestBuild?: boolean }).scrubinTestBuild).toBe(true);
+    expect(release.extraMetadata).toBeUndefined();
+    expect(configProblems({ ...release, extraMetadata: { scrubinTestBuild: true } }, 'release', root)).toContain(
+      'the release flavour must not set extraMetadata.scrubinTestBuild (a release build refuses debugging switches)',
+    );
+  });
+
+  it('the flavours differ only in the inspect fuse (and the test-build mark)', () => {
     expect(release.electronFuses?.enableNodeCliInspectArguments).toBe(false);
     expect(testFlavour.electronFuses?.enableNodeCliInspectArguments).toBe(true);
     expect({ ...testFlavour.electronFuses, enableNodeCliInspectArguments: false }).toEqual(release.electronFuses);
@@ -279,15 +296,51 @@ describe('Linux post-install script (build/linux/after-install.tpl)', () => {
     expect(readFileSync(path.join(etc, 'config.json'), 'utf8')).toBe('{"userPool":{}}');
   });
 
-  it.skipIf(!isRoot)('locks down a config file placed before install that is world-writable', () => {
+  it.skipIf(!isRoot)('does NOT adopt a config file placed before install that users could write (security defect 6): moved aside, folder locked down', () => {
     const etc = path.join(tempDir(), 'etc-scrubin');
     mkdirSync(etc, { mode: 0o777 });
     chmodSync(etc, 0o777);
-    writeFileSync(path.join(etc, 'config.json'), '{}');
+    writeFileSync(path.join(etc, 'config.json'), '{"userPool":"attacker"}');
     chmodSync(path.join(etc, 'config.json'), 0o666);
-    expect(runConfigBlock(etc).status).toBe(0);
-    expect(statSync(path.join(etc, 'config.json')).mode & 0o777).toBe(0o644);
+    const result = runConfigBlock(etc);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('It was NOT adopted');
+    expect(() => lstatSync(path.join(etc, 'config.json'))).toThrow();
+    const aside = statSync(path.join(etc, 'config.json.untrusted'));
+    expect(aside.mode & 0o777).toBe(0o600);
     expect(statSync(etc).mode & 0o777).toBe(0o755);
+  });
+
+  it.skipIf(!isRoot)('does NOT adopt a pre-existing config file owned by another user, even with mode 0644', () => {
+    const etc = path.join(tempDir(), 'etc-scrubin');
+    mkdirSync(etc, { mode: 0o755 });
+    writeFileSync(path.join(etc, 'config.json'), '{}');
+    chmodSync(path.join(etc, 'config.json'), 0o644);
+    chownSync(path.join(etc, 'config.json'), 65534, 65534); // nobody
+    expect(runConfigBlock(etc).stderr).toContain('file owner uid 65534');
+    expect(() => lstatSync(path.join(etc, 'config.json'))).toThrow();
+  });
+
+  it.skipIf(!isRoot)('does NOT adopt a root-owned file in a folder another user owns (they could have replaced it)', () => {
+    const etc = path.join(tempDir(), 'etc-scrubin');
+    mkdirSync(etc, { mode: 0o755 });
+    chownSync(etc, 65534, 65534);
+    writeFileSync(path.join(etc, 'config.json'), '{}');
+    chmodSync(path.join(etc, 'config.json'), 0o644);
+    expect(runConfigBlock(etc).stderr).toContain('folder owner uid 65534');
+    expect(() => lstatSync(path.join(etc, 'config.json'))).toThrow();
+    expect(statSync(etc).uid).toBe(0);
+  });
+
+  it.skipIf(!isRoot)('keeps a config file only root could have written (an upgrade over an earlier install)', () => {
+    const etc = path.join(tempDir(), 'etc-scrubin');
+    mkdirSync(etc, { mode: 0o755 });
+    chmodSync(etc, 0o755);
+    writeFileSync(path.join(etc, 'config.json'), '{"kept":true}');
+    chmodSync(path.join(etc, 'config.json'), 0o644);
+    const result = runConfigBlock(etc);
+    expect(result.stderr).toBe('');
+    expect(readFileSync(path.join(etc, 'config.json'), 'utf8')).toBe('{"kept":true}');
   });
 
   it('does nothing when there is no configuration', () => {
