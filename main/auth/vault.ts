@@ -15,6 +15,8 @@ export interface SecretStore {
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
   delete(account: string): Promise<boolean>;
+  /** Every account stored under this store's service (the crash clean-up of a shared terminal finds them all). */
+  accounts(): Promise<string[]>;
 }
 
 export const KEYCHAIN_SERVICE = 'ScrubIn';
@@ -36,6 +38,7 @@ interface KeytarModule {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
 }
 
 /** The OS keychain through keytar (loaded on first use, so a missing native build is an error, not a crash). */
@@ -81,6 +84,16 @@ export class KeytarSecretStore implements SecretStore {
       throw mapKeychainError(error, 'delete');
     }
   }
+
+  async accounts(): Promise<string[]> {
+    const keytar = await this.keytar();
+    try {
+      // keytar has no account-only listing: the secrets are dropped here, at once.
+      return (await keytar.findCredentials(this.service)).map((entry) => entry.account);
+    } catch (error) {
+      throw mapKeychainError(error, 'list');
+    }
+  }
 }
 
 /**
@@ -91,7 +104,7 @@ export class MemorySecretStore implements SecretStore {
   readonly entries = new Map<string, string>();
   state: 'open' | 'locked-silent' | 'locked' | 'unavailable' = 'open';
   /** Every call, in order (account names only), for assertions. */
-  readonly calls: Array<{ op: 'get' | 'set' | 'delete'; account: string }> = [];
+  readonly calls: Array<{ op: 'get' | 'set' | 'delete' | 'accounts'; account: string }> = [];
 
   private fail(op: string): void {
     if (this.state === 'locked') throw new Error(`Cannot ${op}: cannot create an item in a locked collection`);
@@ -120,6 +133,14 @@ export class MemorySecretStore implements SecretStore {
       this.calls.push({ op: 'delete', account });
       this.fail('delete');
       return this.state === 'locked-silent' ? false : this.entries.delete(account);
+    });
+  }
+
+  accounts(): Promise<string[]> {
+    return this.attempt(() => {
+      this.calls.push({ op: 'accounts', account: '*' });
+      this.fail('list');
+      return this.state === 'locked-silent' ? [] : [...this.entries.keys()];
     });
   }
 
@@ -185,5 +206,11 @@ export class TokenVault {
 
   async remove(account: string): Promise<boolean> {
     return this.call('delete', () => this.store.delete(account));
+  }
+
+  /** Every account with a stored refresh token (the probe entry excluded); a locked keychain is an error. */
+  async accounts(): Promise<string[]> {
+    await this.ensureUsable();
+    return (await this.call('list', () => this.store.accounts())).filter((account) => account !== PROBE_ACCOUNT);
   }
 }

@@ -1,5 +1,6 @@
 import keytar from 'keytar';
 import { describe, expect, it } from 'vitest';
+import { KeytarSecretStore, TokenVault } from '../../main/auth';
 import { startPrivateKeyring } from '../support/keyring';
 
 const SERVICE = 'ScrubIn-foundation-test';
@@ -25,6 +26,24 @@ describe('private Secret Service through keytar', () => {
     expect(await keytar.deletePassword(SERVICE, account)).toBe(true);
     expect(await keytar.getPassword(SERVICE, account)).toBeNull();
     expect(() => execFileSync('secret-tool', ['lookup', 'service', SERVICE, 'account', account], { env: keyring.env })).toThrow();
+  });
+
+  it('KeytarSecretStore.accounts lists every account of its service and only that service (crash clean-up, security defect 3)', async () => {
+    const service = `ScrubIn-accounts-${process.pid}`;
+    const store = new KeytarSecretStore(service);
+    await store.set('sub-nurse', 'rt-1');
+    await store.set('sub-surgeon', 'rt-2');
+    await keytar.setPassword(`${service}-other`, 'sub-elsewhere', 'rt-3');
+    try {
+      expect((await store.accounts()).sort()).toEqual(['sub-nurse', 'sub-surgeon']);
+      // The vault probes the keychain first and never reports its probe entry as an account.
+      expect((await new TokenVault(store).accounts()).sort()).toEqual(['sub-nurse', 'sub-surgeon']);
+    } finally {
+      await store.delete('sub-nurse');
+      await store.delete('sub-surgeon');
+      await keytar.deletePassword(`${service}-other`, 'sub-elsewhere');
+    }
+    expect(await store.accounts()).toEqual([]);
   });
 
   it('a second private keyring can be locked, after which writes fail and reads return null', async () => {
