@@ -15,7 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { ScrubInError, isScrubInError, toScrubInError, type ErrorView } from '../errors';
 import { resolveRetry, type RetryOptions } from '../aws/backoff';
-import { checkIdentityId, emptyCache, loadCacheFile, removeCacheFile, saveCacheFile, type CachedDataset, type CachedRecord, type CacheFile } from './cache';
+import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, saveCacheFile, type CachedDataset, type CachedRecord, type CacheFile } from './cache';
 import type { SyncFailureKind } from './classify';
 import { DEFAULT_LIMITS, checkDatasetName, checkKey, checkUsage, checkValue, usageOf, type SyncLimits } from './limits';
 import { mostRecentWins, planMerge, type ConflictChoice, type ConflictHandler, type RecordView } from './merge';
@@ -114,6 +114,8 @@ export interface SettingsSync {
   close(options?: { flush?: boolean; purge?: boolean }): Promise<void>;
   /** Removes an identity's cache file from this terminal (closing it first if it is open, without flushing). */
   purge(identityId: string): Promise<void>;
+  /** Shared terminals at start: closes without pushing and removes every settings cache in `cacheDir` (crash, power loss). */
+  purgeLeftovers(): Promise<void>;
   currentIdentity(): string | null;
   get(dataset: string, key: string): string | undefined;
   getAll(dataset: string): Record<string, string>;
@@ -622,6 +624,11 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       }
       await removeCacheFile(options.cacheDir, identityId);
       emit({ type: 'closed', identityId, purged: true, pendingLost: 0 });
+    },
+
+    async purgeLeftovers() {
+      if (current) await endSession(current, false, true);
+      await removeAllCacheFiles(options.cacheDir);
     },
 
     currentIdentity: () => current?.identityId ?? null,

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsCredentials, CredentialsProvider } from '../../main/aws';
 import { createSettingsSync } from '../../main/sync';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
-import { guestProvider } from '../support/sync';
+import { SyncEventLog, guestProvider } from '../support/sync';
 
 let ld: LocalDynamoDb;
 let offsetMs = 0;
@@ -112,15 +112,18 @@ describe('LeadingKeys: only your own identity', () => {
   });
 
   it('a sync engine given credentials of another identity refuses to sync', async () => {
+    const log = new SyncEventLog();
     const sync = createSettingsSync({
       cacheDir: await mkdtemp(join(tmpdir(), 'scrubin-sync-x-')),
       credentials: () => Promise.resolve(bob),
       region: ld.region,
       endpoint: ld.origin,
       sleep: () => Promise.resolve(),
+      onEvent: log.record,
     });
+    const opened = log.endOf('open');
     await sync.open(alice.identityId);
-    await expect(sync.synchronize()).rejects.toMatchObject({ code: 'not_authorized' });
+    expect(await opened).toMatchObject({ type: 'sync-failed', code: 'not_authorized' });
     await sync.close({ flush: false, purge: true });
   });
 });
