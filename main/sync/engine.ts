@@ -7,13 +7,13 @@
  *   recent change wins, or the `onConflict` hook), push with conditional writes (record versions);
  *   a push that loses a race re-pulls and retries, bounded, so no update is lost.
  * - Syncs on open (sign-in), on `reconnected()`, on change (debounced on the injected Clock), and
- *   again later after a retryable failure (backoff on the Clock).
+ *   again later after a retryable failure (backoff on the Clock). Outcomes are reported as events.
  * - One person at a time: `open(identityId)` / `close({ flush, purge })`; shared terminals purge the
  *   person's cache at sign-out or switch.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
-import { ScrubInError, isScrubInError, toScrubInError, type ErrorView } from '../errors';
+import { ScrubInError, isScrubInError, toScrubInError } from '../errors';
 import { resolveRetry, type RetryOptions } from '../aws/backoff';
 import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, saveCacheFile, type CachedDataset, type CachedRecord, type CacheFile } from './cache';
 import type { SyncFailureKind } from './classify';
@@ -47,15 +47,6 @@ export interface SyncResult {
   conflicts: number;
 }
 
-export interface SyncStatus {
-  identityId: string | null;
-  /** Records changed here and not yet pushed. */
-  pendingChanges: number;
-  syncing: boolean;
-  lastSyncAt: number | null;
-  lastError: ErrorView | null;
-}
-
 /** Events for logs and diagnostics: identifiers, counts and codes only, never values or credentials. */
 export type SyncEvent =
   | { type: 'opened'; identityId: string; cache: 'loaded' | 'empty' | 'corrupt' | 'other-identity' | 'unreadable' }
@@ -70,7 +61,7 @@ export type SyncEvent =
   | { type: 'limit'; dataset: string; detail: string }
   | { type: 'cache-write-failed'; identityId: string };
 
-export type SyncReason = 'open' | 'change' | 'reconnect' | 'retry' | 'manual' | 'flush';
+export type SyncReason = 'open' | 'change' | 'reconnect' | 'retry' | 'flush';
 
 export interface SettingsSyncOptions {
   /** Folder of the cache files (one per identity). */
@@ -87,17 +78,8 @@ export interface SettingsSyncOptions {
   random?: () => number;
   /** Identifies this terminal in records (tie-break of the conflict policy). Default: random per process. */
   deviceId?: string;
-  /** Sync this long after the last change (default 2 s), at most `maxWaitMs` after the first unsynced one (default 10 s). */
-  debounceMs?: number;
-  maxWaitMs?: number;
-  /** After a retryable failure, sync again after this delay, doubling up to `maxMs` (default 5 s .. 5 min). */
-  offlineRetry?: { initialMs?: number; maxMs?: number };
   /** Per-request retries of throttling / 5xx / network failures (default 5 attempts, 200 ms base, 5 s cap). */
   retry?: RetryOptions;
-  /** Re-pull-and-retry rounds after losing a conditional write race (default 3). */
-  maxRaceRetries?: number;
-  /** How long `close({ flush: true })` waits for the final sync (default 5 s). */
-  flushTimeoutMs?: number;
   onConflict?: ConflictHandler;
   onEvent?: (event: SyncEvent) => void;
   limits?: Partial<SyncLimits>;
@@ -112,24 +94,22 @@ export interface SettingsSync {
   open(identityId: string): Promise<void>;
   /** Ends the session: optionally pushes pending changes first (`flush`, default true), then removes the cache file if `purge`. */
   close(options?: { flush?: boolean; purge?: boolean }): Promise<void>;
-  /** Removes an identity's cache file from this terminal (closing it first if it is open, without flushing). */
-  purge(identityId: string): Promise<void>;
   /** Shared terminals at start: closes without pushing and removes every settings cache in `cacheDir` (crash, power loss). */
   purgeLeftovers(): Promise<void>;
   currentIdentity(): string | null;
   get(dataset: string, key: string): string | undefined;
-  getAll(dataset: string): Record<string, string>;
-  datasets(): string[];
   set(dataset: string, key: string, value: string): Promise<void>;
-  /** Sets several records of one dataset in one step (null removes). */
-  setMany(dataset: string, values: Record<string, string | null>): Promise<void>;
-  remove(dataset: string, key: string): Promise<void>;
   subscribe(listener: SettingsListener): () => void;
-  synchronize(): Promise<SyncResult>;
   /** The network is back: sync now (and reset the retry backoff). */
   reconnected(): void;
-  status(): SyncStatus;
 }
+
+const DEBOUNCE_MS = 2000;
+const MAX_WAIT_MS = 10_000;
+const RETRY_INITIAL_MS = 5000;
+const RETRY_MAX_MS = 300_000;
+const MAX_RACE_RETRIES = 3;
+const FLUSH_TIMEOUT_MS = 5000;
 
 interface Session {
   identityId: string;
@@ -145,8 +125,6 @@ interface Session {
   firstPendingAt: number | null;
   retryTimer: TimerHandle | null;
   retryDelay: number;
-  lastSyncAt: number | null;
-  lastError: ErrorView | null;
   /** The last credentials the provider gave for this identity (main-process memory only), for the final flush. */
   lastCreds: SyncCredentials | null;
   flushing: boolean;
@@ -163,13 +141,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve)));
   const random = options.random ?? Math.random;
   const deviceId = options.deviceId ?? `device-${crypto.randomUUID()}`;
-  const debounceMs = options.debounceMs ?? 2000;
-  const maxWaitMs = Math.max(debounceMs, options.maxWaitMs ?? 10_000);
-  const retryInitial = options.offlineRetry?.initialMs ?? 5000;
-  const retryMax = options.offlineRetry?.maxMs ?? 300_000;
   const retry = resolveRetry(options.retry);
-  const maxRaceRetries = Math.max(0, options.maxRaceRetries ?? 3);
-  const flushTimeoutMs = options.flushTimeoutMs ?? 5000;
   const limits: SyncLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const emit = (event: SyncEvent): void => {
@@ -253,13 +225,13 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
   // ---- scheduling ---------------------------------------------------------------------------------
 
   const background = (s: Session, reason: SyncReason): void => {
-    requestSync(s, reason).catch(() => undefined); // reported through events and status
+    requestSync(s, reason).catch(() => undefined); // reported through events
   };
 
   const scheduleDebounced = (s: Session): void => {
     const now = clock.now();
     s.firstPendingAt ??= now;
-    const due = Math.min(now + debounceMs, s.firstPendingAt + maxWaitMs);
+    const due = Math.min(now + DEBOUNCE_MS, s.firstPendingAt + MAX_WAIT_MS);
     s.debounce?.cancel();
     s.debounce = clock.setTimer(Math.max(0, due - now), () => {
       s.debounce = null;
@@ -274,7 +246,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       s.retryTimer = null;
       if (!s.ending) background(s, 'retry');
     });
-    s.retryDelay = Math.min(retryMax, s.retryDelay * 2);
+    s.retryDelay = Math.min(RETRY_MAX_MS, s.retryDelay * 2);
     return delay;
   };
 
@@ -302,15 +274,12 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
     const run = (async (): Promise<SyncResult> => {
       try {
         const result = await runOnce(s);
-        s.lastSyncAt = clock.now();
-        s.lastError = null;
-        s.retryDelay = retryInitial;
+        s.retryDelay = RETRY_INITIAL_MS;
         emit({ type: 'synced', identityId: s.identityId, ...result });
         return result;
       } catch (error) {
         const e = toScrubInError(error);
         if (!(error instanceof SessionEnded)) {
-          s.lastError = e.toView();
           const retryInMs = e.retryable && !s.ending ? scheduleRetry(s) : null;
           emit({ type: 'sync-failed', identityId: s.identityId, code: e.code, retryInMs });
         }
@@ -422,7 +391,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
 
   const syncDataset = async (s: Session, name: string, listedCount: number | undefined, result: SyncResult): Promise<void> => {
     const id = s.identityId;
-    for (let round = 0; round <= maxRaceRetries; round++) {
+    for (let round = 0; round <= MAX_RACE_RETRIES; round++) {
       let count = listedCount;
       if (round > 0) {
         count = await s.remote.datasetSyncCount(id, name);
@@ -489,7 +458,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       if (!lost) return;
     }
     throw new ScrubInError('sync_conflict', {
-      detail: `settings sync: dataset "${name}" kept changing on another terminal; gave up after ${maxRaceRetries + 1} attempts`,
+      detail: `settings sync: dataset "${name}" kept changing on another terminal; gave up after ${MAX_RACE_RETRIES + 1} attempts`,
     });
   };
 
@@ -540,7 +509,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
     if (flush && !s.ending && pending() > 0) {
       let timer: TimerHandle | undefined;
       const timeout = new Promise<void>((resolve) => {
-        timer = clock.setTimer(flushTimeoutMs, resolve);
+        timer = clock.setTimer(FLUSH_TIMEOUT_MS, resolve);
       });
       s.flushing = true;
       await Promise.race([requestSync(s, 'flush').then(() => undefined, () => undefined), timeout]);
@@ -587,9 +556,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
         debounce: null,
         firstPendingAt: null,
         retryTimer: null,
-        retryDelay: retryInitial,
-        lastSyncAt: null,
-        lastError: null,
+        retryDelay: RETRY_INITIAL_MS,
         lastCreds: null,
         flushing: false,
       };
@@ -616,16 +583,6 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       await endSession(s, opts.flush ?? true, opts.purge ?? false);
     },
 
-    async purge(identityIdIn) {
-      const identityId = checkIdentityId(identityIdIn);
-      if (current?.identityId === identityId) {
-        await endSession(current, false, true);
-        return;
-      }
-      await removeCacheFile(options.cacheDir, identityId);
-      emit({ type: 'closed', identityId, purged: true, pendingLost: 0 });
-    },
-
     async purgeLeftovers() {
       if (current) await endSession(current, false, true);
       await removeAllCacheFiles(options.cacheDir);
@@ -641,27 +598,8 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       return value ?? undefined;
     },
 
-    getAll(dataset) {
-      const s = requireSession();
-      const out: Record<string, string> = {};
-      for (const [k, r] of Object.entries(s.file.datasets[checkDatasetName(dataset)]?.records ?? {})) if (r.value !== null) out[k] = r.value;
-      return out;
-    },
-
-    datasets: () => Object.keys(requireSession().file.datasets).sort(),
-
     async set(dataset, key, value) {
       await applyLocal(dataset, { [checkKey(key)]: checkValue(value, limits) });
-    },
-    async setMany(dataset, values) {
-      const input: unknown = values; // from the bridge: checked, not trusted
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-        throw new ScrubInError('invalid_request', { detail: 'settings: setMany expects an object of key -> value' });
-      }
-      await applyLocal(dataset, values);
-    },
-    async remove(dataset, key) {
-      await applyLocal(dataset, { [checkKey(key)]: null });
     },
 
     subscribe(listener) {
@@ -669,21 +607,11 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       return () => listeners.delete(listener);
     },
 
-    synchronize: () => requestSync(requireSession(), 'manual'),
-
     reconnected() {
       const s = current;
       if (!s) return;
-      s.retryDelay = retryInitial;
+      s.retryDelay = RETRY_INITIAL_MS;
       background(s, 'reconnect');
-    },
-
-    status() {
-      const s = current;
-      if (!s) return { identityId: null, pendingChanges: 0, syncing: false, lastSyncAt: null, lastError: null };
-      let pendingChanges = 0;
-      for (const d of Object.values(s.file.datasets)) for (const r of Object.values(d.records)) if (r.dirty) pendingChanges++;
-      return { identityId: s.identityId, pendingChanges, syncing: s.running !== null, lastSyncAt: s.lastSyncAt, lastError: s.lastError };
     },
   };
 }
