@@ -10,7 +10,7 @@ import { createCredentialsProvider } from './aws';
 import type { Clock } from './clock';
 import { defaultTerminalId, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
-import { createSettingsSync, removeAllCacheFiles, type SettingsSync, type SyncEvent } from './sync';
+import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
 import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
 export interface CoreOptions {
@@ -107,19 +107,7 @@ export function createCore(options: CoreOptions): ScrubInCore {
             },
           });
           settings = engine;
-          return {
-            open: (identityId) => engine.open(identityId),
-            close: (o) => engine.close(o),
-            currentIdentity: () => engine.currentIdentity(),
-            get: (dataset, key) => engine.get(dataset, key),
-            set: (dataset, key, value) => engine.set(dataset, key, value),
-            reconnected: () => engine.reconnected(),
-            subscribe: (listener) => engine.subscribe(listener),
-            async purgeLeftovers() {
-              await engine.close({ flush: false, purge: true });
-              await removeAllCacheFiles(settingsDir);
-            },
-          };
+          return engine;
         }
       : null;
   const session = createTerminalSession({

@@ -2,7 +2,8 @@
  * Settings sync end to end: two sync engines ("terminals", separate cache folders) against the local
  * DynamoDB front (dynalite behind real SigV4 verification and the LeadingKeys policy), with guest
  * credentials from the real credentials provider and the local identity pool. Time is a ManualClock
- * per terminal; backoff sleeps are recorded, never waited.
+ * per terminal; backoff sleeps are recorded, never waited. Everything goes through the terminal's port:
+ * "sync now" is `reconnected()`, and a sync's outcome is read from its events.
  */
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CredentialsProvider } from '../../main/aws';
 import { ManualClock } from '../../main/clock';
-import { isScrubInError, type ScrubInError } from '../../main/errors';
 import { createSettingsSync, mostRecentWins, type ConflictHandler, type RecordView, type SettingsChange, type SettingsSync, type SyncEvent } from '../../main/sync';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
-import { guestProvider } from '../support/sync';
+import { SyncEventLog, guestProvider, pendingChanges, readCache, type SyncEnd } from '../support/sync';
 
 const T0 = Date.UTC(2026, 2, 2, 7, 0, 0);
 let ld: LocalDynamoDb;
@@ -45,13 +45,14 @@ interface Terminal {
   sync: SettingsSync;
   clock: ManualClock;
   cacheDir: string;
+  log: SyncEventLog;
   events: SyncEvent[];
   sleeps: number[];
   changes: SettingsChange[];
   conflicts: [RecordView, RecordView][];
   identityId: string;
-  /** Resolves on the next event matching `pred` (registered before the action that causes it). */
-  next(pred: (e: SyncEvent) => boolean): Promise<SyncEvent>;
+  /** Syncs now through the port (`reconnected()`) and resolves with how that sync ended. */
+  syncNow(): Promise<SyncEnd>;
 }
 
 async function terminal(
@@ -61,12 +62,10 @@ async function terminal(
 ): Promise<Terminal> {
   const clock = new ManualClock(T0);
   const cacheDir = await tmp(deviceId);
-  const events: SyncEvent[] = [];
+  const log = new SyncEventLog();
   const sleeps: number[] = [];
   const changes: SettingsChange[] = [];
   const conflicts: [RecordView, RecordView][] = [];
-  const waiters: { pred: (e: SyncEvent) => boolean; resolve: (e: SyncEvent) => void }[] = [];
-  const next = (pred: (e: SyncEvent) => boolean): Promise<SyncEvent> => new Promise((resolve) => waiters.push({ pred, resolve }));
   const sync = createSettingsSync({
     cacheDir,
     credentials: () => provider.getCredentials(),
@@ -80,13 +79,7 @@ async function terminal(
     },
     random: () => 0.5,
     retry: { maxAttempts: 3 },
-    onEvent: (e) => {
-      events.push(e);
-      for (const w of waiters.splice(0)) {
-        if (w.pred(e)) w.resolve(e);
-        else waiters.push(w);
-      }
-    },
+    onEvent: log.record,
     onConflict: async (local, remote) => {
       conflicts.push([local, remote]);
       return extra.onConflict ? extra.onConflict(local, remote) : mostRecentWins(local, remote);
@@ -97,44 +90,66 @@ async function terminal(
   engines.push(sync);
   sync.subscribe((c) => changes.push(c));
   const identityId = (await provider.getCredentials()).identityId;
-  return { sync, clock, cacheDir, events, sleeps, changes, conflicts, identityId, next };
+  const syncNow = (): Promise<SyncEnd> => {
+    const end = log.endOf('reconnect');
+    sync.reconnected();
+    return end;
+  };
+  return { sync, clock, cacheDir, log, events: log.all, sleeps, changes, conflicts, identityId, syncNow };
 }
 
-/** Opens the terminal and waits for its sign-in sync to settle. */
+/** Opens the terminal and waits for its sign-in sync, which must succeed. */
 async function openAndSettle(t: Terminal): Promise<void> {
+  const end = t.log.endOf('open');
   await t.sync.open(t.identityId);
-  await t.sync.synchronize();
+  expect(await end).toMatchObject({ type: 'synced' });
 }
 
-const values = (t: Terminal, dataset = 'prefs'): Record<string, string> => t.sync.getAll(dataset);
+/** Every setting of a dataset, read through the port (the keys are taken from the cache file). */
+async function values(t: Terminal, dataset = 'prefs'): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys((await readCache(t.cacheDir, t.identityId)).datasets[dataset]?.records ?? {})) {
+    const value = t.sync.get(dataset, key);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
 
-describe('two terminals, one person', () => {
-  it('edits while one terminal is offline merge deterministically on reconnect; nothing is lost; the hook decides conflicts', async () => {
+const pending = async (t: Terminal): Promise<number> => pendingChanges(await readCache(t.cacheDir, t.identityId));
+
+/** Favourite rooms merge as a union; everything else by the default policy. */
+const unionOfRooms: ConflictHandler = (local, remote) => {
+  if (local.key !== 'favouriteRooms') return mostRecentWins(local, remote);
+  const union = [...new Set([...(remote.value ?? '').split(','), ...(local.value ?? '').split(',')].filter(Boolean))].sort();
+  return { value: union.join(',') };
+};
+
+describe('one person edits on two terminals while one of them is offline', () => {
+  /** What the scenario left behind; each test below asserts one behaviour of it. */
+  let seen: {
+    offline: SyncEnd;
+    pendingOffline: number;
+    valuesOffline: Record<string, string>;
+    remoteOnOpen: number;
+    valuesOnOpen: Record<string, string>;
+    reconnect: SyncEnd;
+    a: { values: Record<string, string>; pending: number };
+    b: { values: Record<string, string>; pending: number; events: SyncEvent[]; conflicts: [RecordView, RecordView][] };
+  };
+
+  beforeAll(async () => {
     const awsDir = await tmp('aws');
-    const a = await terminal(await guest(awsDir), 'terminal-a', {
-      onConflict: (local, remote) => {
-        if (local.key !== 'favouriteRooms') return mostRecentWins(local, remote);
-        const union = [...new Set([...(remote.value ?? '').split(','), ...(local.value ?? '').split(',')].filter(Boolean))].sort();
-        return { value: union.join(',') };
-      },
-    });
-    const b = await terminal(await guest(awsDir), 'terminal-b', {
-      onConflict: (local, remote) => {
-        if (local.key !== 'favouriteRooms') return mostRecentWins(local, remote);
-        const union = [...new Set([...(remote.value ?? '').split(','), ...(local.value ?? '').split(',')].filter(Boolean))].sort();
-        return { value: union.join(',') };
-      },
-    });
+    const a = await terminal(await guest(awsDir), 'terminal-a', { onConflict: unionOfRooms });
+    const b = await terminal(await guest(awsDir), 'terminal-b', { onConflict: unionOfRooms });
     expect(b.identityId).toBe(a.identityId);
 
     await openAndSettle(a);
     await a.sync.set('prefs', 'textSize', 'large');
     await a.sync.set('prefs', 'favouriteRooms', 'OR-1');
-    expect(await a.sync.synchronize()).toMatchObject({ pushed: 2 });
-
+    expect(await a.syncNow()).toMatchObject({ type: 'synced', pushed: 2 });
     await openAndSettle(b);
-    expect(values(b)).toEqual({ textSize: 'large', favouriteRooms: 'OR-1' });
-    expect(b.changes.filter((c) => c.kind === 'record' && c.source === 'remote')).toHaveLength(2);
+    const remoteOnOpen = b.changes.filter((c) => c.kind === 'record' && c.source === 'remote').length;
+    const valuesOnOpen = await values(b);
 
     // B goes offline: every DynamoDB request fails at the socket.
     ld.failNext('DynamoDB.Query', { reset: true, count: 3 });
@@ -142,37 +157,67 @@ describe('two terminals, one person', () => {
     await b.sync.set('prefs', 'textSize', 'small'); // older than A's edit below
     await b.sync.set('prefs', 'theme', 'dark'); // only B
     await b.sync.set('prefs', 'favouriteRooms', 'OR-1,OR-3'); // both edit: the hook merges
-    const offline = await b.sync.synchronize().catch((e: unknown) => e);
-    expect(isScrubInError(offline, 'network')).toBe(true);
-    expect(b.sync.status()).toMatchObject({ pendingChanges: 3, lastError: { code: 'network', retryable: true } });
-    expect(b.events.some((e) => e.type === 'sync-failed' && e.retryInMs === 5000)).toBe(true);
-    expect(values(b)).toMatchObject({ textSize: 'small', theme: 'dark' }); // reads work offline
+    const offline = await b.syncNow();
+    const pendingOffline = await pending(b);
+    const valuesOffline = await values(b);
 
     // Meanwhile A (online) edits later.
     a.clock.advance(20_000);
     await a.sync.set('prefs', 'textSize', 'x-large');
     await a.sync.set('prefs', 'volume', '3');
     await a.sync.set('prefs', 'favouriteRooms', 'OR-1,OR-2');
-    await a.sync.synchronize();
+    expect(await a.syncNow()).toMatchObject({ type: 'synced' });
 
-    // B reconnects.
-    const synced = b.next((e) => e.type === 'synced' || e.type === 'sync-failed');
-    b.sync.reconnected();
-    expect(await synced).toMatchObject({ type: 'synced', pushed: 2, conflicts: 2 });
-    await synced;
-    await a.sync.synchronize();
+    const reconnect = await b.syncNow();
+    expect(await a.syncNow()).toMatchObject({ type: 'synced' });
+    seen = {
+      offline,
+      pendingOffline,
+      valuesOffline,
+      remoteOnOpen,
+      valuesOnOpen,
+      reconnect,
+      a: { values: await values(a), pending: await pending(a) },
+      b: { values: await values(b), pending: await pending(b), events: b.events, conflicts: b.conflicts },
+    };
+  });
 
+  it("the second terminal gets the first one's settings when it opens, and tells its subscribers", () => {
+    expect(seen.valuesOnOpen).toEqual({ textSize: 'large', favouriteRooms: 'OR-1' });
+    expect(seen.remoteOnOpen).toBe(2);
+  });
+
+  it('offline, the sync fails as retryable and is scheduled again on the clock', () => {
+    expect(seen.offline).toMatchObject({ type: 'sync-failed', code: 'network', retryInMs: 5000 });
+  });
+
+  it('offline, changes are read back and kept as not yet pushed', () => {
+    expect(seen.valuesOffline).toMatchObject({ textSize: 'small', theme: 'dark' });
+    expect(seen.pendingOffline).toBe(3);
+  });
+
+  it('on reconnect the offline changes are pushed after two conflicts are resolved', () => {
+    expect(seen.reconnect).toMatchObject({ type: 'synced', pushed: 2, conflicts: 2 });
+  });
+
+  it('both terminals end with the same settings: nothing is lost', () => {
     const expected = { textSize: 'x-large', favouriteRooms: 'OR-1,OR-2,OR-3', theme: 'dark', volume: '3' };
-    expect(values(a)).toEqual(expected);
-    expect(values(b)).toEqual(expected);
-    expect(b.conflicts.map(([l, r]) => [l.key, l.value, r.value]).sort()).toEqual([
+    expect(seen.a.values).toEqual(expected);
+    expect(seen.b.values).toEqual(expected);
+  });
+
+  it('the hook decides each conflict: the newer remote text size wins, the rooms are merged', () => {
+    expect(seen.b.conflicts.map(([l, r]) => [l.key, l.value, r.value]).sort()).toEqual([
       ['favouriteRooms', 'OR-1,OR-3', 'OR-1,OR-2'],
       ['textSize', 'small', 'x-large'],
     ]);
-    expect(b.events).toContainEqual({ type: 'conflict', dataset: 'prefs', key: 'textSize', resolution: 'remote', by: 'hook' });
-    expect(b.events).toContainEqual({ type: 'conflict', dataset: 'prefs', key: 'favouriteRooms', resolution: 'merged', by: 'hook' });
-    expect(a.sync.status().pendingChanges).toBe(0);
-    expect(b.sync.status().pendingChanges).toBe(0);
+    expect(seen.b.events).toContainEqual({ type: 'conflict', dataset: 'prefs', key: 'textSize', resolution: 'remote', by: 'hook' });
+    expect(seen.b.events).toContainEqual({ type: 'conflict', dataset: 'prefs', key: 'favouriteRooms', resolution: 'merged', by: 'hook' });
+  });
+
+  it('nothing is left pending on either terminal', () => {
+    expect(seen.a.pending).toBe(0);
+    expect(seen.b.pending).toBe(0);
   });
 });
 
@@ -188,11 +233,9 @@ describe('conflict policy and races', () => {
     await b.sync.set('tie', 'k1', 'from-b');
     await a.sync.set('tie', 'k2', 'from-a');
     await b.sync.set('tie', 'k2', 'from-b');
-    await a.sync.synchronize();
-    await b.sync.synchronize();
-    await a.sync.synchronize();
-    expect(values(a, 'tie')).toEqual({ k1: 'from-a', k2: 'from-a' });
-    expect(values(b, 'tie')).toEqual({ k1: 'from-a', k2: 'from-a' });
+    for (const t of [a, b, a]) expect(await t.syncNow()).toMatchObject({ type: 'synced' });
+    expect(await values(a, 'tie')).toEqual({ k1: 'from-a', k2: 'from-a' });
+    expect(await values(b, 'tie')).toEqual({ k1: 'from-a', k2: 'from-a' });
   });
 
   it('a push that loses the race re-pulls, resolves and retries: no lost update', async () => {
@@ -207,58 +250,59 @@ describe('conflict policy and races', () => {
         b.clock.advance(5_000);
         await b.sync.set('race', 'shared', 'b-later');
         await b.sync.set('race', 'onlyB', 'b');
-        await b.sync.synchronize();
+        expect(await b.syncNow()).toMatchObject({ type: 'synced' });
       },
     });
     await openAndSettle(b);
     await b.sync.set('race', 'first', '1');
-    await b.sync.synchronize();
+    expect(await b.syncNow()).toMatchObject({ type: 'synced' });
     await openAndSettle(a);
     await b.sync.set('race', 'second', '2'); // moves the dataset's sync count, so A's next sync pulls
-    await b.sync.synchronize();
+    expect(await b.syncNow()).toMatchObject({ type: 'synced' });
     await a.sync.set('race', 'shared', 'a-earlier');
     await a.sync.set('race', 'onlyA', 'a');
     interfere = true;
-    expect(await a.sync.synchronize()).toMatchObject({ conflicts: 1 });
+    expect(await a.syncNow()).toMatchObject({ type: 'synced', conflicts: 1 });
     expect(a.events.filter((e) => e.type === 'race-lost')).toEqual([{ type: 'race-lost', dataset: 'race', round: 0 }]);
     expect(a.conflicts.map(([l, r]) => [l.key, l.value, r.value])).toEqual([['shared', 'a-earlier', 'b-later']]);
-    await b.sync.synchronize();
+    expect(await b.syncNow()).toMatchObject({ type: 'synced' });
     const expected = { first: '1', second: '2', shared: 'b-later', onlyA: 'a', onlyB: 'b' };
-    expect(values(a, 'race')).toEqual(expected);
-    expect(values(b, 'race')).toEqual(expected);
+    expect(await values(a, 'race')).toEqual(expected);
+    expect(await values(b, 'race')).toEqual(expected);
   });
 });
 
 describe('sync triggers, retries and limits', () => {
-  it('syncs on open and on change after the debounce (Clock-driven)', async () => {
-    const awsDir = await tmp('aws');
-    const a = await terminal(await guest(awsDir), 'terminal-a');
-    const opened = a.next((e) => e.type === 'synced');
+  it('syncs on open', async () => {
+    const a = await terminal(await guest(await tmp('aws')), 'terminal-a');
+    const opened = a.log.endOf('open');
     await a.sync.open(a.identityId);
     expect(await opened).toMatchObject({ type: 'synced' });
-    expect(a.events).toContainEqual({ type: 'sync-start', identityId: a.identityId, reason: 'open' });
+  });
 
+  it('syncs a change 2 s after the last change (Clock-driven debounce)', async () => {
+    const a = await terminal(await guest(await tmp('aws')), 'terminal-a');
+    await openAndSettle(a);
     await a.sync.set('prefs', 'textSize', 'large');
     a.clock.advance(1_000);
     await a.sync.set('prefs', 'textSize', 'larger');
     a.clock.advance(1_999);
     expect(a.events.filter((e) => e.type === 'sync-start')).toHaveLength(1); // still waiting
-    const changed = a.next((e) => e.type === 'synced');
+    const changed = a.log.endOf('change');
     a.clock.advance(1);
-    expect(await changed).toMatchObject({ pushed: 1 });
+    expect(await changed).toMatchObject({ type: 'synced', pushed: 1 });
     expect(a.events.filter((e) => e.type === 'sync-start' && e.reason === 'change')).toHaveLength(1);
   });
 
   it('throttling and 500s are retried with backoff through the injected sleep', async () => {
-    const awsDir = await tmp('aws');
-    const a = await terminal(await guest(awsDir), 'terminal-a');
+    const a = await terminal(await guest(await tmp('aws')), 'terminal-a');
     await openAndSettle(a);
     await a.sync.set('prefs', 'textSize', 'large');
     ld.failNext('DynamoDB.Query', { status: 500 });
     ld.failNext('DynamoDB.PutItem', { error: 'ProvisionedThroughputExceededException' });
     ld.failNext('DynamoDB.UpdateItem', { error: 'ThrottlingException' });
     const before = ld.counts();
-    expect(await a.sync.synchronize()).toMatchObject({ pushed: 1 });
+    expect(await a.syncNow()).toMatchObject({ type: 'synced', pushed: 1 });
     const after = ld.counts();
     expect((after['DynamoDB.PutItem'] ?? 0) - (before['DynamoDB.PutItem'] ?? 0)).toBe(2);
     expect((after['DynamoDB.UpdateItem'] ?? 0) - (before['DynamoDB.UpdateItem'] ?? 0)).toBe(2);
@@ -269,14 +313,17 @@ describe('sync triggers, retries and limits', () => {
       ['UpdateItem', 'throttled'],
     ]);
     expect(a.sleeps).toEqual([100, 100, 100]); // full jitter: random 0.5 * base 200 ms
-    // Exhausted retries surface as a retryable error and schedule a later sync on the clock.
+  });
+
+  it('exhausted retries end the sync as retryable, and a later sync on the clock pushes the change', async () => {
+    const a = await terminal(await guest(await tmp('aws')), 'terminal-a');
+    await openAndSettle(a);
     await a.sync.set('prefs', 'textSize', 'huge');
     ld.failNext('DynamoDB.Query', { error: 'ThrottlingException', count: 3 });
-    const failed = await a.sync.synchronize().catch((e: unknown) => e as ScrubInError);
-    expect(failed).toMatchObject({ code: 'throttled', retryable: true });
-    const retried = a.next((e) => e.type === 'synced');
+    expect(await a.syncNow()).toMatchObject({ type: 'sync-failed', code: 'throttled', retryInMs: 5000 });
+    const retried = a.log.endOf('retry');
     a.clock.advance(5_000);
-    expect(await retried).toMatchObject({ pushed: 1 });
+    expect(await retried).toMatchObject({ type: 'synced', pushed: 1 });
   });
 
   it('a merged dataset over the record limit is not pushed and says so; the rest still syncs', async () => {
@@ -286,26 +333,22 @@ describe('sync triggers, retries and limits', () => {
     const b = await terminal(await guest(awsDir), 'terminal-b', { limits });
     await openAndSettle(a);
     await openAndSettle(b);
-    await a.sync.setMany('rooms', { r1: '1', r2: '2' });
-    await b.sync.setMany('rooms', { r3: '3', r4: '4' });
+    for (const key of ['r1', 'r2']) await a.sync.set('rooms', key, key);
+    for (const key of ['r3', 'r4', 'r5']) await b.sync.set('rooms', key, key);
     await b.sync.set('prefs', 'textSize', 'small');
-    await expect(b.sync.setMany('rooms', { r5: '5', r6: '6' })).rejects.toMatchObject({ code: 'sync_limit' });
-    await a.sync.synchronize();
-    const error = (await b.sync.synchronize().then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as ScrubInError;
-    expect(error).toMatchObject({ code: 'sync_limit' });
-    expect(error.detail).toContain('"rooms" would hold 4 settings, more than the limit of 3');
-    expect(b.sync.status().pendingChanges).toBe(2);
-    await a.sync.synchronize();
-    expect(values(a)).toEqual({ textSize: 'small' }); // the other dataset went through
-    expect(values(a, 'rooms')).toEqual({ r1: '1', r2: '2' });
+    await expect(b.sync.set('rooms', 'r6', 'r6')).rejects.toMatchObject({ code: 'sync_limit' });
+    expect(await a.syncNow()).toMatchObject({ type: 'synced' });
+    expect(await b.syncNow()).toMatchObject({ type: 'sync-failed', code: 'sync_limit' });
+    expect(b.events).toContainEqual({ type: 'limit', dataset: 'rooms', detail: expect.stringContaining('"rooms" would hold 5 settings, more than the limit of 3') as unknown });
+    expect(await pending(b)).toBe(3);
+    expect(await a.syncNow()).toMatchObject({ type: 'synced' });
+    expect(await values(a)).toEqual({ textSize: 'small' }); // the other dataset went through
+    expect(await values(a, 'rooms')).toEqual({ r1: 'r1', r2: 'r2' });
   });
 });
 
 describe('shared and personal terminals', () => {
-  it('shared: sign-out (close + purge) leaves no cache file; personal: the cache stays and works offline', async () => {
+  it("shared: sign-out pushes pending changes with the leaving person's last credentials, then removes the cache file", async () => {
     const awsDir = await tmp('aws');
     const sharedProvider = await guest(awsDir);
     const shared = await terminal(sharedProvider, 'terminal-shared');
@@ -318,24 +361,33 @@ describe('shared and personal terminals', () => {
     shared.clock.set(Date.now());
     await shared.sync.close({ flush: true, purge: true });
     expect(shared.events).toContainEqual(expect.objectContaining({ type: 'synced', pushed: 1 }));
-    expect(await readdir(shared.cacheDir)).toEqual([]);
-    expect(shared.sync.currentIdentity()).toBeNull();
-    expect(() => shared.sync.get('prefs', 'textSize')).toThrow(expect.objectContaining({ code: 'signed_out' }) as Error);
     expect(shared.events).toContainEqual({ type: 'closed', identityId: shared.identityId, purged: true, pendingLost: 0 });
+    expect(await readdir(shared.cacheDir)).toEqual([]);
 
-    const personal = await terminal(await guest(awsDir), 'terminal-personal');
+    const next = await terminal(await guest(awsDir), 'terminal-next');
+    await openAndSettle(next);
+    expect(next.sync.get('prefs', 'textSize')).toBe('large'); // flushed before the purge
+  });
+
+  it('after close nobody is open and reads are refused', async () => {
+    const t = await terminal(await guest(await tmp('aws')), 'terminal-shared');
+    await openAndSettle(t);
+    await t.sync.close({ flush: true, purge: true });
+    expect(t.sync.currentIdentity()).toBeNull();
+    expect(() => t.sync.get('prefs', 'textSize')).toThrow(expect.objectContaining({ code: 'signed_out' }) as Error);
+  });
+
+  it('personal: close keeps the cache file, and the next open works offline from it', async () => {
+    const personal = await terminal(await guest(await tmp('aws')), 'terminal-personal');
     await openAndSettle(personal);
-    expect(personal.sync.get('prefs', 'textSize')).toBe('large'); // flushed before the purge
     await personal.sync.set('prefs', 'theme', 'dark');
-    await personal.sync.close({ flush: false });
+    await personal.sync.close({ flush: false, purge: false });
     expect((await readdir(personal.cacheDir)).filter((f) => f.startsWith('settings-'))).toHaveLength(1);
     ld.failNext('DynamoDB.Query', { reset: true, count: 3 });
-    const failed = personal.next((e) => e.type === 'sync-failed');
+    const failed = personal.log.endOf('open');
     await personal.sync.open(personal.identityId);
-    expect(personal.sync.getAll('prefs')).toEqual({ textSize: 'large', theme: 'dark' });
-    expect(await failed).toMatchObject({ code: 'network' });
-    expect(personal.sync.status().pendingChanges).toBe(1);
-    await personal.sync.purge(personal.identityId);
-    expect(await readdir(personal.cacheDir)).toEqual([]);
+    expect(personal.sync.get('prefs', 'theme')).toBe('dark');
+    expect(await failed).toMatchObject({ type: 'sync-failed', code: 'network' });
+    expect(await pending(personal)).toBe(1);
   });
 });

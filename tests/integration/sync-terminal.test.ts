@@ -122,25 +122,38 @@ describe('settings follow the nurse between two shared terminals (real core, loc
     await rejects(a.core.session.getSetting('prefs', 'textSize'), 'signed_out');
   });
 
-  it('terminal A: set while signed in, refused while locked, pushed at sign-out, and no cache file left behind', async () => {
+  /** The nurse's cache file on terminal B, before the switch to the surgeon. */
+  let nurseCacheOnB: string[] = [];
+
+  // The journey below runs in order (each test continues where the one before left off), one behaviour per test.
+  it("terminal A: the nurse's sign-in opens her settings and syncs them with her credentials", async () => {
     const a = terminals[0]!;
     const opened = a.nextEvent((e) => e.type === 'synced');
     await login(a, () => a.core.session.signIn(), 'nurse');
     expect(a.core.session.view().state).toBe('signed-in');
     await opened; // the sync at sign-in reached DynamoDB with the nurse's credentials
     expect(a.core.settings?.currentIdentity()).toMatch(/^us-east-1:/);
+  });
 
+  it('terminal A: settings set while signed in are read back, from one cache file while she works', async () => {
+    const a = terminals[0]!;
     await a.core.session.setSetting('prefs', 'favouriteRoom', 'OR-7');
     await a.core.session.setSetting('prefs', 'textSize', 'large');
     expect(await a.core.session.getSetting('prefs', 'favouriteRoom')).toBe('OR-7');
-    expect(cacheFiles(a).filter((f) => f.endsWith('.json'))).toHaveLength(1); // the offline cache while she works
+    expect(cacheFiles(a).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+  });
 
+  it('terminal A: settings are refused while locked and readable again after unlock', async () => {
+    const a = terminals[0]!;
     a.core.session.lock();
     await rejects(a.core.session.getSetting('prefs', 'favouriteRoom'), 'locked');
     await rejects(a.core.session.setSetting('prefs', 'textSize', 'normal'), 'locked');
     await login(a, () => a.core.session.unlock(), 'nurse');
     expect(await a.core.session.getSetting('prefs', 'textSize')).toBe('large');
+  });
 
+  it('terminal A: sign-out pushes the pending changes and leaves no cache file', async () => {
+    const a = terminals[0]!;
     // Sign out right away: the changes are still pending (debounce), so the final flush pushes them.
     cognito.admin.resetCounts();
     await a.core.session.signOut();
@@ -148,6 +161,10 @@ describe('settings follow the nurse between two shared terminals (real core, loc
     expect(closed).toMatchObject({ type: 'closed', purged: true, pendingLost: 0 });
     expect(cognito.admin.counts()['DynamoDB.PutItem']).toBeGreaterThanOrEqual(2);
     expect(cacheFiles(a)).toEqual([]);
+  });
+
+  it('terminal A: after sign-out settings are refused, and no change the UI saw carried the identity id', async () => {
+    const a = terminals[0]!;
     expect(a.changes.at(-1)).toEqual({ kind: 'reset' });
     await rejects(a.core.session.getSetting('prefs', 'favouriteRoom'), 'signed_out');
     expect(JSON.stringify(a.changes)).not.toMatch(/us-east-1:/);
@@ -163,13 +180,22 @@ describe('settings follow the nurse between two shared terminals (real core, loc
     await synced;
     expect(await b.core.session.getSetting('prefs', 'textSize')).toBe('large');
     expect(b.events.some((e) => e.type === 'retry' && e.operation === 'Query')).toBe(true);
-    expect(cacheFiles(b).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    nurseCacheOnB = cacheFiles(b).filter((f) => f.endsWith('.json'));
+    expect(nurseCacheOnB).toHaveLength(1);
+  });
 
-    // Switching to the surgeon purges the nurse's cache before the surgeon's session starts.
+  it("terminal B: switching to the surgeon purges the nurse's cache before the surgeon's own settings open", async () => {
+    const b = terminals[1]!;
     b.core.session.lock();
     await login(b, () => b.core.session.switchUser(), 'surgeon');
     expect(b.core.session.view().user?.username).toBe('surgeon');
     expect(await b.core.session.getSetting('prefs', 'favouriteRoom')).toBeNull(); // the surgeon's own (empty) settings
+    expect(nurseCacheOnB).toHaveLength(1);
+    expect(cacheFiles(b)).not.toContain(nurseCacheOnB[0]);
+  });
+
+  it('terminal B: sign-out leaves no cache file, and the audit chain verifies', async () => {
+    const b = terminals[1]!;
     await b.core.session.signOut();
     expect(cacheFiles(b)).toEqual([]);
     expect(verifyAuditLog(path.join(b.dir, 'audit.jsonl')).ok).toBe(true);

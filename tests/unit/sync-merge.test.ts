@@ -1,3 +1,4 @@
+/** The conflict policy and the merge plan: pure functions, no server. */
 import { describe, expect, it } from 'vitest';
 import { mostRecentWins, planMerge, type RecordView } from '../../main/sync/merge';
 import type { CachedRecord } from '../../main/sync/cache';
@@ -11,15 +12,21 @@ describe('mostRecentWins', () => {
     expect(mostRecentWins(view({ lastModified: 1000 }), view({ lastModified: 2000 }))).toBe('remote');
   });
 
-  it('ties are broken the same way whichever side is local (device id, then removal, then value)', () => {
+  it('a tie is broken by device id, the same way whichever side is local', () => {
     const a = view({ deviceId: 'dev-a', value: 'x' });
     const b = view({ deviceId: 'dev-b', value: 'y' });
     expect(mostRecentWins(a, b)).toBe('local');
     expect(mostRecentWins(b, a)).toBe('remote');
+  });
+
+  it('on a tie from the same device, the removal wins', () => {
     const removed = view({ value: null });
     const kept = view({ value: 'z' });
     expect(mostRecentWins(removed, kept)).toBe('local');
     expect(mostRecentWins(kept, removed)).toBe('remote');
+  });
+
+  it('on a tie from the same device between two values, the value that sorts first wins', () => {
     expect(mostRecentWins(view({ value: 'a' }), view({ value: 'b' }))).toBe('local');
     expect(mostRecentWins(view({ value: 'b' }), view({ value: 'a' }))).toBe('remote');
   });
@@ -31,31 +38,30 @@ describe('planMerge', () => {
     return { key, value: r.value, version: r.version, lastModified: r.lastModified, deviceId: r.deviceId };
   };
 
-  it('takes new and newer remote records, leaves unchanged ones, and reports conflicts only for dirty records that moved remotely', () => {
-    const local: Record<string, CachedRecord> = {
-      same: cached({ version: 2 }),
-      stale: cached({ version: 1, value: 'old' }),
-      mine: cached({ version: 1, dirty: true, value: 'mine' }),
-      agreed: cached({ version: 1, dirty: true, value: 'same-value' }),
-      pendingOnly: cached({ version: 3, dirty: true }),
-    };
-    const steps = planMerge('prefs', local, [
-      remote('same', { version: 2 }),
-      remote('stale', { version: 2, value: 'new' }),
-      remote('mine', { version: 2, value: 'theirs', deviceId: 'dev-b' }),
-      remote('agreed', { version: 2, value: 'same-value' }),
-      remote('fresh', { version: 1, value: 'hello' }),
-      remote('pendingOnly', { version: 3 }),
+  it('takes a record new to this terminal', () => {
+    expect(planMerge('prefs', {}, [remote('fresh', { version: 1, value: 'hello' })])).toEqual([
+      { kind: 'take-remote', key: 'fresh', changed: true, record: cached({ version: 1, value: 'hello' }) },
     ]);
-    expect(steps.map((s) => [s.kind, s.key])).toEqual([
-      ['take-remote', 'stale'],
-      ['conflict', 'mine'],
-      ['take-remote', 'agreed'],
-      ['take-remote', 'fresh'],
-    ]);
-    const conflict = steps[1];
-    expect(conflict).toMatchObject({ kind: 'conflict', local: { value: 'mine', version: 1 }, remote: { value: 'theirs', version: 2, deviceId: 'dev-b' } });
-    expect(steps[2]).toMatchObject({ changed: false, record: { dirty: false, version: 2 } });
+  });
+
+  it('takes a newer remote version of a record not changed here', () => {
+    const steps = planMerge('prefs', { stale: cached({ version: 1, value: 'old' }) }, [remote('stale', { version: 2, value: 'new' })]);
+    expect(steps).toEqual([{ kind: 'take-remote', key: 'stale', changed: true, record: cached({ version: 2, value: 'new' }) }]);
+  });
+
+  it('leaves a record whose remote version did not move, changed here or not', () => {
+    const local = { same: cached({ version: 2 }), pendingOnly: cached({ version: 3, dirty: true }) };
+    expect(planMerge('prefs', local, [remote('same', { version: 2 }), remote('pendingOnly', { version: 3 })])).toEqual([]);
+  });
+
+  it('a record changed here whose remote version moved to another value is a conflict, with both sides', () => {
+    const steps = planMerge('prefs', { mine: cached({ version: 1, dirty: true, value: 'mine' }) }, [remote('mine', { version: 2, value: 'theirs', deviceId: 'dev-b' })]);
+    expect(steps).toMatchObject([{ kind: 'conflict', key: 'mine', local: { value: 'mine', version: 1 }, remote: { value: 'theirs', version: 2, deviceId: 'dev-b' } }]);
+  });
+
+  it('the same value on both sides is no conflict: the remote version is taken as pushed', () => {
+    const steps = planMerge('prefs', { agreed: cached({ version: 1, dirty: true, value: 'same-value' }) }, [remote('agreed', { version: 2, value: 'same-value' })]);
+    expect(steps).toMatchObject([{ kind: 'take-remote', key: 'agreed', changed: false, record: { dirty: false, version: 2 } }]);
   });
 
   it('a dirty record whose remote item is gone is pushed as new (version 0)', () => {

@@ -290,16 +290,22 @@ const events = (h: Harness) => h.records().map((r) => r.event);
 // ---------- tests ----------
 
 describe('terminal session: shared mode', () => {
-  it('starts signed out without restoring anything; the view matches the contract', async () => {
+  it('starts signed out without restoring anything', async () => {
     const h = harness();
     expect(h.session.view().state).toBe('starting');
+    const view = await h.session.start();
+    expect(view.state).toBe('signed-out');
+    expect(h.auth.restores).toBe(0);
+    expect(events(h)).toEqual(['audit-log-created', 'terminal-start']);
+  });
+
+  it('the view at start matches the contract', async () => {
+    const h = harness();
     const view = await h.session.start();
     expect(SessionViewSchema.parse(view)).toEqual({
       state: 'signed-out', mode: 'shared', terminalId: 'OR-07', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
       lockAt: null, credentialsExpireAt: null, guestAvailable: true, settingsAvailable: false, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
     });
-    expect(h.auth.restores).toBe(0);
-    expect(events(h)).toEqual(['audit-log-created', 'terminal-start']);
   });
 
   it('a refresh token left from a crash is revoked and deleted at start, never restored', async () => {
@@ -314,7 +320,7 @@ describe('terminal session: shared mode', () => {
     expect(events(h)).toEqual(['audit-log-created', 'terminal-start', 'sign-out']);
   });
 
-  it('sign-in forces fresh authentication, opens the authorize URL, and ends signed in with the profile, cap and lock time', async () => {
+  it('sign-in forces fresh authentication and opens the authorize URL', async () => {
     const h = harness();
     await h.session.start();
     const t0 = h.clock.now();
@@ -324,7 +330,20 @@ describe('terminal session: shared mode', () => {
     expect(h.opened[0]).toContain('/oauth2/authorize');
     expect(pendingView.state).toBe('signing-in');
     expect(pendingView.pendingSignIn).toEqual({ expiresAt: t0 + 300_000, forUser: null });
+  });
+
+  it('AWS credentials are refused while a sign-in from signed-out is pending', async () => {
+    const h = harness();
+    await h.session.start();
+    await h.session.signIn();
     await rejects(h.session.getCredentials(), 'signed_out');
+  });
+
+  it('a completed sign-in ends signed in with the profile, cap and lock time, credentials and its audit record', async () => {
+    const h = harness();
+    await h.session.start();
+    const t0 = h.clock.now();
+    await h.session.signIn();
     h.clock.advance(5_000);
     const view = await h.session.handleCallback(h.callback('nurse'));
     expect(view).toMatchObject({
@@ -343,14 +362,16 @@ describe('terminal session: shared mode', () => {
     expect(h.records().at(-1)).toMatchObject({ event: 'sign-in', user: { username: 'nurse' }, via: 'managed-login', forced: true });
   });
 
-  it('federated sign-in goes straight to the configured IdP; without one configured it is refused', async () => {
+  it('federated sign-in goes straight to the configured IdP', async () => {
     const h = harness();
     await h.session.start();
     await h.session.signIn({ federated: true });
     expect(h.auth.begins).toEqual([{ forceLogin: true, identityProvider: 'HospitalAD' }]);
     await h.session.handleCallback(h.callback('nurse'));
     expect(h.records().at(-1)).toMatchObject({ event: 'sign-in', via: 'federated' });
+  });
 
+  it('federated sign-in is refused when no IdP is configured', async () => {
     const cfg = config();
     delete cfg.userPool.identityProvider;
     const plain = harness({ cfg });
@@ -359,7 +380,7 @@ describe('terminal session: shared mode', () => {
     expect(plain.session.view()).toMatchObject({ state: 'signed-out', federatedLabel: null });
   });
 
-  it('locks after EXACTLY idleLockSeconds without activity (not 1 ms earlier); activity postpones it', async () => {
+  it('locks after EXACTLY idleLockSeconds without activity (not 1 ms earlier)', async () => {
     const h = harness();
     await signedIn(h);
     h.clock.advance(IDLE_MS - 1);
@@ -367,7 +388,9 @@ describe('terminal session: shared mode', () => {
     h.clock.advance(1);
     expect(h.session.view().state).toBe('locked');
     expect(h.records().at(-1)).toMatchObject({ event: 'lock', reason: 'idle', user: { username: 'nurse' } });
+  });
 
+  it('activity postpones the idle lock', async () => {
     const g = harness();
     await signedIn(g);
     const t0 = g.clock.now();
@@ -381,7 +404,7 @@ describe('terminal session: shared mode', () => {
     expect(g.session.view().lockAt).toBeNull();
   });
 
-  it('refuses AWS credentials while locked, here and at the provider gate, and audits the refusal once', async () => {
+  it('refuses AWS credentials while locked, here and at the provider gate', async () => {
     const h = harness();
     await signedIn(h);
     h.session.lock();
@@ -391,6 +414,14 @@ describe('terminal session: shared mode', () => {
     await rejects(h.session.getCredentials({ roleArn: 'arn:aws:iam::123456789012:role/Nurse' }), 'locked');
     await rejects(h.creds.getCredentials(), 'locked'); // the provider reads the same gate
     expect(h.creds.served).toEqual(['nurse']); // only the prefetch at sign-in
+  });
+
+  it('audits the refusals of one locked period once', async () => {
+    const h = harness();
+    await signedIn(h);
+    h.session.lock();
+    await rejects(h.session.getCredentials(), 'locked');
+    await rejects(h.session.getCredentials({ roleArn: 'arn:aws:iam::123456789012:role/Nurse' }), 'locked');
     expect(events(h).filter((e) => e === 'credentials-refused')).toHaveLength(1);
     expect(h.records().at(-1)).toMatchObject({ event: 'credentials-refused', reason: 'locked', user: { username: 'nurse' } });
   });
@@ -403,14 +434,22 @@ describe('terminal session: shared mode', () => {
     await rejects(request, 'locked');
   });
 
-  it('unlock = forced re-authentication of the same person; the session and its cap continue', async () => {
+  it('unlock asks for a forced re-authentication of the same person, and credentials stay refused meanwhile', async () => {
     const h = harness();
     await signedIn(h);
-    const started = h.session.view().sessionStartedAt;
     h.session.lock();
     const unlocking = await h.session.unlock();
     expect(h.auth.begins.at(-1)).toEqual({ forceLogin: true, loginHint: 'nurse' });
     expect(unlocking).toMatchObject({ state: 'unlocking', pendingSignIn: { forUser: 'nurse' }, user: { username: 'nurse' } });
+    await rejects(h.session.getCredentials(), 'locked');
+  });
+
+  it('an unlock by the same person continues the session and its cap', async () => {
+    const h = harness();
+    await signedIn(h);
+    const started = h.session.view().sessionStartedAt;
+    h.session.lock();
+    await h.session.unlock();
     await rejects(h.session.getCredentials(), 'locked');
     h.clock.advance(10_000);
     const view = await h.session.handleCallback(h.callback('nurse'));
@@ -457,7 +496,7 @@ describe('terminal session: shared mode', () => {
     expect(h.auth.revoked).toEqual(['nurse']);
   });
 
-  it('the session cap signs the person out (revoke, /logout), even while they keep working or are locked', async () => {
+  it('the session cap signs the person out (revoke, /logout), even while they keep working', async () => {
     const h = harness();
     await signedIn(h);
     const ends = h.session.view().sessionEndsAt!;
@@ -477,7 +516,9 @@ describe('terminal session: shared mode', () => {
     expect(h.opened.at(-1)).toContain('/logout');
     expect(events(h).slice(-2)).toEqual(['session-cap', 'sign-out']);
     await rejects(h.session.getCredentials(), 'signed_out');
+  });
 
+  it('the session cap signs out a locked terminal too', async () => {
     const locked = harness();
     await signedIn(locked);
     locked.session.lock();
@@ -497,8 +538,9 @@ describe('terminal session: shared mode', () => {
     expect(h.opened.at(-1)).toContain('/logout');
     expect(h.records().at(-1)).toMatchObject({ event: 'sign-out', outcome: 'partial', revoked: false, errors: ['network'], reason: 'user' });
     await rejects(h.session.getCredentials(), 'signed_out');
+  });
 
-    // Even an auth core that throws outright: the terminal ends signed out and still clears the browser cookie.
+  it('sign-out with an auth core that throws outright still ends signed out and opens /logout built from the config', async () => {
     const g = harness();
     await signedIn(g);
     g.auth.signOutThrows = true;
@@ -508,15 +550,25 @@ describe('terminal session: shared mode', () => {
     expect(g.records().at(-1)).toMatchObject({ event: 'sign-out', outcome: 'partial', errors: ['internal'] });
   });
 
-  it('dropped callbacks are audited and never throw; the pending sign-in survives them', async () => {
-    const h = harness();
+  /** Two callbacks that are not ours (none pending, then a forged state), then the logout return, while signing in. */
+  async function dropSome(h: Harness): Promise<void> {
     await h.session.start();
     await expect(h.session.handleCallback('app.scrubin:/callback?code=x&state=nope')).resolves.toMatchObject({ state: 'signed-out' });
     await h.session.signIn();
     await expect(h.session.handleCallback('app.scrubin:/callback?code=x&state=forged&as=surgeon')).resolves.toMatchObject({ state: 'signing-in' });
     await expect(h.session.handleCallback('app.scrubin:/logout')).resolves.toMatchObject({ state: 'signing-in' });
+  }
+
+  it('dropped callbacks are audited and never throw', async () => {
+    const h = harness();
+    await dropSome(h);
     expect(events(h).slice(-2)).toEqual(['callback-dropped', 'callback-dropped']);
     expect(h.records().slice(-2)).toMatchObject([{ code: 'no_pending_flow' }, { code: 'state_mismatch' }]);
+  });
+
+  it('the pending sign-in survives dropped callbacks, and none of them puts a secret in the audit log', async () => {
+    const h = harness();
+    await dropSome(h);
     await h.session.handleCallback(h.callback('nurse'));
     expect(h.session.view().state).toBe('signed-in');
     const text = JSON.stringify(h.records());
@@ -533,7 +585,7 @@ describe('terminal session: shared mode', () => {
     expect(h.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'sign-in', code: 'access_denied' });
   });
 
-  it('a pending sign-in expires on the clock; a cancelled unlock returns to the lock screen', async () => {
+  it('a pending sign-in expires on the clock', async () => {
     const h = harness();
     await h.session.start();
     await h.session.signIn();
@@ -542,16 +594,25 @@ describe('terminal session: shared mode', () => {
     h.clock.advance(1);
     expect(h.session.view()).toMatchObject({ state: 'signed-out', lastError: { code: 'flow_expired' } });
     expect(h.log).toContain('cancel');
+  });
 
+  it('a cancelled unlock returns to the lock screen without a message', async () => {
     const g = harness();
     await signedIn(g);
     g.session.lock();
     await g.session.unlock();
     expect(g.session.cancelSignIn()).toMatchObject({ state: 'locked', lastError: null, user: { username: 'nurse' } });
+    expect(g.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'unlock', code: 'flow_cancelled' });
+  });
+
+  it('an expired unlock returns to the lock screen with a message', async () => {
+    const g = harness();
+    await signedIn(g);
+    g.session.lock();
     await g.session.unlock();
     g.clock.advance(300_000);
     expect(g.session.view()).toMatchObject({ state: 'locked', lastError: { code: 'flow_expired' } });
-    expect(events(g).slice(-2)).toEqual(['sign-in-failed', 'sign-in-failed']);
+    expect(g.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'unlock', code: 'flow_expired' });
   });
 
   it('a rejected refresh (revoked elsewhere) ends the session', async () => {
@@ -562,7 +623,9 @@ describe('terminal session: shared mode', () => {
     await Promise.resolve();
     expect(h.session.view()).toMatchObject({ state: 'signed-out', lastError: { code: 'refresh_rejected' } });
     expect(events(h).slice(-2)).toEqual(['refresh-failed', 'sign-out']);
+  });
 
+  it('a refresh failing on the network keeps the session', async () => {
     const g = harness();
     await signedIn(g);
     g.auth.refreshError = new ScrubInError('network');
@@ -570,7 +633,7 @@ describe('terminal session: shared mode', () => {
     expect(g.session.view().state).toBe('signed-in');
   });
 
-  it('guest credentials, upgraded in place (identity linked) when someone signs in', async () => {
+  it('guest mode hands out guest credentials, also while someone signs in on top of it', async () => {
     const h = harness();
     await h.session.start();
     const guest = await h.session.continueAsGuest();
@@ -581,21 +644,31 @@ describe('terminal session: shared mode', () => {
     expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAguest'); // the board keeps working
     h.session.cancelSignIn();
     expect(h.session.view().state).toBe('guest');
+    expect(events(h)).toContain('guest-start');
+  });
+
+  it('a sign-in from guest mode (after a cancelled one) upgrades the guest in place (identity linked)', async () => {
+    const h = harness();
+    await h.session.start();
+    await h.session.continueAsGuest();
+    await h.session.signIn();
+    h.session.cancelSignIn();
     await h.session.signIn();
     await h.session.handleCallback(h.callback('nurse'));
     expect(h.creds.linked).toBe(1);
     expect(h.session.view()).toMatchObject({ state: 'signed-in', user: { username: 'nurse' } });
     expect((await h.session.getCredentials()).accessKeyId).toBe('AKIAnurse');
     expect(h.records().at(-1)).toMatchObject({ event: 'guest-upgrade', outcome: 'ok', linked: 'kept', user: { username: 'nurse' } });
-    expect(events(h)).toContain('guest-start');
+  });
 
+  it('guest mode is refused unless identityPool.allowGuest', async () => {
     const noGuest = harness({ cfg: config({ identityPool: { id: 'us-east-1:00000000-0000-4000-8000-000000000000', region: 'us-east-1', allowGuest: false } }) });
     await noGuest.session.start();
     expect(noGuest.session.view().guestAvailable).toBe(false);
     await rejects(noGuest.session.continueAsGuest(), 'not_authorized');
   });
 
-  it('rejects illegal transitions with illegal_transition and leaves the state unchanged', async () => {
+  it('rejects illegal transitions before start and while signed out, and stays signed out', async () => {
     const h = harness();
     await rejects(() => h.session.lock(), 'illegal_transition'); // starting
     await h.session.start();
@@ -606,12 +679,21 @@ describe('terminal session: shared mode', () => {
     await rejects(() => h.session.cancelSignIn(), 'illegal_transition');
     await rejects(h.session.signOut(), 'illegal_transition');
     expect(h.session.view().state).toBe('signed-out');
+  });
+
+  it('rejects illegal transitions while signed in (at most one person), and stays signed in', async () => {
+    const h = harness();
     await signedIn(h);
-    await rejects(h.session.signIn(), 'illegal_transition'); // at most one person
+    await rejects(h.session.signIn(), 'illegal_transition');
     await rejects(h.session.unlock(), 'illegal_transition');
     await rejects(h.session.switchUser(), 'illegal_transition');
     await rejects(h.session.continueAsGuest(), 'illegal_transition');
     expect(h.session.view()).toMatchObject({ state: 'signed-in', user: { username: 'nurse' } });
+  });
+
+  it('rejects illegal transitions while locked and unlocking, and keeps the state', async () => {
+    const h = harness();
+    await signedIn(h);
     h.session.lock();
     await rejects(() => h.session.lock(), 'illegal_transition');
     await rejects(h.session.signIn(), 'illegal_transition');
@@ -620,13 +702,20 @@ describe('terminal session: shared mode', () => {
     await h.session.unlock();
     await rejects(h.session.signIn(), 'illegal_transition');
     expect(h.session.view()).toMatchObject({ state: 'unlocking', pendingSignIn: { forUser: 'nurse' } });
+  });
+
+  it('sign-out from unlocking ends signed out, and a second sign-out is illegal', async () => {
+    const h = harness();
+    await signedIn(h);
+    h.session.lock();
+    await h.session.unlock();
     await h.session.signOut();
     await rejects(h.session.signOut(), 'illegal_transition');
     expect(h.session.view().state).toBe('signed-out');
   });
 
-  it('the audit log of a whole shift verifies and holds no secrets', async () => {
-    const h = harness();
+  /** Guest, sign-in on top (upgrade), idle lock, unlock, lock, switch, sign-out. */
+  async function wholeShift(h: Harness): Promise<void> {
     await h.session.start();
     await h.session.continueAsGuest();
     await h.session.signIn();
@@ -638,20 +727,30 @@ describe('terminal session: shared mode', () => {
     await h.session.switchUser();
     await h.session.handleCallback(h.callback('surgeon'));
     await h.session.signOut();
+  }
+
+  it('the audit log of a whole shift verifies and records every step in order', async () => {
+    const h = harness();
+    await wholeShift(h);
     expect(events(h)).toEqual([
       'audit-log-created', 'terminal-start', 'guest-start', 'sign-in', 'guest-upgrade', 'lock', 'unlock', 'lock',
       'sign-out', 'switch', 'sign-in', 'sign-out',
     ]);
+  });
+
+  it('the audit log of a whole shift holds no secrets', async () => {
+    const h = harness();
+    await wholeShift(h);
     const text = JSON.stringify(h.records());
     for (const secret of ['id-token-of', 'rt-', 'secret', 'AKIA', 'auth-code-value-zq']) expect(text).not.toContain(secret);
   });
 });
 
 describe('terminal session: personal mode', () => {
-  it('restores silently from the keychain after a restart, with idle lock off when idleLockSeconds is 0', async () => {
+  /** Signs the surgeon in on a personal terminal, then "restarts": a new auth core and session over the same keychain. */
+  async function restarted(cfg = config({}, { mode: 'personal', idleLockSeconds: 0 })): Promise<Harness> {
     const vault: Vault = new Map();
     const clock = new ManualClock();
-    const cfg = config({}, { mode: 'personal', idleLockSeconds: 0 });
     const first = harness({ cfg, vault, clock });
     await first.session.start();
     expect(first.session.view().state).toBe('signed-out');
@@ -659,35 +758,55 @@ describe('terminal session: personal mode', () => {
     expect(first.auth.begins).toEqual([{ forceLogin: false }]);
     await first.session.handleCallback(first.callback('surgeon'));
     first.session.dispose();
+    return harness({ cfg, vault, clock, auditPath: first.auditPath });
+  }
 
-    // "Restart": a new auth core and session over the same keychain.
-    const second = harness({ cfg, vault, clock, auditPath: first.auditPath });
+  it('restores silently from the keychain after a restart', async () => {
+    const second = await restarted();
     const view = await second.session.start();
     expect(second.auth.restores).toBe(1);
     expect(second.auth.begins).toEqual([]);
-    expect(view).toMatchObject({ state: 'signed-in', mode: 'personal', user: { username: 'surgeon' }, lockAt: null, sessionEndsAt: null });
+    expect(view).toMatchObject({ state: 'signed-in', mode: 'personal', user: { username: 'surgeon' } });
     expect((await second.session.getCredentials()).accessKeyId).toBe('AKIAsurgeon');
-    clock.advance(24 * 3_600_000);
-    expect(second.session.view().state).toBe('signed-in'); // no idle lock, no cap
     expect(second.records().at(-1)).toMatchObject({ event: 'sign-in', via: 'restore', forced: false });
-    // The unlock of a personal terminal is still a forced re-authentication.
+  });
+
+  it('has no session cap, and no idle lock when idleLockSeconds is 0', async () => {
+    const second = await restarted();
+    const view = await second.session.start();
+    expect(view).toMatchObject({ lockAt: null, sessionEndsAt: null });
+    second.clock.advance(24 * 3_600_000);
+    expect(second.session.view().state).toBe('signed-in');
+  });
+
+  it('the unlock of a personal terminal is still a forced re-authentication', async () => {
+    const second = await restarted();
+    await second.session.start();
     second.session.lock();
     await second.session.unlock();
     expect(second.auth.begins.at(-1)).toEqual({ forceLogin: true, loginHint: 'surgeon' });
   });
 
-  it('personal mode with an idle time locks; a keychain failure at restore shows an error state', async () => {
+  it('personal mode with an idle time locks', async () => {
     const h = harness({ cfg: config({}, { mode: 'personal', idleLockSeconds: 60 }), vault: new Map([['refresh', 'rt-nurse']]) });
     await h.session.start();
     expect(h.session.view().lockAt).toBe(h.clock.now() + 60_000);
     h.clock.advance(60_000);
     expect(h.session.view().state).toBe('locked');
+  });
 
+  it('a keychain failure at restore shows an error state', async () => {
     const g = harness({ cfg: config({}, { mode: 'personal', idleLockSeconds: 0 }) });
     g.auth.restore = () => Promise.reject(new ScrubInError('keychain_locked'));
     await g.session.start();
     expect(g.session.view()).toMatchObject({ state: 'error', lastError: { code: 'keychain_locked', retryable: true } });
     expect(g.records().at(-1)).toMatchObject({ event: 'sign-in-failed', during: 'restore', code: 'keychain_locked' });
+  });
+
+  it('sign-out from the error state ends signed out', async () => {
+    const g = harness({ cfg: config({}, { mode: 'personal', idleLockSeconds: 0 }) });
+    g.auth.restore = () => Promise.reject(new ScrubInError('keychain_locked'));
+    await g.session.start();
     await g.session.signOut();
     expect(g.session.view().state).toBe('signed-out');
   });
@@ -759,19 +878,34 @@ function withSettings(options: Parameters<typeof harness>[0] = {}): Harness & { 
 }
 
 describe('terminal session: per-person settings', () => {
-  it('shared: leftovers purged at start; opened for the identity at sign-in; records reach the UI without the identity id', async () => {
+  it('shared: every settings cache left behind is purged at start', async () => {
     const h = withSettings();
     h.settings.files.add('us-east-1:00000000-0000-4000-8000-0000000000aa'); // left by a crash
     await h.session.start();
     expect(h.log).toContain('settings:purge-leftovers');
     expect(h.settings.files.size).toBe(0);
     expect(h.session.view().settingsAvailable).toBe(true);
+  });
+
+  it('settings are refused while signed out', async () => {
+    const h = withSettings();
+    await h.session.start();
     await rejects(h.session.getSetting('prefs', 'textSize'), 'signed_out');
+  });
+
+  it('settings open for the person\'s identity at sign-in; writes and reads go to them', async () => {
+    const h = withSettings();
     await signedIn(h, 'nurse');
     expect(h.settings.current).toBe(IDENTITY);
     await h.session.setSetting('prefs', 'textSize', 'large');
     expect(await h.session.getSetting('prefs', 'textSize')).toBe('large');
     expect(await h.session.getSetting('prefs', 'favouriteRoom')).toBeNull();
+  });
+
+  it('settings changes reach the UI without the identity id', async () => {
+    const h = withSettings();
+    await signedIn(h, 'nurse');
+    await h.session.setSetting('prefs', 'textSize', 'large');
     h.settings.remote('prefs', 'favouriteRoom', 'OR-3');
     expect(h.changes).toEqual([
       { kind: 'reset' },
@@ -781,17 +915,31 @@ describe('terminal session: per-person settings', () => {
     expect(JSON.stringify(h.changes)).not.toContain('us-east-1:');
   });
 
-  it('refused while locked (typed locked), nothing forwarded while locked; unlock syncs and tells the UI to re-read', async () => {
+  it('settings are refused while locked and unlocking (typed locked)', async () => {
     const h = withSettings();
     await signedIn(h);
     h.session.lock();
     await rejects(h.session.getSetting('prefs', 'textSize'), 'locked');
     await rejects(h.session.setSetting('prefs', 'textSize', 'large'), 'locked');
+    await h.session.unlock();
+    await rejects(h.session.getSetting('prefs', 'textSize'), 'locked'); // unlocking
+  });
+
+  it('no settings change is forwarded while locked', async () => {
+    const h = withSettings();
+    await signedIn(h);
+    h.session.lock();
     h.changes.length = 0;
     h.settings.remote('prefs', 'favouriteRoom', 'OR-9');
     expect(h.changes).toEqual([]);
+  });
+
+  it('an unlock syncs the settings and tells the UI to re-read', async () => {
+    const h = withSettings();
+    await signedIn(h);
+    h.session.lock();
+    h.changes.length = 0;
     await h.session.unlock();
-    await rejects(h.session.getSetting('prefs', 'textSize'), 'locked'); // unlocking
     await h.session.handleCallback(h.callback('nurse'));
     expect(h.log.slice(-1)).toEqual(['settings:reconnected']);
     expect(h.changes).toEqual([{ kind: 'reset' }]);
@@ -799,7 +947,7 @@ describe('terminal session: per-person settings', () => {
     expect(h.settings.values.has('prefs/textSize')).toBe(false);
   });
 
-  it('shared sign-out pushes pending changes and purges the cache; settings are then refused', async () => {
+  it('shared sign-out pushes pending changes and purges the cache', async () => {
     const h = withSettings();
     await signedIn(h);
     await h.session.setSetting('prefs', 'textSize', 'large');
@@ -807,6 +955,12 @@ describe('terminal session: per-person settings', () => {
     expect(h.log).toContain('settings:close flush=true purge=true');
     expect(h.settings.files.size).toBe(0);
     expect(h.changes.at(-1)).toEqual({ kind: 'reset' });
+  });
+
+  it('settings are refused after sign-out', async () => {
+    const h = withSettings();
+    await signedIn(h);
+    await h.session.signOut();
     await rejects(h.session.getSetting('prefs', 'textSize'), 'signed_out');
     await rejects(h.session.setSetting('prefs', 'textSize', 'normal'), 'signed_out');
   });
@@ -825,21 +979,25 @@ describe('terminal session: per-person settings', () => {
     expect(h.settings.files.size).toBe(1); // the surgeon's only
   });
 
-  it('a rejected refresh closes without pushing; the cap closes with a push; guests get no settings until they sign in', async () => {
+  it('a rejected refresh closes the settings without pushing', async () => {
     const h = withSettings();
     await signedIn(h);
     h.auth.refreshError = new ScrubInError('refresh_rejected');
     await rejects(h.session.idTokens.refresh(), 'refresh_rejected');
     await new Promise((resolve) => setImmediate(resolve));
     expect(h.log).toContain('settings:close flush=false purge=true');
+  });
 
+  it('the session cap closes the settings with a push', async () => {
     const capped = withSettings();
     await signedIn(capped);
     capped.clock.advance(12 * 3_600_000);
     await new Promise((resolve) => setImmediate(resolve));
     expect(capped.log).toContain('settings:close flush=true purge=true');
     expect(capped.settings.files.size).toBe(0);
+  });
 
+  it('guests get no settings until they sign in', async () => {
     const g = withSettings();
     await g.session.start();
     await g.session.continueAsGuest();
@@ -849,14 +1007,16 @@ describe('terminal session: per-person settings', () => {
     expect(g.settings.current).toBe(IDENTITY);
   });
 
-  it('personal mode keeps the cache at sign-out (works offline next time); without a sync section settings are unavailable', async () => {
+  it('personal mode keeps the cache at sign-out (works offline next time)', async () => {
     const h = withSettings({ cfg: config({}, { mode: 'personal', idleLockSeconds: 0 }) });
     await signedIn(h);
     await h.session.signOut();
     expect(h.log).toContain('settings:close flush=true purge=false');
     expect(h.log).not.toContain('settings:purge-leftovers');
     expect(h.settings.files.size).toBe(1);
+  });
 
+  it('without a sync section settings are unavailable', async () => {
     const none = harness();
     await signedIn(none);
     expect(none.session.view().settingsAvailable).toBe(false);

@@ -1,0 +1,135 @@
+/**
+ * One person's open settings: the cache file in memory, their DynamoDB client, cache writes one after
+ * another, whether the session still runs, and the credentials of this identity (with the leaving
+ * person's last ones standing in during the final flush at sign-out).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ResolvedRetry } from '../aws/backoff';
+import type { Clock } from '../clock';
+import { ScrubInError, isScrubInError } from '../errors';
+import { saveCacheFile, type CacheFile } from './cache';
+import { Remote } from './remote';
+import type { SyncCredentials, SyncEvent } from './types';
+
+export interface SyncClient {
+  send: DynamoDBClient['send'];
+  destroy?: () => void;
+}
+
+/** Work that outlived its session (sign-out or switch meanwhile) stops with this; it is reported nowhere. */
+export class SessionEnded extends ScrubInError {
+  constructor() {
+    super('signed_out', { detail: 'settings sync: the session ended during the operation' });
+  }
+}
+
+export interface SessionDeps {
+  cacheDir: string;
+  clock: Clock;
+  credentials: () => Promise<SyncCredentials>;
+  createClient: (credentials: () => Promise<SyncCredentials>) => SyncClient;
+  tableName: string;
+  retry: ResolvedRetry;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  emit: (event: SyncEvent) => void;
+}
+
+/** How long the leaving person's last credentials must still be valid to be used for the final flush. */
+const LAST_CREDENTIALS_MARGIN_MS = 60_000;
+
+export class Session {
+  readonly client: SyncClient;
+  readonly remote: Remote;
+  /** True while `close` pushes the person's last changes (their last credentials may stand in for a closed gate). */
+  flushing = false;
+  /** open -> ending (close past its flush: nothing new starts) -> closed (nothing runs, nothing is written). */
+  private state: 'open' | 'ending' | 'closed' = 'open';
+  /** The last credentials the provider gave for this identity (main-process memory only), for the final flush. */
+  private lastCreds: SyncCredentials | null = null;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly identityId: string,
+    readonly file: CacheFile,
+    private readonly deps: SessionDeps,
+  ) {
+    this.client = deps.createClient(() => this.credentials());
+    this.remote = new Remote({
+      client: this.client,
+      tableName: deps.tableName,
+      retry: deps.retry,
+      random: deps.random,
+      sleep: deps.sleep,
+      onRetry: (operation, attempt, delayMs, reason) => deps.emit({ type: 'retry', operation, attempt, delayMs, reason }),
+      alive: () => this.alive(),
+    });
+  }
+
+  get ending(): boolean {
+    return this.state !== 'open';
+  }
+
+  /** Throws `SessionEnded` once the session is past its final flush. */
+  alive(): void {
+    if (this.state !== 'open') throw new SessionEnded();
+  }
+
+  /**
+   * Credentials for this session's requests. During the final flush at sign-out the terminal has
+   * usually closed its credentials gate already (`signed_out` / `locked`): the leaving person's last
+   * credentials, if still valid for a minute, push their own pending changes one last time.
+   */
+  async credentials(): Promise<SyncCredentials> {
+    try {
+      const c = await this.deps.credentials();
+      if (c.identityId !== this.identityId) {
+        throw new ScrubInError('not_authorized', { detail: 'settings sync: the AWS credentials belong to another identity than the open settings' });
+      }
+      this.lastCreds = c;
+      return c;
+    } catch (error) {
+      const last = this.lastCreds;
+      const gateClosed = isScrubInError(error, 'signed_out') || isScrubInError(error, 'locked');
+      if (this.flushing && gateClosed && last && last.expiration - this.deps.clock.now() > LAST_CREDENTIALS_MARGIN_MS) return last;
+      throw error;
+    }
+  }
+
+  /** Writes the cache file after any write still under way; nothing once the session is closed. */
+  save(): Promise<void> {
+    const next = this.writes
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.state === 'closed') return;
+        try {
+          await saveCacheFile(this.deps.cacheDir, this.file);
+        } catch (error) {
+          this.deps.emit({ type: 'cache-write-failed', identityId: this.identityId });
+          throw new ScrubInError('internal', { detail: 'settings: the settings cache could not be written', cause: error });
+        }
+      });
+    this.writes = next;
+    return next;
+  }
+
+  /** Records changed here and not yet pushed. */
+  pendingChanges(): number {
+    let n = 0;
+    for (const d of Object.values(this.file.datasets)) for (const r of Object.values(d.records)) if (r.dirty) n++;
+    return n;
+  }
+
+  /** Nothing new starts (requests in flight stop at their next check); the last credentials are forgotten. */
+  beginEnd(): void {
+    this.state = 'ending';
+    this.lastCreds = null;
+  }
+
+  /** After the running work has stopped: waits for the last cache write, then drops the client. */
+  async finish(): Promise<void> {
+    await this.writes.catch(() => undefined);
+    this.state = 'closed';
+    this.client.destroy?.();
+  }
+}
