@@ -2,7 +2,7 @@
  * Electron entry: lifecycle wiring only. Everything worth testing lives in config/, auth/, aws/, terminal/
  * (electron-free, composed by core.ts) and shell/ (thin Electron glue with narrow, unit-tested logic).
  */
-import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerMonitor, shell } from 'electron';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { APP_ORIGIN } from './shell/assets';
 import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
 import { createDispatcher, INVOKE_CHANNELS, toPushedSettingsChange, toPushedView } from './shell/ipc';
+import { forwardPowerEvents } from './shell/power';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 import { createSystemLogForwarder } from './terminal/system-log';
 
@@ -123,6 +124,10 @@ async function main(): Promise<void> {
     }),
   });
   await core.session.start();
+  // Sleep and the OS screen lock lock the terminal; waking up re-checks the idle and shift deadlines at once.
+  forwardPowerEvents(powerMonitor, (event) => {
+    core.session.systemEvent(event);
+  });
 
   hardenSession();
   serveRenderer(path.join(here, '../renderer'));

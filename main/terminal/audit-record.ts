@@ -53,7 +53,7 @@ export const AuditEntrySchema = z.discriminatedUnion('event', [
     revoked: z.boolean(),
     errors: z.array(errorCode).max(8),
   }),
-  z.strictObject({ event: z.literal('lock'), outcome: z.literal('ok'), user: AuditUserSchema, reason: z.enum(['idle', 'manual']) }),
+  z.strictObject({ event: z.literal('lock'), outcome: z.literal('ok'), user: AuditUserSchema, reason: z.enum(['idle', 'manual', 'suspend', 'screen-lock']) }),
   z.strictObject({ event: z.literal('unlock'), outcome: z.literal('ok'), user: AuditUserSchema }),
   z.strictObject({ event: z.literal('switch'), outcome: z.literal('ok'), from: AuditUserSchema, to: AuditUserSchema }),
   z.strictObject({ event: z.literal('session-cap'), outcome: z.literal('ok'), user: AuditUserSchema, capHours: z.number().positive().max(24) }),

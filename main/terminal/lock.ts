@@ -1,11 +1,11 @@
 /**
- * Owns locking the terminal (idle timer or the lock button): the LOCK event and its audit record.
- * Another way to lock (e.g. the system going to sleep) is one more reason here and one more caller.
+ * Owns locking the terminal (idle timer, the lock button, the system going to sleep or locking its screen): the
+ * LOCK event and its audit record.
  */
 import { auditUser, record, type SessionContext } from './context';
 import { dispatch } from './dispatch';
 
-export type LockReason = 'idle' | 'manual';
+export type LockReason = 'idle' | 'manual' | 'suspend' | 'screen-lock';
 
 export function lockNow(ctx: SessionContext, reason: LockReason): void {
   const who = ctx.state.person;

@@ -10,7 +10,7 @@
  *   sign-in.ts          sign-in / unlock / switch user begun in the browser; cancel, expiry, abort
  *   callback.ts         the deep link back: dropped, or completed as a sign-in, an unlock or a switch
  *   sign-out.ts         signing a person out for real (button, cap, refresh rejected, switch)
- *   lock.ts, timers.ts  locking; the idle-lock and session-cap timers, activity
+ *   lock.ts, timers.ts  locking; the idle-lock and session-cap timers, activity, OS sleep and screen lock
  *   guest.ts            guest mode, and its upgrade when someone signs in
  *   credentials-link.ts the credentials provider: ID tokens, prefetch, getCredentials behind the gate
  *   settings-link.ts    the per-person settings sync
@@ -35,7 +35,7 @@ import { getSetting, linkSettings, setSetting } from './settings-link';
 import { cancelSignIn, signIn, switchUser, unlock } from './sign-in';
 import { signOut } from './sign-out';
 import { start } from './start';
-import { reportActivity, syncTimers } from './timers';
+import { onSystemEvent, reportActivity, syncTimers, type SystemEvent } from './timers';
 import { view } from './view';
 
 export type { TerminalSessionOptions } from './context';
@@ -53,6 +53,8 @@ export interface TerminalSession {
   signOut(): Promise<SessionView>;
   continueAsGuest(): Promise<SessionView>;
   reportActivity(): void;
+  /** The operating system went to sleep / locked its screen (lock now) or woke up / unlocked it (deadlines re-checked). */
+  systemEvent(event: SystemEvent): void;
   getCredentials(options?: { roleArn?: string }): Promise<TerminalAwsCredentials>;
   /** The signed-in person's setting (null = not set, or not loaded yet: a `reset` change follows when it is). */
   getSetting(dataset: string, key: string): Promise<string | null>;
@@ -93,6 +95,9 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     continueAsGuest: () => continueAsGuest(ctx),
     reportActivity() {
       reportActivity(ctx);
+    },
+    systemEvent(event) {
+      onSystemEvent(ctx, event);
     },
     getCredentials: (request) => getCredentials(ctx, request),
     getSetting: (dataset, key) => getSetting(ctx, dataset, key),

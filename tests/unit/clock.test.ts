@@ -1,6 +1,6 @@
 /** The real-time bound used to order work (waitAtMost): it never holds longer than its promise or its bound. */
 import { describe, expect, it } from 'vitest';
-import { waitAtMost } from '../../main/clock';
+import { ManualClock, waitAtMost } from '../../main/clock';
 
 describe('waitAtMost', () => {
   it('resolves as soon as the promise settles, fulfilled or rejected, long before the bound', async () => {
@@ -23,5 +23,20 @@ describe('waitAtMost', () => {
       settled = true;
     });
     expect(settled).toBe(true);
+  });
+});
+
+describe('ManualClock.jump (a suspend or a clock change as monotonic timers see it)', () => {
+  it('moves the wall clock but every timer keeps its remaining time', () => {
+    const clock = new ManualClock(0);
+    const fired: number[] = [];
+    clock.setTimer(1_000, () => fired.push(clock.now()));
+    clock.jump(10_000);
+    expect(clock.now()).toBe(10_000);
+    expect(fired).toEqual([]);
+    clock.advance(999);
+    expect(fired).toEqual([]);
+    clock.advance(1);
+    expect(fired).toEqual([11_000]);
   });
 });

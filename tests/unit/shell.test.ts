@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { forwardPowerEvents } from '../../main/shell/power';
 import { describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type SessionView } from '../../preload/contract';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
@@ -195,5 +197,15 @@ describe('IPC dispatcher', () => {
     const result = await dispatch(CHANNELS.unlock, undefined, app);
     expect(result).toEqual({ ok: false, error: { code: 'network', message: expect.stringMatching(/network/) as unknown, retryable: true } });
     expect(JSON.stringify(result)).not.toMatch(/ECONNRESET|internals/);
+  });
+});
+
+describe('power events (sleep and screen lock)', () => {
+  it('forwards suspend, lock-screen, resume and unlock-screen to the session, each as itself', () => {
+    const power = new EventEmitter();
+    const seen: string[] = [];
+    forwardPowerEvents(power, (event) => seen.push(event));
+    for (const event of ['suspend', 'lock-screen', 'resume', 'unlock-screen', 'shutdown', 'on-ac']) power.emit(event);
+    expect(seen).toEqual(['suspend', 'lock-screen', 'resume', 'unlock-screen']);
   });
 });

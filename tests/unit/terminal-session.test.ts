@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
+import { CAP_TICK_MS } from '../../main/terminal/timers';
 import { ConfigSchema, type ConfigInput } from '../../main/config/schema';
 import { isScrubInError, ScrubInError } from '../../main/errors';
 import { openAuditLog, verifyAuditLog, type AuditLog, type AuditRecord } from '../../main/terminal/audit';
@@ -516,6 +517,81 @@ describe('terminal session: shared mode', () => {
     expect(h.opened.at(-1)).toContain('/logout');
     expect(events(h).slice(-2)).toEqual(['session-cap', 'sign-out']);
     await rejects(h.session.getCredentials(), 'signed_out');
+  });
+
+  describe('sleep, screen lock and clock changes (security defect 5)', () => {
+    it('the OS going to sleep locks a signed-in terminal at once, audited as suspend', async () => {
+      const h = harness();
+      await signedIn(h);
+      h.session.systemEvent('suspend');
+      expect(h.session.view().state).toBe('locked');
+      expect(h.records().at(-1)).toMatchObject({ event: 'lock', reason: 'suspend' });
+      await rejects(h.session.getCredentials(), 'locked');
+    });
+
+    it('the OS screen lock locks a signed-in terminal at once, audited as screen-lock', async () => {
+      const h = harness();
+      await signedIn(h);
+      h.session.systemEvent('lock-screen');
+      expect(h.session.view().state).toBe('locked');
+      expect(h.records().at(-1)).toMatchObject({ event: 'lock', reason: 'screen-lock' });
+    });
+
+    it('sleep while signed out or already locked changes nothing and audits nothing', async () => {
+      const h = harness();
+      await h.session.start();
+      const before = h.records().length;
+      h.session.systemEvent('suspend');
+      expect(h.session.view().state).toBe('signed-out');
+      await signedIn(h);
+      h.session.lock();
+      const locked = h.records().length;
+      h.session.systemEvent('lock-screen');
+      expect(h.records()).toHaveLength(locked);
+      expect(before).toBeLessThan(locked);
+    });
+
+    it('on resume past the shift cap the person is signed out at once, though no timer fired while asleep', async () => {
+      const h = harness();
+      await signedIn(h);
+      h.clock.jump(13 * 3_600_000); // asleep for 13 h: the wall clock moved, the timers did not run
+      expect(h.session.view().state).toBe('signed-in');
+      h.session.systemEvent('resume');
+      expect(h.session.view()).toMatchObject({ state: 'signed-out', lastError: { code: 'signed_out' } });
+      expect(events(h)).toContain('session-cap');
+    });
+
+    it('on resume past the idle deadline the terminal locks at once', async () => {
+      const h = harness();
+      await signedIn(h);
+      h.clock.jump(IDLE_MS + 1_000);
+      h.session.systemEvent('resume');
+      expect(h.session.view().state).toBe('locked');
+      expect(h.records().at(-1)).toMatchObject({ event: 'lock', reason: 'idle' });
+    });
+
+    it('on resume within both deadlines nothing happens, and the idle lock still comes on time', async () => {
+      const h = harness();
+      await signedIn(h);
+      h.clock.jump(60_000);
+      h.session.systemEvent('unlock-screen');
+      expect(h.session.view().state).toBe('signed-in');
+      h.clock.advance(IDLE_MS - 60_000 - 1);
+      expect(h.session.view().state).toBe('signed-in');
+      h.clock.advance(1);
+      expect(h.session.view().state).toBe('locked');
+    });
+
+    it('the shift cap is a wall-clock deadline: a clock set forward past it ends the session at the next tick', async () => {
+      const h = harness();
+      await signedIn(h);
+      h.session.lock(); // locked: only the cap timer runs
+      h.clock.jump(12 * 3_600_000); // the clock is set forward (NTP, by hand): timers keep their remaining time
+      expect(h.session.view().state).toBe('locked');
+      h.clock.advance(CAP_TICK_MS);
+      expect(h.session.view().state).toBe('signed-out');
+      expect(events(h)).toContain('session-cap');
+    });
   });
 
   it('the session cap signs out a locked terminal too', async () => {
