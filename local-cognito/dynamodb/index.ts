@@ -144,7 +144,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
         const operation = typeof target === 'string' && target.startsWith(DYNAMODB_TARGET_PREFIX) ? target.slice(DYNAMODB_TARGET_PREFIX.length) : '';
         const body = await readBody(req);
         if (req.method !== 'POST' || operation === '') throw new DynamoDbError('UnknownOperationException', 'Unknown operation.');
-        const caller = verifySigV4({ method: req.method, url: req.url ?? '/', headers: req.headers, body }, {
+        const caller = await verifySigV4({ method: req.method, url: req.url ?? '/', headers: req.headers, body }, {
           region: options.region,
           service: 'dynamodb',
           now,
