@@ -3,9 +3,11 @@
  * (the HTTP front) to every endpoint by name, the identity-pool operations included.
  */
 import type { ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { DYNAMODB_ENDPOINTS, isDynamoDbEndpoint } from './dynamodb/endpoints';
 import { writeDynamoDbFault } from './dynamodb/errors';
+import { FaultSchema, type Fault, type FaultInput } from './faults';
+
+export { FaultSchema, faultAnswers, type Fault, type FaultInput } from './faults';
 
 export const ENDPOINTS = [
   'discovery',
@@ -27,23 +29,6 @@ export type EndpointName = (typeof ENDPOINTS)[number];
 
 export const IDENTITY_OPERATIONS = new Set<EndpointName>(['GetId', 'GetCredentialsForIdentity', 'GetOpenIdToken']);
 const OAUTH_JSON = new Set<EndpointName>(['token', 'userinfo', 'revoke', 'discovery', 'jwks']);
-
-export const FaultSchema = z.strictObject({
-  /** How many of the next requests to this endpoint fail (default 1). */
-  count: z.number().int().min(1).max(1000).default(1),
-  /** HTTP status (default: 500 without `error`, else 400; for the identity ops 500 only for InternalErrorException). */
-  status: z.number().int().min(100).max(599).optional(),
-  /** OAuth `error` for oauth2 endpoints, AWS `__type` for identity operations. */
-  error: z.string().regex(/^[\w.#-]{1,100}$/).optional(),
-  message: z.string().max(500).optional(),
-  /** Delay before answering (or before passing the request through when nothing else is set). */
-  delayMs: z.number().int().min(0).max(120_000).optional(),
-  /** Destroy the socket instead of answering (a network failure). */
-  reset: z.boolean().optional(),
-});
-
-export type FaultInput = z.input<typeof FaultSchema>;
-export type Fault = z.output<typeof FaultSchema>;
 
 export class Controls {
   private readonly countsByName = new Map<EndpointName, number>();
@@ -83,11 +68,6 @@ export class Controls {
 
 export function isEndpointName(value: string): value is EndpointName {
   return (ENDPOINTS as readonly string[]).includes(value);
-}
-
-/** Whether the fault produces an error answer (as opposed to a delay only). */
-export function faultAnswers(fault: Fault): boolean {
-  return fault.reset === true || fault.status !== undefined || fault.error !== undefined || fault.message !== undefined;
 }
 
 /**
