@@ -1,149 +1,157 @@
 /**
- * Test and admin controls: request counts per endpoint and fault injection, applied in one place
- * (the HTTP front) to every endpoint by name, the identity-pool operations included.
+ * Test and admin controls (`admin: true` / `--admin` only): request counts and fault injection per
+ * endpoint, user and signing-key management, local-cognito's clock. The same functions in process
+ * (`LocalCognito.admin`) and over HTTP under `/__admin/` (JSON bodies).
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { DYNAMODB_ENDPOINTS, isDynamoDbEndpoint } from './dynamodb/endpoints';
-import { writeDynamoDbFault } from './dynamodb/errors';
+import { ENDPOINTS, isEndpointName, type EndpointName } from './endpoints';
+import { FaultSchema, type FaultBook, type FaultInput } from './faults';
+import { readBody, sendJson } from './http';
+import type { KeyRing } from './keys';
+import type { DemoUser } from './seed';
+import type { MemoryStore } from './store';
 
-export const ENDPOINTS = [
-  'discovery',
-  'jwks',
-  'authorize',
-  'login',
-  'token',
-  'userinfo',
-  'revoke',
-  'logout',
-  'GetId',
-  'GetCredentialsForIdentity',
-  'GetOpenIdToken',
-  // The settings table (DynamoDB JSON 1.0 API, `X-Amz-Target: DynamoDB_20120810.<Operation>`).
-  ...DYNAMODB_ENDPOINTS,
-] as const;
+/** Re-exported for callers that name faults next to the admin controls (tests/resilience). */
+export type { FaultInput };
 
-export type EndpointName = (typeof ENDPOINTS)[number];
-
-export const IDENTITY_OPERATIONS = new Set<EndpointName>(['GetId', 'GetCredentialsForIdentity', 'GetOpenIdToken']);
-const OAUTH_JSON = new Set<EndpointName>(['token', 'userinfo', 'revoke', 'discovery', 'jwks']);
-
-export const FaultSchema = z.strictObject({
-  /** How many of the next requests to this endpoint fail (default 1). */
-  count: z.number().int().min(1).max(1000).default(1),
-  /** HTTP status (default: 500 without `error`, else 400; for the identity ops 500 only for InternalErrorException). */
-  status: z.number().int().min(100).max(599).optional(),
-  /** OAuth `error` for oauth2 endpoints, AWS `__type` for identity operations. */
-  error: z.string().regex(/^[\w.#-]{1,100}$/).optional(),
-  message: z.string().max(500).optional(),
-  /** Delay before answering (or before passing the request through when nothing else is set). */
-  delayMs: z.number().int().min(0).max(120_000).optional(),
-  /** Destroy the socket instead of answering (a network failure). */
-  reset: z.boolean().optional(),
-});
-
-export type FaultInput = z.input<typeof FaultSchema>;
-export type Fault = z.output<typeof FaultSchema>;
-
-export class Controls {
-  private readonly countsByName = new Map<EndpointName, number>();
-  private readonly faults = new Map<EndpointName, Fault[]>();
-
-  count(name: EndpointName): void {
-    this.countsByName.set(name, (this.countsByName.get(name) ?? 0) + 1);
-  }
-
-  counts(): Record<string, number> {
-    return Object.fromEntries(ENDPOINTS.map((n) => [n, this.countsByName.get(n) ?? 0]));
-  }
-
-  resetCounts(): void {
-    this.countsByName.clear();
-  }
-
-  failNext(endpoint: EndpointName, fault: FaultInput = {}): void {
-    const parsed = FaultSchema.parse(fault);
-    const list = this.faults.get(endpoint) ?? [];
-    for (let i = 0; i < parsed.count; i++) list.push(parsed);
-    this.faults.set(endpoint, list);
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  /** Takes the next pending fault for the endpoint, if any. */
-  take(endpoint: EndpointName): Fault | undefined {
-    const list = this.faults.get(endpoint);
-    const next = list?.shift();
-    if (list && list.length === 0) this.faults.delete(endpoint);
-    return next;
-  }
+export interface LocalCognitoAdmin {
+  /** Requests per endpoint name since start or the last reset. */
+  counts(): Record<string, number>;
+  resetCounts(): void;
+  /** Makes the next `count` requests to `endpoint` fail (or be delayed, or have their socket destroyed). */
+  failNext(endpoint: EndpointName, fault?: FaultInput): void;
+  clearFaults(): void;
+  /** Revokes every refresh token (grant) of the user and ends their managed-login sessions. Returns the grants revoked. */
+  revokeUserSessions(username: string): number;
+  disableUser(username: string): void;
+  enableUser(username: string): void;
+  /** New signing keys for new tokens; previous keys stay in the JWKS. Returns the new kids. */
+  rotateSigningKeys(): { idTokenKid: string; accessTokenKid: string };
+  /** Shifts local-cognito's clock (rotation grace, identity pool expiry) by `seconds`. */
+  setClockOffset(seconds: number): void;
+  /** local-cognito's current time in ms (after the offset). */
+  now(): number;
 }
 
-export function isEndpointName(value: string): value is EndpointName {
-  return (ENDPOINTS as readonly string[]).includes(value);
+export interface AdminDeps {
+  book: FaultBook<EndpointName>;
+  store: MemoryStore;
+  keys: KeyRing;
+  userByName(username: string): DemoUser | undefined;
+  /** Rebuilds the user pool's provider (it reads the signing keys once). */
+  rebuildProvider(): void;
+  clock: { now(): number; setOffsetMs(ms: number): void };
 }
 
-/** Whether the fault produces an error answer (as opposed to a delay only). */
-export function faultAnswers(fault: Fault): boolean {
-  return fault.reset === true || fault.status !== undefined || fault.error !== undefined || fault.message !== undefined;
+export function createAdmin(deps: AdminDeps): LocalCognitoAdmin {
+  const requireUser = (username: string): DemoUser => {
+    const u = deps.userByName(username);
+    if (!u) throw new Error(`unknown demo user "${username}"`);
+    return u;
+  };
+  return {
+    counts: () => deps.book.counts(ENDPOINTS),
+    resetCounts: () => deps.book.resetCounts(),
+    failNext: (endpoint, fault) => {
+      if (!isEndpointName(endpoint)) throw new Error(`unknown endpoint "${String(endpoint)}"`);
+      deps.book.failNext(endpoint, fault);
+    },
+    clearFaults: () => deps.book.clearFaults(),
+    revokeUserSessions: (username) => deps.store.revokeAccount(requireUser(username).sub),
+    disableUser: (username) => {
+      requireUser(username).enabled = false;
+    },
+    enableUser: (username) => {
+      requireUser(username).enabled = true;
+    },
+    rotateSigningKeys: () => {
+      const pair = deps.keys.rotate();
+      deps.rebuildProvider();
+      return { idTokenKid: pair.id.kid, accessTokenKid: pair.access.kid };
+    },
+    setClockOffset: (seconds) => {
+      if (!Number.isFinite(seconds)) throw new RangeError('seconds must be a finite number');
+      deps.clock.setOffsetMs(seconds * 1000);
+    },
+    now: () => deps.clock.now(),
+  };
 }
 
-/**
- * Writes an error shaped like the real endpoint's: AWS JSON 1.0 for DynamoDB (see dynamodb/errors.ts),
- * AWS JSON 1.1 for identity operations
- * (`__type` + `x-amzn-ErrorType`, which the AWS SDK maps to typed exceptions), OAuth JSON for the
- * oauth2 endpoints, an error redirect for authorize (when the redirect URI is the registered one),
- * an HTML page for the browser pages.
- */
-export function writeFault(
-  res: ServerResponse,
-  endpoint: EndpointName,
-  fault: Fault,
-  context: { registeredRedirect: string; query: URLSearchParams; html: (title: string, message: string) => string },
-): void {
-  if (isDynamoDbEndpoint(endpoint)) {
-    writeDynamoDbFault(res, fault);
-    return;
-  }
-  if (IDENTITY_OPERATIONS.has(endpoint)) {
-    const type = fault.error ?? 'InternalErrorException';
-    const status = fault.status ?? (type === 'InternalErrorException' ? 500 : 400);
-    const body = JSON.stringify({ __type: type, message: fault.message ?? `Injected ${type}` });
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-errortype': `${type}:`,
-      'x-amzn-requestid': crypto.randomUUID(),
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
-    return;
-  }
-  const error = fault.error ?? 'server_error';
-  const status = fault.status ?? (fault.error ? 400 : 500);
-  if (OAUTH_JSON.has(endpoint)) {
-    const body = JSON.stringify({ error, ...(fault.message ? { error_description: fault.message } : {}) });
-    res.writeHead(status, {
-      'content-type': 'application/json;charset=UTF-8',
-      'cache-control': 'no-store',
-      'content-length': Buffer.byteLength(body),
-      ...(endpoint === 'userinfo' ? { 'www-authenticate': `Bearer error="${error}"` } : {}),
-    });
-    res.end(body);
-    return;
-  }
-  if (endpoint === 'authorize' && fault.error && fault.status === undefined && context.query.get('redirect_uri') === context.registeredRedirect) {
-    const target = new URL(context.registeredRedirect);
-    target.searchParams.set('error', error);
-    if (fault.message) target.searchParams.set('error_description', fault.message);
-    const state = context.query.get('state');
-    if (state !== null) target.searchParams.set('state', state);
-    res.writeHead(302, { location: target.href, 'content-length': 0 });
-    res.end();
-    return;
-  }
-  const body = context.html('Something went wrong', `${error}${fault.message ? `: ${fault.message}` : ''}`);
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+/** The admin object of an instance started without `admin`: every function throws. */
+export function disabledAdmin(admin: LocalCognitoAdmin): LocalCognitoAdmin {
+  return new Proxy(admin, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return () => {
+        throw new Error('local-cognito admin controls are disabled: start it with { admin: true } (CLI --admin)');
+      };
+    },
+  });
+}
+
+const UsernameBody = z.strictObject({ username: z.string().min(1).max(128) });
+
+type Action = (admin: LocalCognitoAdmin, body: unknown) => unknown;
+
+const POST_ACTIONS: Record<string, Action> = {
+  'reset-counts': (admin) => {
+    admin.resetCounts();
+    return {};
+  },
+  'fail-next': (admin, body) => {
+    const { endpoint, ...fault } = FaultSchema.extend({ endpoint: z.string() }).parse(body);
+    if (!isEndpointName(endpoint)) throw new Error(`unknown endpoint "${endpoint}"`);
+    admin.failNext(endpoint, fault);
+    return {};
+  },
+  'clear-faults': (admin) => {
+    admin.clearFaults();
+    return {};
+  },
+  'revoke-user-sessions': (admin, body) => ({ revokedGrants: admin.revokeUserSessions(UsernameBody.parse(body).username) }),
+  'disable-user': (admin, body) => {
+    admin.disableUser(UsernameBody.parse(body).username);
+    return {};
+  },
+  'enable-user': (admin, body) => {
+    admin.enableUser(UsernameBody.parse(body).username);
+    return {};
+  },
+  'rotate-signing-keys': (admin) => admin.rotateSigningKeys(),
+  'clock-offset': (admin, body) => {
+    admin.setClockOffset(z.strictObject({ seconds: z.number() }).parse(body).seconds);
+    return { now: admin.now() };
+  },
+};
+
+/** `/__admin/*` over HTTP; 404 for everything when the controls are disabled. */
+export function createAdminHttp(admin: LocalCognitoAdmin, enabled: boolean): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> {
+  return async (req, res, path) => {
+    const name = path.slice('/__admin/'.length);
+    const action = Object.hasOwn(POST_ACTIONS, name) ? POST_ACTIONS[name] : undefined;
+    if (enabled && req.method === 'GET' && name === 'counts') {
+      sendJson(res, 200, admin.counts());
+      return;
+    }
+    if (!enabled || req.method !== 'POST' || !action) {
+      req.resume();
+      sendJson(res, 404, { error: 'not_found' });
+      return;
+    }
+    let body: unknown = {};
+    try {
+      const text = await readBody(req, 16 * 1024);
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      sendJson(res, 400, { error: 'invalid_json' });
+      return;
+    }
+    try {
+      sendJson(res, 200, action(admin, body));
+    } catch (error) {
+      sendJson(res, 400, { error: 'invalid_request', error_description: error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message });
+    }
+  };
 }

@@ -1,11 +1,23 @@
 /**
- * `npm run local-cognito -- [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS]`
+ * `npm run --silent local-cognito -- [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS] [--strict[=pkce,scope,openid]]`
  *
- * The FIRST stdout line is the Scrub In configuration JSON (one line) pointing at this instance;
- * then a short human summary. Ctrl-C / SIGTERM stops it.
+ * stdout carries one line, the Scrub In configuration JSON pointing at this instance, so that
+ * `npm run --silent local-cognito | head -1 > scrubin.local.json` saves it (`--silent` keeps npm's own
+ * banner off stdout); the human summary goes to stderr. Ctrl-C / SIGTERM stops it.
  */
 import { pathToFileURL } from 'node:url';
-import { DEMO_PASSWORD, startLocalCognito, type LocalCognitoOptions } from './index';
+import { DEMO_PASSWORD, startLocalCognito, type LocalCognitoOptions, type StrictOptions } from './index';
+
+const USAGE = 'usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS] [--strict[=pkce,scope,openid]]';
+const STRICT_PARTS = ['pkce', 'scope', 'openid'] as const;
+
+function parseStrict(inline: string | undefined): true | StrictOptions {
+  if (inline === undefined) return true;
+  const parts = inline.split(',').filter(Boolean);
+  const unknown = parts.filter((p) => !(STRICT_PARTS as readonly string[]).includes(p));
+  if (parts.length === 0 || unknown.length > 0) throw new Error(`--strict=<list> expects some of ${STRICT_PARTS.join(',')}, got "${inline}"`);
+  return Object.fromEntries(parts.map((p) => [p, true]));
+}
 
 export function parseArgs(argv: readonly string[]): LocalCognitoOptions {
   const options: LocalCognitoOptions = { port: 0, rotation: false, admin: false, allowGuest: true };
@@ -39,13 +51,16 @@ export function parseArgs(argv: readonly string[]): LocalCognitoOptions {
       case '--no-guest':
         options.allowGuest = false;
         break;
+      case '--strict':
+        options.strict = parseStrict(inline);
+        break;
       case '--help':
       case '-h':
-        process.stdout.write('usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS]\n');
+        process.stdout.write(`${USAGE}\n`);
         process.exit(0);
         break;
       default:
-        throw new Error(`unknown option "${arg}" (usage: local-cognito [--port N] [--rotation[=graceSeconds]] [--admin] [--no-guest] [--latency=MS])`);
+        throw new Error(`unknown option "${arg}" (${USAGE})`);
     }
   }
   return options;
@@ -61,21 +76,22 @@ async function main(): Promise<void> {
   }
   const lc = await startLocalCognito(options);
   const rotation = options.rotation ? `on, grace ${options.rotation.graceSeconds} s` : 'off';
+  const strict = options.strict === true ? 'all' : options.strict ? Object.keys(options.strict).join(', ') : "off (Cognito's own leniency)";
   process.stdout.write(`${JSON.stringify(lc.config)}\n`);
-  process.stdout.write(
+  process.stderr.write(
     [
-      '',
       `local-cognito is running on ${lc.origin} (offline stand-in for Amazon Cognito; demo only)`,
       `  issuer            ${lc.issuer}`,
       `  discovery         ${lc.issuer}/.well-known/openid-configuration`,
       `  managed login     ${lc.origin}/oauth2/authorize  (client ${lc.clientId})`,
       `  identity pool     ${lc.identityPoolId} at ${lc.origin}/ (guests ${options.allowGuest === false ? 'off' : 'on'})`,
       `  refresh rotation  ${rotation}`,
+      `  strict mode       ${strict}`,
       ...(options.latencyMs ? [`  emulated latency  ${String(options.latencyMs)} ms before every answer`] : []),
       `  admin controls    ${options.admin ? `${lc.origin}/__admin/` : 'off (use --admin)'}`,
       `  demo users        ${lc.users.map((u) => `${u.username}${u.enabled ? '' : ' (disabled)'}`).join(', ')}`,
       `  demo password     ${DEMO_PASSWORD}  (demo accounts only)`,
-      'Save the first line as a Scrub In config file to point the app here. Ctrl-C stops.',
+      'stdout carries the Scrub In config (one line): `npm run --silent local-cognito | head -1 > scrubin.local.json`. Ctrl-C stops.',
       '',
     ].join('\n'),
   );

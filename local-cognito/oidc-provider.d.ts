@@ -42,6 +42,7 @@ declare module 'oidc-provider' {
   export interface GrantConstructor {
     new (init: { clientId: string; accountId: string }): GrantInstance;
     find(id: string): Promise<GrantInstance | undefined>;
+    prototype: { generateTokenId: () => string };
   }
 
   export interface OIDCContextLike {
@@ -64,6 +65,7 @@ declare module 'oidc-provider' {
     type: string;
     host: string;
     set(name: string, value: string): void;
+    remove(name: string): void;
     response: { get(name: string): string };
   }
 
@@ -100,8 +102,23 @@ declare module 'oidc-provider' {
 
   export interface IdTokenInstance {
     ctx?: KoaContextWithOIDC;
+    /** The claims offered to the token (before the scope mask). */
+    available: Record<string, unknown>;
     set: (this: IdTokenInstance, key: string, value: unknown) => void;
     issue: (this: IdTokenInstance, options?: { use?: string; expiresAt?: number | null }) => Promise<string>;
+  }
+
+  /** An access token while it is being issued (what `generateTokenId` / `getValueAndPayload` see). */
+  export interface AccessTokenInstance {
+    jti: string;
+    format?: string;
+    accountId?: string;
+    clientId?: string;
+    grantId?: string;
+    scope?: string;
+    iat?: number;
+    /** Lifetime in seconds. */
+    readonly expiration: number;
   }
 
   export interface PolicyPrompt {
@@ -118,7 +135,15 @@ declare module 'oidc-provider' {
     issuer: string;
     proxy: boolean;
     Grant: GrantConstructor;
-    AccessToken: { prototype: { save: (this: object, ...args: unknown[]) => Promise<string> } };
+    /** The context of the request being handled (oidc-provider keeps it in an AsyncLocalStorage). */
+    static readonly ctx: KoaContextWithOIDC | undefined;
+    AccessToken: {
+      prototype: {
+        generateTokenId: (this: AccessTokenInstance) => string;
+        getValueAndPayload: (this: AccessTokenInstance) => Promise<{ value: string; payload?: AdapterPayload }>;
+      };
+    };
+    RefreshToken: { prototype: { generateTokenId: () => string } };
     IdToken: { prototype: IdTokenInstance };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: Middleware): void;

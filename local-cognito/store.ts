@@ -142,6 +142,18 @@ export class MemoryStore {
     return found;
   }
 
+  /** Spends an authorization code (a failed exchange consumes it, as Cognito does). */
+  destroyCode(code: string): void {
+    this.table('AuthorizationCode').delete(code);
+  }
+
+  /** The grant and client of a usable refresh token (rotation grace included), or undefined. */
+  refreshTokenOwner(value: string): { grantId: string; clientId: string } | undefined {
+    const payload = this.find('RefreshToken', value);
+    const { grantId, clientId } = payload ?? {};
+    return typeof grantId === 'string' && typeof clientId === 'string' ? { grantId, clientId } : undefined;
+  }
+
   /** Whether the grant still exists (not revoked, not expired): JWT access tokens are not stored, their grant is. */
   hasGrant(grantId: string): boolean {
     return this.live('Grant', grantId) !== undefined;

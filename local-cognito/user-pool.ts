@@ -1,26 +1,33 @@
 /**
  * The user pool as an OpenID provider: oidc-provider 9, configured to look like Cognito on the wire
- * (paths, claims, refresh behaviour, no consent screen). The HTTP front (server.ts) decides which
- * requests reach it.
+ * (paths, claims, refresh behaviour, error statuses, no consent screen); tokens.ts gives the tokens
+ * Cognito's shapes. The HTTP front (routes.ts) decides which requests reach it; `/oauth2/userInfo`,
+ * `/oauth2/revoke`, `/logout` and discovery are Cognito's own (cognito-endpoints.ts).
  */
-import Provider, { errors, interactionPolicy, type Account, type IdTokenInstance, type KoaContextWithOIDC, type TokenLike } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Account, type KoaContextWithOIDC, type OIDCContextLike } from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
+import { releasedAttributes } from './attributes';
 import type { KeyRing } from './keys';
-import { escapeHtml, errorPage, PAGE_CSP } from './pages';
+import { errorPage, PAGE_CSP } from './pages';
 import { groupClaims, type DemoUser } from './seed';
 import type { MemoryStore } from './store';
+import { shapeTokensLikeCognito } from './tokens';
 
 export const POOL_ID = 'us-east-1_LocalPool';
 export const CLIENT_ID = 'scrubinlocalclient00000001';
 export const REDIRECT_URI = 'app.scrubin:/callback';
 export const LOGOUT_URI = 'app.scrubin:/signed-out';
-/** Audience of access tokens (never the client id, so an access token is refused where an ID token is required). */
-export const ACCESS_TOKEN_RESOURCE = 'urn:local-cognito:userpool:access';
-
 /** oidc-provider's own end-session route; only its `/confirm` step is reachable (see the front). */
 export const END_SESSION_PATH = '/__oidc/session/end';
 
+/** The scopes the discovery document lists, as real pools do. */
 export const SCOPES = ['openid', 'email', 'phone', 'profile'] as const;
+/**
+ * The scopes the app client may request: the OIDC ones and Cognito's reserved `aws.cognito.signin.user.admin`
+ * (user-pool API self-service, not emulated here; it lets a client sign in without `openid`). A request without
+ * `scope` gets all of them. Anything else is dropped silently, as Cognito does.
+ */
+export const CLIENT_SCOPES: readonly string[] = [...SCOPES, 'aws.cognito.signin.user.admin'];
 
 /** Simulated federated IdPs accepted by `identity_provider` / `idp_identifier`. */
 export const DEMO_IDENTITY_PROVIDERS = [{ name: 'HospitalSSO', identifiers: ['or.example.org'], label: 'Hospital SSO (simulated)' }] as const;
@@ -44,6 +51,8 @@ export interface UserPoolDeps {
   /** Users by sub; disabled users are not found. */
   findUser(sub: string): DemoUser | undefined;
   rotation: false | { graceSeconds: number };
+  /** PKCE required at authorize (local-cognito strict mode; Cognito makes it optional). */
+  pkceRequired: boolean;
 }
 
 export function newCookieKeys(): string[] {
@@ -52,9 +61,12 @@ export function newCookieKeys(): string[] {
 
 /** Scope names this pool knows, in request order (unknown ones are dropped silently, as Cognito does). */
 function knownScopes(requested: Iterable<string>): string {
-  const known = new Set<string>(SCOPES);
+  const known = new Set<string>(CLIENT_SCOPES);
   return [...requested].filter((s) => known.has(s)).join(' ');
 }
+
+/** Every claim an ID token may carry; which of them it does carry is decided by `releasedAttributes`. */
+const ID_TOKEN_CLAIMS = ['sub', 'token_use', 'cognito:username', 'cognito:groups', 'cognito:roles', 'cognito:preferred_role', 'email', 'email_verified', 'name'];
 
 export function idpBanner(params: Record<string, unknown>): string | undefined {
   const name = params.identity_provider;
@@ -74,12 +86,9 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
     if (!user) return undefined;
     return {
       accountId: user.sub,
-      claims(use) {
-        const base = { sub: user.sub, email: user.email, name: user.name };
-        if (use === 'id_token') {
-          return { ...base, token_use: 'id', 'cognito:username': user.username, ...groupClaims(user), email_verified: true };
-        }
-        return { ...base, email_verified: 'true', username: user.username };
+      claims(use, scope) {
+        if (use !== 'id_token') return { sub: user.sub };
+        return { sub: user.sub, token_use: 'id', 'cognito:username': user.username, ...groupClaims(user), ...releasedAttributes(user, scope) };
       },
     };
   };
@@ -109,7 +118,6 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
         post_logout_redirect_uris: [LOGOUT_URI],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        require_auth_time: true,
       },
     ],
     jwks: deps.keys.privateJwks(),
@@ -121,10 +129,10 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
     routes: {
       authorization: PATHS.authorize,
       token: PATHS.token,
-      revocation: PATHS.revoke,
       jwks: PATHS.jwks,
       // Not exposed by the front (Cognito has no such endpoints); renamed only to keep them out of the way.
       userinfo: '/__oidc/me',
+      revocation: '/__oidc/revoke',
       end_session: END_SESSION_PATH,
       code_verification: '/__oidc/device',
       device_authorization: '/__oidc/device/auth',
@@ -135,34 +143,19 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
       challenge: '/__oidc/challenge',
     },
     responseTypes: ['code'],
-    scopes: [...SCOPES],
-    claims: {
-      openid: ['sub', 'token_use', 'cognito:username', 'cognito:groups', 'cognito:roles', 'cognito:preferred_role'],
-      email: ['email', 'email_verified'],
-      profile: ['name'],
-      phone: ['phone_number', 'phone_number_verified'],
-    },
+    scopes: [...CLIENT_SCOPES],
+    claims: { openid: ID_TOKEN_CLAIMS },
     conformIdTokenClaims: false,
-    pkce: { required: () => true },
+    pkce: { required: () => deps.pkceRequired },
+    // Cognito: redirect_uri is required at authorize and again at the token endpoint.
+    allowOmittingSingleRegisteredRedirectUri: false,
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      revocation: { enabled: false },
       userinfo: { enabled: false },
       // Not Cognito's /logout (that one is served by the front): oidc-provider needs its end-session
       // confirm step internally when a different user signs in over a live session (prompt=login).
       rpInitiatedLogout: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => ACCESS_TOKEN_RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
-          scope: SCOPES.join(' '),
-          audience: ACCESS_TOKEN_RESOURCE,
-          accessTokenFormat: 'jwt',
-          accessTokenTTL: 3600,
-          jwt: { sign: { alg: 'RS256', kid: deps.keys.current.access.kid } },
-        }),
-      },
     },
     extraParams: {
       identity_provider: validateIdp('identity_provider'),
@@ -198,25 +191,11 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
       const grant =
         existing && existing.accountId === accountId && existing.clientId === clientId ? existing : new oidc.provider.Grant({ clientId, accountId });
       const scope = knownScopes(oidc.requestParamScopes);
-      grant.addOIDCScope(scope);
-      grant.addResourceScope(ACCESS_TOKEN_RESOURCE, scope);
+      if (scope) grant.addOIDCScope(scope);
       await grant.save();
       return grant;
     },
     findAccount: (_ctx: unknown, sub: string) => account(sub),
-    extraTokenClaims: (ctx: KoaContextWithOIDC, token: TokenLike) => {
-      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
-      const user = findUser(token.accountId);
-      if (!user) return undefined;
-      const source = (ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode) as { authTime?: number; grantId?: string } | undefined;
-      return {
-        token_use: 'access',
-        username: user.username,
-        'cognito:groups': groupClaims(user)['cognito:groups'],
-        ...(source?.authTime !== undefined ? { auth_time: source.authTime } : {}),
-        ...(source?.grantId ? { origin_jti: source.grantId } : {}),
-      };
-    },
     interactions: {
       policy,
       url: (_ctx: unknown, interaction: { uid: string }) => `${PATHS.login}?client_id=${CLIENT_ID}&uid=${interaction.uid}`,
@@ -228,10 +207,11 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
     },
   });
 
-  addAtHashToTokenEndpointIdTokens(provider);
+  shapeTokensLikeCognito(provider, { issuer, keys: deps.keys, findUser });
 
   // Cognito's token response has no `scope`; without rotation a refresh returns no refresh token.
   // Cognito's authorization response carries no `iss` parameter (RFC 9207), so it is removed.
+  // A failed code exchange spends the code; an unknown client is a 400 like every other token error.
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path.startsWith(PATHS.authorize) && (ctx.status === 302 || ctx.status === 303)) {
@@ -243,37 +223,22 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
       }
       return;
     }
-    if (ctx.path !== PATHS.token || ctx.status !== 200 || typeof ctx.body !== 'object' || ctx.body === null) return;
+    if (ctx.path !== PATHS.token || typeof ctx.body !== 'object' || ctx.body === null) return;
     const body = ctx.body as Record<string, unknown>;
+    // No oidc context when the request failed before oidc-provider set one up.
+    const params = (ctx.oidc as OIDCContextLike | undefined)?.params ?? {};
+    if (ctx.status >= 400) {
+      if (params.grant_type === 'authorization_code' && typeof params.code === 'string') store.destroyCode(params.code);
+      if (ctx.status === 401 && body.error === 'invalid_client') {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_client' };
+        ctx.remove('WWW-Authenticate');
+      }
+      return;
+    }
     delete body.scope;
-    if (ctx.oidc.params?.grant_type === 'refresh_token' && deps.rotation === false) delete body.refresh_token;
+    if (params.grant_type === 'refresh_token' && deps.rotation === false) delete body.refresh_token;
   });
 
   return provider;
 }
-
-/**
- * Cognito puts `at_hash` in the ID token of token-endpoint responses; oidc-provider only does so for
- * front-channel ID tokens. Remember each access token value as it is saved and hash it into the ID
- * token issued in the same token request.
- */
-function addAtHashToTokenEndpointIdTokens(provider: Provider): void {
-  const values = new WeakMap<object, string>();
-  const accessProto = provider.AccessToken.prototype;
-  const save = accessProto.save;
-  accessProto.save = async function saveAndRemember(this: object, ...args: unknown[]) {
-    const value = await save.apply(this, args);
-    values.set(this, value);
-    return value;
-  };
-  const idProto = provider.IdToken.prototype;
-  const issue = idProto.issue;
-  idProto.issue = async function issueWithAtHash(this: IdTokenInstance, options) {
-    const at = this.ctx?.oidc.entities.AccessToken;
-    const value = options?.use === 'idtoken' && typeof at === 'object' && at !== null ? values.get(at) : undefined;
-    if (value) this.set('at_hash', value);
-    return issue.call(this, options);
-  };
-}
-
-export { escapeHtml };

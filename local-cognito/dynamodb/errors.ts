@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { Fault } from '../admin';
+import type { Fault } from '../faults';
 
 const NAMESPACES: Record<string, string> = {
   AccessDeniedException: 'com.amazon.coral.service',

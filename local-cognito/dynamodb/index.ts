@@ -12,9 +12,9 @@
  * local-cognito front by endpoint name (`DynamoDB.GetItem`, ...; see endpoints.ts) before `handle`.
  */
 import { request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import type { IssuedCredentials } from '../identity-pool/index';
+import { closeServer, listenLoopback } from '../listen';
 import { DYNAMODB_TARGET_PREFIX } from './endpoints';
 import { DynamoDbError, sendDynamoDbError } from './errors';
 import { authorize } from './policy';
@@ -77,14 +77,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
   };
 
   const backend: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    backend.once('error', reject);
-    backend.listen(0, '127.0.0.1', () => {
-      backend.off('error', reject);
-      resolve();
-    });
-  });
-  const backendPort = (backend.address() as AddressInfo).port;
+  const backendPort = await listenLoopback(backend);
 
   /** Sends a request to dynalite; dynalite does not check signatures, so a fixed one is enough for the front's own calls. */
   const forward = (headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
@@ -131,7 +124,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
     ),
   );
   if (created.status !== 200) {
-    await new Promise<void>((resolve) => backend.close(() => resolve()));
+    await closeServer(backend);
     throw new Error(`local-cognito: creating the DynamoDB table failed (HTTP ${created.status})`);
   }
 
@@ -144,7 +137,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
         const operation = typeof target === 'string' && target.startsWith(DYNAMODB_TARGET_PREFIX) ? target.slice(DYNAMODB_TARGET_PREFIX.length) : '';
         const body = await readBody(req);
         if (req.method !== 'POST' || operation === '') throw new DynamoDbError('UnknownOperationException', 'Unknown operation.');
-        const caller = verifySigV4({ method: req.method, url: req.url ?? '/', headers: req.headers, body }, {
+        const caller = await verifySigV4({ method: req.method, url: req.url ?? '/', headers: req.headers, body }, {
           region: options.region,
           service: 'dynamodb',
           now,
@@ -178,10 +171,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
       }
     },
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        backend.close(() => resolve());
-        backend.closeAllConnections();
-      });
+      closed ??= closeServer(backend);
       return closed;
     },
   };

@@ -1,17 +1,20 @@
 /**
- * AWS Signature Version 4 verification, done for real: the front recomputes the signature with the
- * secret key the local identity pool issued for the request's access key id and compares it in
- * constant time. Checks, in the order AWS reports them: the Authorization header shape, the
- * credential scope (date, region, service, terminator), the request time (15 minutes either way),
- * the access key id and session token, expiry of the temporary credentials, then the signature.
+ * AWS Signature Version 4 verification, done for real: the checks AWS makes before the signature, in the
+ * order AWS reports them (the Authorization header shape, the credential scope, the request time 15
+ * minutes either way, the access key id and session token, expiry of the temporary credentials), then the
+ * signature itself, recomputed by `@smithy/signature-v4` (the signer the AWS SDK uses) with the secret key
+ * the local identity pool issued for the access key id and compared in constant time.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { IssuedCredentials } from '../identity-pool/index';
 import { DynamoDbError } from './errors';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_SKEW_MS = 15 * 60_000;
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 export interface SignedRequest {
   method: string;
@@ -28,56 +31,27 @@ export interface SigV4Context {
   describeCredentials: (accessKeyId: string) => IssuedCredentials | undefined;
 }
 
-const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+type SmithyRequest = Parameters<SignatureV4['sign']>[0];
+type SourceData = string | ArrayBuffer | ArrayBufferView;
 
-/** RFC 3986 encoding as SigV4 wants it (unreserved characters kept, everything else %XX upper case). */
-function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+const bytes = (data: SourceData): Buffer =>
+  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 
-function canonicalPath(rawPath: string): string {
-  const segments: string[] = [];
-  for (const segment of rawPath.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
+/** SHA-256 (and HMAC-SHA-256 with a secret) from node:crypto, in the shape the smithy signer asks for. */
+class NodeSha256 {
+  private readonly hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  let decoded: string[];
-  try {
-    decoded = segments.map((s) => decodeURIComponent(s));
-  } catch {
-    decoded = segments;
-  }
-  const normalized = `/${decoded.join('/')}${segments.length > 0 && rawPath.endsWith('/') ? '/' : ''}`;
-  // Non-S3 services double-encode: once for the path as sent, once more for the canonical request.
-  return normalized
-    .split('/')
-    .map((s) => uriEncode(uriEncode(s)))
-    .join('/');
-}
 
-function canonicalQuery(query: string): string {
-  if (query === '') return '';
-  const pairs = query
-    .split('&')
-    .filter((p) => p !== '')
-    .map((p) => {
-      const i = p.indexOf('=');
-      const rawKey = i < 0 ? p : p.slice(0, i);
-      const rawValue = i < 0 ? '' : p.slice(i + 1);
-      const dec = (s: string): string => {
-        try {
-          return decodeURIComponent(s.replace(/\+/g, ' '));
-        } catch {
-          return s;
-        }
-      };
-      return [uriEncode(dec(rawKey)), uriEncode(dec(rawValue))] as const;
-    })
-    .filter(([k]) => k !== 'X-Amz-Signature');
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
+  }
+
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest());
+  }
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -98,11 +72,64 @@ function formatAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
+function decodedPath(rawPath: string): string {
+  try {
+    return rawPath.split('/').map((s) => decodeURIComponent(s)).join('/');
+  } catch {
+    return rawPath;
+  }
+}
+
+function queryBag(rawQuery: string): Record<string, string | string[]> {
+  const bag: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(rawQuery)) {
+    const seen = bag[key];
+    bag[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return bag;
+}
+
+/** The signature the request should carry, computed by the smithy signer over exactly the headers the caller signed. */
+async function expectedSignature(request: SignedRequest, signedHeaders: readonly string[], amzDate: number, scope: { region: string; service: string }, issued: IssuedCredentials): Promise<string> {
+  const url = new URL(request.url, 'http://local');
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) {
+    const value = headerValue(request.headers, name);
+    if (value !== undefined) headers[name] = value;
+  }
+  const signer = new SignatureV4({
+    service: scope.service,
+    region: scope.region,
+    credentials: { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken },
+    sha256: NodeSha256,
+    applyChecksum: false,
+  });
+  const toSign: SmithyRequest = {
+    method: request.method.toUpperCase(),
+    protocol: 'http:',
+    hostname: url.hostname,
+    path: decodedPath(url.pathname),
+    query: queryBag(url.search.slice(1)),
+    headers,
+    body: request.body,
+  };
+  const signed = await signer.sign(toSign, {
+    signingDate: new Date(amzDate),
+    signingRegion: scope.region,
+    signingService: scope.service,
+    signableHeaders: new Set(signedHeaders),
+    // The signer adds these two itself; leave them out when the caller did not sign them.
+    unsignableHeaders: new Set(['x-amz-date', 'x-amz-security-token'].filter((h) => !signedHeaders.includes(h))),
+  });
+  const authorization = signed.headers.authorization ?? '';
+  return /Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? '';
+}
+
 /**
  * Verifies the request's SigV4 signature and returns the credentials it was signed with.
  * Throws DynamoDbError with the type AWS uses for each failure.
  */
-export function verifySigV4(request: SignedRequest, ctx: SigV4Context): IssuedCredentials {
+export async function verifySigV4(request: SignedRequest, ctx: SigV4Context): Promise<IssuedCredentials> {
   const authorization = headerValue(request.headers, 'authorization');
   if (authorization === undefined || !authorization.startsWith('AWS4-')) {
     throw new DynamoDbError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
@@ -162,32 +189,15 @@ export function verifySigV4(request: SignedRequest, ctx: SigV4Context): IssuedCr
   if (token !== issued.sessionToken) throw new DynamoDbError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (issued.expiresAt <= now) throw new DynamoDbError('ExpiredTokenException', 'The security token included in the request is expired');
 
-  const rawUrl = request.url;
-  const q = rawUrl.indexOf('?');
-  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  const query = q < 0 ? '' : rawUrl.slice(q + 1);
-  const canonicalHeaders = signedHeaders.map((name) => `${name}:${headerValue(request.headers, name) ?? ''}\n`).join('');
-  // Always the hash of the body received (a claimed x-amz-content-sha256 cannot stand in for it).
-  const payloadHash = sha256Hex(request.body);
-  const canonicalRequest = [
-    request.method.toUpperCase(),
-    canonicalPath(path),
-    canonicalQuery(query),
-    canonicalHeaders,
-    signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n');
-  const scope = `${scopeDate}/${scopeRegion}/${scopeService}/aws4_request`;
-  const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const kDate = hmac(`AWS4${issued.secretAccessKey}`, scopeDate);
-  const kSigning = hmac(hmac(hmac(kDate, scopeRegion), scopeService), 'aws4_request');
-  const expected = Buffer.from(hmac(kSigning, stringToSign).toString('hex'), 'utf8');
+  // Always the hash of the body received: a claimed x-amz-content-sha256 cannot stand in for it.
+  const claimedHash = headerValue(request.headers, 'x-amz-content-sha256');
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new DynamoDbError('InvalidSignatureException', MISMATCH);
+  }
+  const expected = Buffer.from(await expectedSignature(request, signedHeaders, requestTime, { region: scopeRegion, service: scopeService }, issued), 'utf8');
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    throw new DynamoDbError(
-      'InvalidSignatureException',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    );
+    throw new DynamoDbError('InvalidSignatureException', MISMATCH);
   }
   return issued;
 }

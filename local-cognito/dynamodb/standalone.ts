@@ -5,9 +5,9 @@
  * keyed by the DynamoDB endpoint names (`DynamoDB.PutItem`, ...) and the identity operations.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { faultAnswers, FaultSchema, type Fault, type FaultInput } from '../admin';
+import { applyFaultTiming, faultAnswers, FaultBook, type FaultInput } from '../faults';
 import { createIdentityPool, type IdentityPool } from '../identity-pool/index';
+import { closeServer, listenLoopback } from '../listen';
 import { AUTHENTICATED_ROLE_ARN, GUEST_ROLE_ARN } from '../seed';
 import { createDynamoDbFront, type DynamoDbFront } from './index';
 import { dynamoDbEndpointOf, isDynamoDbRequest, type DynamoDbEndpointName } from './endpoints';
@@ -48,8 +48,7 @@ export async function startLocalDynamoDb(options: { now?: () => number; allowGue
     now,
     allowGuests: options.allowGuests ?? true,
   });
-  const counts = new Map<string, number>();
-  const faults = new Map<string, Fault[]>();
+  const book = new FaultBook<string>();
 
   const server: Server = createServer((req, res) => {
     const run = async (): Promise<void> => {
@@ -57,14 +56,10 @@ export async function startLocalDynamoDb(options: { now?: () => number; allowGue
       const identityOp = target.startsWith('AWSCognitoIdentityService.') ? target.slice('AWSCognitoIdentityService.'.length) : undefined;
       const name: string | undefined = isDynamoDbRequest(req) ? dynamoDbEndpointOf(req) : identityOp;
       if (name !== undefined) {
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-        const fault = faults.get(name)?.shift();
+        book.count(name);
+        const fault = book.take(name);
         if (fault) {
-          if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-          if (fault.reset) {
-            req.socket.destroy();
-            return;
-          }
+          if (await applyFaultTiming(fault, () => req.socket.destroy())) return;
           if (faultAnswers(fault) && isDynamoDbRequest(req)) {
             req.resume();
             writeDynamoDbFault(res, fault);
@@ -80,14 +75,7 @@ export async function startLocalDynamoDb(options: { now?: () => number; allowGue
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `http://127.0.0.1:${await listenLoopback(server)}`;
   let stopped: Promise<void> | undefined;
   return {
     origin,
@@ -96,20 +84,12 @@ export async function startLocalDynamoDb(options: { now?: () => number; allowGue
     tableName: front.tableName,
     identityPool,
     front,
-    counts: () => Object.fromEntries(counts),
-    failNext(endpoint, fault = {}) {
-      const parsed = FaultSchema.parse(fault);
-      const list = faults.get(endpoint) ?? [];
-      for (let i = 0; i < parsed.count; i++) list.push(parsed);
-      faults.set(endpoint, list);
-    },
-    clearFaults: () => faults.clear(),
+    counts: () => book.counts(),
+    failNext: (endpoint, fault) => book.failNext(endpoint, fault),
+    clearFaults: () => book.clearFaults(),
     stop() {
       stopped ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await closeServer(server);
         await front.close();
       })();
       return stopped;

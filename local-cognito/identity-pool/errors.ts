@@ -41,6 +41,8 @@ export const MESSAGES = {
   unauthenticatedNotSupported: 'Unauthenticated access is not supported for this identity pool.',
   unsupportedProvider: 'Token is not from a supported provider of this identity pool.',
   loginsDontMatch: 'Logins don\'t match. Please include at least one valid login for this identity or identity pool.',
+  /** An authenticated identity asked for without any Logins (aws-amplify/aws-sdk-android#2964 shows the real text). */
+  accessForbidden: (identityId: string) => `Access to Identity '${identityId}' is forbidden.`,
   couldNotVerify: 'Invalid login token. Couldn\'t verify signed token.',
   issuerMismatch: 'Invalid login token. Issuer doesn\'t match providerName',
   notAToken: 'Invalid login token. Not a valid OpenId Connect identity token.',

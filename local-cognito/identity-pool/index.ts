@@ -79,7 +79,7 @@ export function createIdentityPool(options: IdentityPoolOptions): IdentityPool {
       // No awaits from here on: checks, then the change, as one step.
       if (logins.length === 0) {
         requireIdentity(input.IdentityId);
-        if (!store.isGuest(input.IdentityId)) throw notAuthorized(MESSAGES.loginsDontMatch);
+        if (!store.isGuest(input.IdentityId)) throw notAuthorized(MESSAGES.accessForbidden(input.IdentityId));
         requireGuestAccess();
         const role = guestRole(roleCtx, input.CustomRoleArn);
         return credentialsResponse(issuer.issue(input.IdentityId, role, false));
@@ -97,7 +97,7 @@ export function createIdentityPool(options: IdentityPoolOptions): IdentityPool {
       let identityId = input.IdentityId;
       if (logins.length === 0) {
         requireIdentity(identityId);
-        if (!store.isGuest(identityId)) throw notAuthorized(MESSAGES.loginsDontMatch);
+        if (!store.isGuest(identityId)) throw notAuthorized(MESSAGES.accessForbidden(identityId));
         requireGuestAccess();
       } else {
         const plan = store.planWithLogins(identityId, logins);

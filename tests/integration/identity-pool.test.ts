@@ -372,12 +372,13 @@ describe('signed-in users', () => {
     expect(new Set(ids).size).toBe(1);
   });
 
-  it('an authenticated identity needs one of its own logins ("Logins don\'t match")', async () => {
+  it('an authenticated identity needs one of its own logins ("Access to Identity ... is forbidden", "Logins don\'t match")', async () => {
     const id = await getId(main, logins(await idToken('nurse.cara')));
     const msg = "Logins don't match. Please include at least one valid login for this identity or identity pool.";
+    // Without Logins, Cognito's own wording (aws-amplify/aws-sdk-android#2964, aws/aws-sdk-js#1212).
     const noLogins = await rejection(creds(main, id));
     expect(noLogins).toBeInstanceOf(NotAuthorizedException);
-    expect(noLogins.message).toBe(msg);
+    expect(noLogins.message).toBe(`Access to Identity '${id}' is forbidden.`);
     // The next person on the shared terminal must not get the previous user's identity.
     const otherUser = await rejection(creds(main, id, logins(await idToken('nurse.dan'))));
     expect(otherUser).toBeInstanceOf(NotAuthorizedException);

@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import * as client from 'openid-client';
@@ -230,5 +233,31 @@ describe('CLI', () => {
       const [code] = (await exited) as [number | null];
       expect(code).toBe(0);
     }
+  });
+
+  it('the documented `npm run --silent local-cognito | head -1 > scrubin.local.json` saves the config (and only it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'local-cognito-cli-'));
+    const file = join(dir, 'scrubin.local.json');
+    // Its own process group, so that the whole pipeline (sh, npm, tsx, head) is stopped by its id afterwards.
+    const pipeline = spawn('sh', ['-c', `npm run --silent local-cognito | head -1 > '${file}'`], { cwd: process.cwd(), detached: true, stdio: 'ignore' });
+    try {
+      await expect.poll(async () => (await readFile(file, 'utf8').catch(() => '')).endsWith('\n'), { timeout: 60_000 }).toBe(true);
+      const text = await readFile(file, 'utf8');
+      expect(text.trimEnd().split('\n')).toHaveLength(1);
+      const parsed = ConfigSchema.parse(JSON.parse(text));
+      expect((await fetch(`${parsed.userPool.issuer}/.well-known/openid-configuration`)).status).toBe(200);
+    } finally {
+      const exited = once(pipeline, 'exit');
+      if (pipeline.pid !== undefined) process.kill(-pipeline.pid, 'SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('parses --strict (all) and --strict=<list>', async () => {
+    const { parseArgs } = await import('../../local-cognito/cli');
+    expect(parseArgs(['--strict']).strict).toBe(true);
+    expect(parseArgs(['--strict=pkce,openid']).strict).toEqual({ pkce: true, openid: true });
+    expect(() => parseArgs(['--strict=nonce'])).toThrow(/--strict=<list> expects some of pkce,scope,openid/);
   });
 });

@@ -117,7 +117,9 @@ describe('authorization code flow with PKCE', () => {
     const access = await jwtVerify(tokens.access_token, jwks, { issuer: lc.issuer, algorithms: ['RS256'] });
     expect(access.payload).toMatchObject({ client_id: lc.clientId, token_use: 'access', username: 'nurse', 'cognito:groups': ['nurses'] });
     expect(String(access.payload.scope).split(' ').sort()).toEqual(['email', 'openid', 'profile']);
-    expect(access.payload.aud).not.toBe(lc.clientId);
+    // Cognito's access token has no `aud` (so the identity pool refuses it in Logins) and no `typ` header.
+    expect(access.payload).not.toHaveProperty('aud');
+    expect(jwtHeader(tokens.access_token)).not.toHaveProperty('typ');
     expect(jwtHeader(tokens.id_token!).kid).not.toBe(jwtHeader(tokens.access_token).kid);
 
     // userInfo, with Cognito's string booleans.
@@ -143,14 +145,19 @@ describe('authorization code flow with PKCE', () => {
     else expect(claims).not.toHaveProperty('cognito:preferred_role');
   });
 
-  it('rejects an authorization request without PKCE', async () => {
-    const url = new URL(`${lc.origin}/oauth2/authorize`);
-    url.search = new URLSearchParams({ client_id: lc.clientId, response_type: 'code', redirect_uri: 'app.scrubin:/callback', scope: 'openid', state: 's1' }).toString();
-    const res = await fetch(url, { redirect: 'manual' });
-    expect(res.status).toBe(303);
-    const location = new URL(res.headers.get('location')!);
-    expect(location.searchParams.get('error')).toBe('invalid_request');
-    expect(location.searchParams.get('state')).toBe('s1');
+  it('with strict PKCE (stricter than Cognito, which makes PKCE optional), rejects an authorization request without it', async () => {
+    const strictPkce = await withLocalCognito({ strict: { pkce: true } });
+    try {
+      const url = new URL(`${strictPkce.origin}/oauth2/authorize`);
+      url.search = new URLSearchParams({ client_id: strictPkce.clientId, response_type: 'code', redirect_uri: 'app.scrubin:/callback', scope: 'openid', state: 's1' }).toString();
+      const res = await fetch(url, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      const location = new URL(res.headers.get('location')!);
+      expect(location.searchParams.get('error')).toBe('invalid_request');
+      expect(location.searchParams.get('state')).toBe('s1');
+    } finally {
+      await strictPkce.stop();
+    }
   });
 
   it('refuses a code used twice (invalid_grant)', async () => {
