@@ -28,8 +28,13 @@ export interface LocalCognitoAdmin {
   enableUser(username: string): void;
   /** New signing keys for new tokens; previous keys stay in the JWKS. Returns the new kids. */
   rotateSigningKeys(): { idTokenKid: string; accessTokenKid: string };
-  /** Shifts local-cognito's clock (rotation grace, identity pool expiry) by `seconds`. */
+  /** Shifts local-cognito's clock (rotation grace, identity pool expiry, `auth_time`, the `Date` header) by `seconds`. */
   setClockOffset(seconds: number): void;
+  /**
+   * Misbehaves like a browser or IdP that ignores `prompt=login`: while on, authorize requests lose their
+   * `prompt=login`, so a live managed-login session signs the person in without a password (old `auth_time`).
+   */
+  ignorePromptLogin(on: boolean): void;
   /** local-cognito's current time in ms (after the offset). */
   now(): number;
 }
@@ -42,6 +47,8 @@ export interface AdminDeps {
   /** Rebuilds the user pool's provider (it reads the signing keys once). */
   rebuildProvider(): void;
   clock: { now(): number; setOffsetMs(ms: number): void };
+  /** Misbehaviours the routes read on every request. */
+  behaviour: { ignorePromptLogin: boolean };
 }
 
 export function createAdmin(deps: AdminDeps): LocalCognitoAdmin {
@@ -75,6 +82,9 @@ export function createAdmin(deps: AdminDeps): LocalCognitoAdmin {
       deps.clock.setOffsetMs(seconds * 1000);
     },
     now: () => deps.clock.now(),
+    ignorePromptLogin: (on) => {
+      deps.behaviour.ignorePromptLogin = on;
+    },
   };
 }
 
@@ -120,6 +130,10 @@ const POST_ACTIONS: Record<string, Action> = {
     return {};
   },
   'rotate-signing-keys': (admin) => admin.rotateSigningKeys(),
+  'ignore-prompt-login': (admin, body) => {
+    admin.ignorePromptLogin(z.strictObject({ on: z.boolean() }).parse(body).on);
+    return {};
+  },
   'clock-offset': (admin, body) => {
     admin.setClockOffset(z.strictObject({ seconds: z.number() }).parse(body).seconds);
     return { now: admin.now() };

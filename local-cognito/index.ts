@@ -153,6 +153,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     throw error;
   });
 
+  const behaviour = { ignorePromptLogin: false };
   const adminImpl = createAdmin({
     book,
     store,
@@ -162,6 +163,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       userPool = buildUserPool();
     },
     clock: { now, setOffsetMs: (ms) => (offsetMs = ms) },
+    behaviour,
   });
   front.handle = createRoutes({
     origin,
@@ -169,10 +171,12 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     strict,
     admin: createAdminHttp(adminImpl, adminEnabled),
     cognito: createCognitoEndpoints({ origin, issuer, keys, store, userBySub }),
-    login: createManagedLogin({ provider: () => userPool.provider, userByName }),
+    login: createManagedLogin({ provider: () => userPool.provider, userByName, now }),
     identity,
     dynamodb,
     provider: () => userPool.callback,
+    now,
+    behaviour,
   });
 
   const config: ConfigInput = {

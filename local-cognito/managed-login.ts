@@ -13,6 +13,8 @@ export interface ManagedLoginDeps {
   provider(): Provider;
   /** A user by the name typed into the form (any case, surrounding blanks ignored), disabled ones included. */
   userByName(username: string): DemoUser | undefined;
+  /** local-cognito's clock (ms): the moment of a login, which becomes `auth_time`. */
+  now(): number;
 }
 
 const pageHeaders = { 'content-security-policy': PAGE_CSP, 'referrer-policy': 'no-referrer' };
@@ -66,6 +68,7 @@ export function createManagedLogin(deps: ManagedLoginDeps): (req: IncomingMessag
       again('User is disabled.');
       return;
     }
-    await p.interactionFinished(req, res, { login: { accountId: user.sub, remember: true } }, { mergeWithLastSubmission: false });
+    // `ts` becomes the ID token's auth_time: the moment of THIS authentication, on local-cognito's clock.
+    await p.interactionFinished(req, res, { login: { accountId: user.sub, remember: true, ts: Math.floor(deps.now() / 1000) } }, { mergeWithLastSubmission: false });
   };
 }

@@ -27,6 +27,10 @@ export interface RouteDeps {
   dynamodb: DynamoDbFront;
   /** oidc-provider's request listener (the provider is rebuilt when the signing keys rotate). */
   provider(): (req: IncomingMessage, res: ServerResponse) => void;
+  /** local-cognito's clock (ms): every answer's `Date` header, as Cognito's answers carry its time. */
+  now(): number;
+  /** Admin-switched misbehaviours (admin.ts). */
+  behaviour: { readonly ignorePromptLogin: boolean };
 }
 
 /** Requests oidc-provider answers: authorize (and its resume after login), token, and its end-session confirm step. */
@@ -58,11 +62,18 @@ export function createRoutes(deps: RouteDeps): Handler {
       res.end();
       return;
     }
-    req.url = `${url.pathname}?${decision.pass}`;
+    let pass = decision.pass;
+    if (deps.behaviour.ignorePromptLogin) {
+      const query = new URLSearchParams(pass);
+      if (query.get('prompt') === 'login') query.delete('prompt');
+      pass = query.toString();
+    }
+    req.url = `${url.pathname}?${pass}`;
     deps.provider()(req, res);
   };
 
   return async (req, res) => {
+    res.setHeader('date', new Date(deps.now()).toUTCString());
     const url = new URL(req.url ?? '/', deps.origin);
     const path = url.pathname;
     const method = req.method ?? 'GET';
