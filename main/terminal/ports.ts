@@ -2,7 +2,7 @@
  * The narrow views of the sign-in core (main/auth) and the credentials provider (main/aws) that the
  * terminal session needs. The real modules satisfy them structurally; unit tests use small fakes.
  */
-import type { AwsCredentials as TerminalAwsCredentials, GateState, HeadStartHandle, IdToken, IdTokenSource } from '../aws';
+import type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../aws';
 
 /** The signed-in person as the auth core describes them (no tokens). */
 export interface TerminalAuthSession {
@@ -43,7 +43,7 @@ export interface SignOutOutcome {
 export interface TerminalAuth {
   beginSignIn(options: { loginHint?: string; identityProvider?: string; forceLogin?: boolean }): Promise<{ authorizeUrl: string; expiresAt: number }>;
   /** With `stage: true`: validates the callback and exchanges the code, but leaves the current session alone. */
-  completeSignIn(callbackUrl: string, options: { stage: true; onIdToken?: (idToken: string) => Promise<void> | undefined }): Promise<StagedSignIn>;
+  completeSignIn(callbackUrl: string, options: { stage: true }): Promise<StagedSignIn>;
   cancelSignIn(): unknown;
   currentSession(): TerminalAuthSession | null;
   /** The current ID token (raw JWT), for the identity pool's Logins map only. */
@@ -67,15 +67,8 @@ export interface TerminalCredentials {
   linkGuestOnSignIn(request?: { roleArn?: string }): Promise<{ linked: 'kept' | 'merged' | 'none'; identityId: string; credentials: TerminalAwsCredentials }>;
   /** Drops every credential held in memory (sign-out, switch). */
   drop(): void;
-  /**
-   * Optional: starts the credentials request for a verified, not yet committed sign-in (handed out only after
-   * the commit, through the gate): `sent` resolves once the request has left, `abandon` drops it.
-   */
-  headStart?(token: IdToken): HeadStartHandle;
   /** Optional: opens the identity-pool connection while the person is in the browser (no request). */
   preconnect?(): void;
-  /** Optional: GetId for a user new to this terminal, sent while the sign-in core still verifies the token. */
-  lookAhead?(idToken: string): Promise<void>;
 }
 
 /** The credentials provider needs the terminal's gate and ID tokens; pass a factory to get them wired. */

@@ -17,7 +17,7 @@
  * cache removed at start on shared terminals), refused while locked or signed out and for guests.
  */
 import type { Config } from '../config/schema';
-import { systemClock, waitAtMost, type Clock, type TimerHandle } from '../clock';
+import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { isScrubInError, ScrubInError, toScrubInError, type ErrorCode, type ErrorView } from '../errors';
 import type { SessionView } from '../../preload/contract';
 import type { AuditLog } from './audit';
@@ -102,8 +102,6 @@ const DROPPED: ReadonlySet<ErrorCode> = new Set(['callback_rejected', 'state_mis
 const SESSION_DEAD: ReadonlySet<ErrorCode> = new Set(['refresh_rejected', 'account_disabled']);
 /** Only this many activity-driven pushes of a moved `lockAt` (ms apart). */
 const LOCK_AT_PUSH_STEP_MS = 5_000;
-/** Longest the commit waits for a head start's request to leave (it normally leaves within a millisecond). */
-const HEAD_START_WAIT_MS = 20;
 
 export function createTerminalSession(options: TerminalSessionOptions): TerminalSession {
   const { config, auth, audit, terminalId } = options;
@@ -505,21 +503,10 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       }
     }
 
-    // The identity-pool request starts now and overlaps the commit (keychain, pointer) and the audit record; its
-    // credentials are handed out only after the commit, through the gate. Not for the same person unlocking (their
-    // credentials are still held) nor for a guest upgrade (the guest identity is linked on purpose afterwards).
-    const head =
-      !samePerson && !fromGuest && staged.idToken && credentials?.headStart
-        ? credentials.headStart({ sub: staged.session.sub, idToken: staged.idToken, expiresAt: staged.session.idTokenExpiresAt })
-        : undefined;
-    // The commit's local work (keychain, pointer file) starts once that request has left: it then fills the
-    // round trip instead of delaying the request (both would compete for this one thread before it leaves).
-    if (head) await waitAtMost(head.sent, HEAD_START_WAIT_MS);
     let session: TerminalAuthSession;
     try {
       session = await commitStaged(staged);
     } catch (typed) {
-      head?.abandon();
       const error = toScrubInError(typed);
       if (pending !== flow) return;
       if (flow.kind !== 'sign-in' && previous && !samePerson) {
@@ -536,7 +523,6 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     }
     if (pending !== flow) {
       // Cancelled while committing: nobody was asked to stay signed in.
-      head?.abandon();
       return;
     }
     await loadIdToken().catch(problem);
@@ -549,7 +535,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       person = next;
       creds = null;
       dispatch('SIGN_IN_DONE');
-      // The credentials request is on the wire already (head start); the fsynced audit record is written meanwhile.
+      // The credentials request goes out now; the fsynced audit record is written meanwhile.
       const ready = afterCredentials(next, () => (fromGuest ? upgradeGuest(next) : prefetchCredentials()));
       record({ event: 'sign-in', outcome: 'ok', user: auditUser(session), via: flow.federated ? 'federated' : 'managed-login', forced: shared });
       await ready;
@@ -794,9 +780,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     completing = true;
     let staged: StagedSignIn;
     try {
-      // A user new to this terminal: their GetId leaves while the token answer is still being verified.
-      const lookAhead = credentials?.lookAhead?.bind(credentials);
-      staged = await auth.completeSignIn(url, lookAhead ? { stage: true, onIdToken: lookAhead } : { stage: true });
+      staged = await auth.completeSignIn(url, { stage: true });
     } catch (error) {
       completing = false;
       const typed = toScrubInError(error);
