@@ -6,7 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { z } from 'zod';
-import { systemClock, waitAtMost, type Clock } from '../clock';
+import { systemClock, type Clock } from '../clock';
 import type { Config } from '../config/schema';
 import { ScrubInError, toScrubInError, type ErrorCode } from '../errors';
 import { checkCallback, parseCallbackUrl } from './callback';
@@ -31,18 +31,17 @@ export const DEFAULTS = {
 
 type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 
-/** Per-operation facts seen on the wire (no secrets): the token endpoint's Date header. */
 /** Per-request time limit for token, JWKS and revocation requests (discovery uses the same). */
 const REQUEST_TIMEOUT_SECONDS = 15;
 
+/** What one operation saw of the token endpoint's answers (the answer copy holds secrets: never logged). */
 interface Exchange {
+  /** The Date header of the last answer (ms), to tell a skewed terminal clock from a bad token. */
   serverDate: number | undefined;
-  /** HTTP status of the last token-endpoint answer in this operation (200 = a code was redeemed). */
+  /** HTTP status of the last answer in this operation (200 = a code was redeemed). */
   tokenStatus: number | undefined;
-  /** The refresh token of a 200 answer, read as openid-client parses the body: revoked if the answer is then refused. */
-  issuedRefreshToken?: string | undefined;
-  /** Told the raw ID token of a 200 answer as soon as it is parsed, before openid-client verifies it (once). */
-  onIdToken?: StageOptions['onIdToken'];
+  /** An unread copy of the last 200 answer: its refresh token is revoked if the answer is then refused. */
+  answer?: Response | undefined;
 }
 
 const BeginOptionsSchema = z.strictObject({
@@ -56,9 +55,6 @@ const BeginOptionsSchema = z.strictObject({
  * over the 60 s after which an unknown `kid` makes it re-fetch the JWKS (key rotation) rather than fail.
  */
 const HELD_JWKS_AGE_SECONDS = 60;
-
-/** Longest a token answer is held back for a look-ahead request to leave (see `StageOptions.onIdToken`). */
-const LOOK_AHEAD_WAIT_MS = 20;
 
 export class SignInCore implements AuthCore {
   private readonly config: Config;
@@ -180,28 +176,8 @@ export class SignInCore implements AuthCore {
         const date = Date.parse(response.headers.get('date') ?? '');
         exchange.serverDate = Number.isFinite(date) ? date : undefined;
         exchange.tokenStatus = response.status;
-        if (response.ok) {
-          // No copy of the body: the refresh token is noted while openid-client reads the JSON it parses anyway.
-          const read = response.json.bind(response);
-          response.json = async () => {
-            const body: unknown = await read();
-            const fields = body && typeof body === 'object' ? (body as { refresh_token?: unknown; id_token?: unknown }) : {};
-            exchange.issuedRefreshToken = typeof fields.refresh_token === 'string' ? fields.refresh_token : undefined;
-            const listener = exchange.onIdToken;
-            exchange.onIdToken = undefined;
-            if (listener && typeof fields.id_token === 'string') {
-              try {
-                // openid-client gets the answer once the look-ahead's request has left (bounded): the request goes
-                // out first, and the verification runs during its round trip instead of delaying it.
-                const sent = listener(fields.id_token);
-                if (sent) await waitAtMost(sent, LOOK_AHEAD_WAIT_MS);
-              } catch {
-                // A look-ahead that fails is only a missed head start: the exchange goes on.
-              }
-            }
-            return body;
-          };
-        }
+        // Kept unread: only a refused answer (see `revokeRefused`) has its body read a second time.
+        exchange.answer = response.ok ? response.clone() : undefined;
       }
       return response;
     };
@@ -321,7 +297,7 @@ export class SignInCore implements AuthCore {
     const flow = this.flows.take();
     if (!flow || !url) throw new ScrubInError('no_pending_flow', { detail: 'no sign-in in progress' });
     try {
-      const exchanged = await this.exchangeCode(flow, url, options?.onIdToken);
+      const exchanged = await this.exchangeCode(flow, url);
       this.flows.settle(flow, 'completed');
       if (options?.stage) return this.stage(exchanged);
       return await this.install(exchanged);
@@ -333,7 +309,7 @@ export class SignInCore implements AuthCore {
     }
   }
 
-  private async exchangeCode(flow: PendingFlow, url: URL, onIdToken?: StageOptions['onIdToken']): Promise<Exchanged> {
+  private async exchangeCode(flow: PendingFlow, url: URL): Promise<Exchanged> {
     // Make sure the signing keys are held BEFORE the single-use code is spent (normally prefetched already).
     const jwksUri = (await this.discovery.metadata()).jwks_uri;
     if (jwksUri) {
@@ -343,7 +319,6 @@ export class SignInCore implements AuthCore {
       }
     }
     const { config, exchange } = await this.client();
-    exchange.onIdToken = onIdToken;
     let tokens: TokenResponse;
     try {
       tokens = await withRetry(async () => {
@@ -365,7 +340,7 @@ export class SignInCore implements AuthCore {
         }
       }, this.retryOptions('code-exchange'));
     } catch (error) {
-      this.revokeRefused(exchange);
+      void this.revokeRefused(exchange);
       throw error;
     } finally {
       this.keepJwks(config);
@@ -374,7 +349,7 @@ export class SignInCore implements AuthCore {
     try {
       claims = this.validatedClaims(tokens, exchange);
     } catch (error) {
-      this.revokeRefused(exchange);
+      void this.revokeRefused(exchange);
       throw error;
     }
     const refreshToken = tokens.refresh_token;
@@ -395,7 +370,6 @@ export class SignInCore implements AuthCore {
     const session = sessionFromClaims(exchanged.claims, this.clock.now());
     return {
       session: { ...session },
-      idToken: exchanged.tokens.id_token ?? '',
       commit: async () => {
         if (this.staged !== slot) throw new ScrubInError('flow_cancelled', { detail: 'the staged sign-in was discarded' });
         this.staged = undefined;
@@ -423,10 +397,13 @@ export class SignInCore implements AuthCore {
    * A token answer that was refused after the code was redeemed (bad signature or claims, clock skew): its refresh
    * token is valid at the pool but nobody will hold it, so it is revoked rather than left to live out its lifetime.
    */
-  private revokeRefused(exchange: Exchange): void {
-    const token = exchange.issuedRefreshToken;
-    exchange.issuedRefreshToken = undefined;
-    if (exchange.tokenStatus === 200 && token) void this.revokeQuietly(token);
+  private async revokeRefused(exchange: Exchange): Promise<void> {
+    const answer = exchange.answer;
+    exchange.answer = undefined;
+    if (exchange.tokenStatus !== 200 || !answer) return;
+    const body: unknown = await answer.json().catch(() => undefined);
+    const token = body && typeof body === 'object' ? (body as { refresh_token?: unknown }).refresh_token : undefined;
+    if (typeof token === 'string' && token) await this.revokeQuietly(token);
   }
 
   private async revokeQuietly(refreshToken: string): Promise<void> {
