@@ -28,7 +28,7 @@ import { ScrubInError, toScrubInError } from '../errors';
 import { fullJitterDelay, resolveRetry, type RetryOptions } from './backoff';
 import { classify, describe, type Failure, type FailureKind } from './classify';
 import { createIdentityCache, type CacheProblem } from './identity-cache';
-import { roleClaims, unverifiedSub, type IdToken, type IdTokenSource } from './id-token';
+import { roleClaims, type IdToken, type IdTokenSource } from './id-token';
 import { userPoolFromIssuer } from './logins';
 import { createPreconnectAgent } from './preconnect-agent';
 
@@ -117,25 +117,6 @@ export interface CredentialsProvider {
    */
   linkGuestOnSignIn(request?: CredentialsRequest): Promise<LinkResult & { credentials: AwsCredentials }>;
   /**
-   * Starts the credentials request for a sign-in whose ID token is verified but not yet committed (the keychain
-   * write, pointer and audit record still to come), so the identity-pool round trip overlaps that local work.
-   * One attempt, no gate: nothing from it is handed out until `getCredentials()` is called for the same user
-   * with the same ID token while the gate is open; a failed head start just leaves the normal path to run.
-   * Its `sent` tells when the request has left, so the caller can start that local work right after (it then fills
-   * the round trip instead of delaying the request); when its first request is the look-ahead's GetId, still on the
-   * wire, `sent` is resolved at once. Not for guest-linking sign-ins.
-   */
-  headStart(token: IdToken): HeadStartHandle;
-  /**
-   * Look-ahead for a user's first sign-in on this terminal: sends GetId for the ID token of a token answer that
-   * has just arrived, while the sign-in core is still verifying it. GetId needs no trust in the token (the pool
-   * verifies it itself) and returns no credentials; its IdentityId is used (and cached) only by a `headStart`
-   * with this very token, i.e. after the sign-in core has verified it. No request when the user's IdentityId is
-   * cached, a guest session is active (that identity is linked on purpose) or another user's session is still
-   * loaded (a switch drops it first). One attempt, no gate; resolves once the request has left (or was not needed).
-   */
-  lookAhead(idToken: string): Promise<void>;
-  /**
    * Opens the connection to the identity pool ahead of a sign-in (call it when the browser opens) unless one is
    * open already, so the sign-in's requests do not wait for a TCP/TLS handshake. No request is sent.
    */
@@ -157,62 +138,12 @@ type Subject =
 interface Context {
   gen: number;
   tokenRefreshed: boolean;
-  /** Set for a head start: one attempt, no gate (the sign-in is not committed yet), stops once abandoned. */
-  early?: { abandoned: boolean };
-  /** Called when a request of this context is handed to the HTTP layer (just before it goes on the wire). */
-  onWire?: () => void;
-}
-
-/**
- * Tells when early work's first request has left: `done` resolves after `onWire` (called by the last middleware)
- * or once the work passed to `endWith` settles, whichever comes first. The HTTP handler writes the request a few
- * promise steps after that middleware, so `done` resolves on the next turn of the event loop (setImmediate),
- * after those steps: whoever waits for it runs once the request is out.
- */
-function sentSignal(): { onWire: () => void; endWith: (work: Promise<unknown>) => void; done: Promise<void> } {
-  let resolveDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    resolveDone = resolve;
-  });
-  return {
-    done,
-    onWire: () => setImmediate(resolveDone),
-    endWith: (work) => {
-      work.then(resolveDone, resolveDone);
-    },
-  };
-}
-
-/** A head start in progress (see `CredentialsProvider.headStart`). */
-export interface HeadStartHandle {
-  /** Resolves once its first request has been handed to the HTTP layer (or it ended, or nothing was started). */
-  sent: Promise<void>;
-  /** Abandons it: the sign-in was discarded or failed. */
-  abandon(): void;
 }
 
 interface CacheEntry {
   creds: AwsCredentials;
   refreshAt: number;
   sub: string | null;
-}
-
-/** A look-ahead GetId (see `lookAhead`): its IdentityId is adopted only by a head start with the same token. */
-interface LookAhead {
-  idToken: string;
-  gen: number;
-  identityId: Promise<string | null>;
-  early: { abandoned: boolean };
-  /** Its GetId has reached the HTTP handler and not been answered yet. */
-  inFlight: boolean;
-}
-
-/** A head-start request (see `headStart`): usable only by the same user + role + ID token, same generation. */
-interface HeadStart {
-  key: string;
-  idToken: string;
-  gen: number;
-  result: Promise<AwsCredentials | null>;
 }
 
 interface Identity {
@@ -247,54 +178,6 @@ function defaultEndpoint(region: string): string {
   return `https://cognito-identity.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
-/**
- * Per-request hooks run by the last middleware of a client, just before the request reaches the HTTP handler,
- * keyed by the command's input object. Our client resolves its middleware once per command class
- * (`cacheMiddleware`), so a middleware added to a single command would go on running for every later command of
- * that class: the per-request part is looked up here instead. One middleware per client, shared by its providers.
- */
-const beforeHandler = new WeakMap<object, () => void>();
-const hookedClients = new WeakSet<CognitoIdentityClient>();
-
-function hookClient(client: CognitoIdentityClient): void {
-  if (hookedClients.has(client)) return;
-  hookedClients.add(client);
-  client.middlewareStack.add(
-    (next) => (args) => {
-      beforeHandler.get(args.input)?.();
-      return next(args);
-    },
-    { step: 'deserialize', priority: 'low', name: 'scrubInBeforeHandler' },
-  );
-}
-
-class WarmUpStop extends Error {
-  constructor() {
-    super('warm-up request stopped before the HTTP handler');
-    this.name = 'WarmUpStop';
-  }
-}
-
-/**
- * Resolves the SDK client's configuration and both commands' middleware while the terminal starts, so that the
- * first sign-in of a brand-new terminal does not pay for it: each command runs once through the whole middleware
- * stack (which the client then keeps, `cacheMiddleware`) and is stopped by the last middleware before the HTTP
- * handler (the client must be hooked, `hookClient`). Nothing goes on the network (tested); the outcome (a WarmUpStop)
- * is ignored.
- */
-function warmUp(client: CognitoIdentityClient, identityPoolId: string): void {
-  const stop = (): never => {
-    throw new WarmUpStop();
-  };
-  const ignore = (): void => undefined;
-  const getId = new GetIdCommand({ IdentityPoolId: identityPoolId });
-  beforeHandler.set(getId.input, stop);
-  client.send(getId).catch(ignore);
-  const getCreds = new GetCredentialsForIdentityCommand({ IdentityId: `${identityPoolId.split(':')[0] ?? ''}:warm-up` });
-  beforeHandler.set(getCreds.input, stop);
-  client.send(getCreds).catch(ignore);
-}
-
 export function createCredentialsProvider(options: CredentialsProviderOptions): CredentialsProvider {
   const pool = options.config.identityPool;
   if (!pool) throw new ScrubInError('config_invalid', { detail: 'identityPool is not configured' });
@@ -317,9 +200,6 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const connections = options.client ? undefined : createPreconnectAgent(new URL(pool.endpoint ?? defaultEndpoint(pool.region)));
   const ownClient = connections
     ? new CognitoIdentityClient({
-        // Middleware resolved once per command class instead of per request (~0.15 ms less per request measured);
-        // per-request hooks go through `beforeHandler`, nothing is added to the stack after the first request.
-        cacheMiddleware: true,
         region: pool.region,
         ...(pool.endpoint ? { endpoint: pool.endpoint } : {}),
         maxAttempts: 1,
@@ -333,8 +213,6 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       })
     : undefined;
   const client: Pick<CognitoIdentityClient, 'send'> = options.client ?? (ownClient as CognitoIdentityClient);
-  // A real SDK client handed in (tests) reports its requests on the wire the same way; a stand-in cannot.
-  if (client instanceof CognitoIdentityClient) hookClient(client);
   const ids = createIdentityCache({
     dir: options.cacheDir,
     identityPoolId: pool.id,
@@ -343,7 +221,6 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   });
   // Read the identity-id cache while the terminal starts, not on the first sign-in's critical path.
   void ids.preload();
-  if (ownClient) warmUp(ownClient, pool.id);
 
   let generation = 0;
   let guestActive = false;
@@ -353,21 +230,11 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const identityFlights = new Map<string, Promise<Identity>>();
   const linkOutcomes = new Map<string, { linked: 'kept' | 'merged'; identityId: string }>();
   let tokenRefresh: Promise<IdToken> | undefined;
-  let head: HeadStart | undefined;
-  let ahead: LookAhead | undefined;
-
-  /** Takes the look-ahead out of play; unless it is `adopted` (by a head start), its request stops. */
-  function dropLookAhead(adopted?: LookAhead): void {
-    if (ahead && ahead !== adopted) ahead.early.abandoned = true;
-    ahead = undefined;
-  }
 
   // ---------- gate and session ----------
 
   function dropInternal(reason: 'drop' | 'sign-out' | 'switch'): void {
     generation += 1;
-    head = undefined;
-    dropLookAhead();
     cache.clear();
     flights.clear();
     identityFlights.clear();
@@ -390,8 +257,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   }
 
   function checkpoint(ctx: Context): void {
-    if (!ctx.early) ensureOpen();
-    else if (ctx.early.abandoned) throw sessionChanged();
+    ensureOpen();
     if (ctx.gen !== generation) throw sessionChanged();
   }
 
@@ -485,8 +351,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   }
 
   async function fetchFor(subject: Subject, key: string, ctx: Context): Promise<AwsCredentials> {
-    const early = subject.kind === 'user' ? await takeHeadStart(key, ctx) : null;
-    const creds = early ?? (subject.kind === 'user' ? await fetchUser(subject, ctx) : await fetchGuest(ctx));
+    const creds = subject.kind === 'user' ? await fetchUser(subject, ctx) : await fetchGuest(ctx);
     const now = clock.now();
     if (creds.expiration <= now) {
       throw new ScrubInError('clock_skew', { detail: 'the identity pool returned credentials that are already expired by this terminal\'s clock' });
@@ -520,7 +385,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       } catch (error) {
         if (error instanceof ScrubInError) throw error;
         const failure = classify(error);
-        if (!RETRYABLE.has(failure.kind) || attempt >= (ctx.early ? 1 : retry.maxAttempts)) {
+        if (!RETRYABLE.has(failure.kind) || attempt >= retry.maxAttempts) {
           throw new CallFailure(operation, failure, attempt, { cause: error });
         }
         const delayMs = fullJitterDelay(retry, attempt - 1, random);
@@ -530,15 +395,9 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     }
   }
 
-  /** With `ctx.onWire`: the client's last middleware reports when the request of `command` reaches the HTTP handler. */
-  function signalled<C extends GetIdCommand | GetCredentialsForIdentityCommand>(command: C, ctx: Context): C {
-    if (ctx.onWire) beforeHandler.set(command.input, ctx.onWire);
-    return command;
-  }
-
   function getId(principal: Principal, ctx: Context, logins: Record<string, string> | undefined): Promise<GetIdCommandOutput> {
     return call('GetId', principal, ctx, () =>
-      client.send(signalled(new GetIdCommand({ IdentityPoolId: pool?.id, ...(logins ? { Logins: logins } : {}) }), ctx)),
+      client.send(new GetIdCommand({ IdentityPoolId: pool?.id, ...(logins ? { Logins: logins } : {}) })),
     );
   }
 
@@ -551,14 +410,11 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   ): Promise<GetCredentialsForIdentityCommandOutput> {
     return call('GetCredentialsForIdentity', principal, ctx, () =>
       client.send(
-        signalled(
-          new GetCredentialsForIdentityCommand({
-            IdentityId: identityId,
-            ...(logins ? { Logins: logins } : {}),
-            ...(customRole ? { CustomRoleArn: customRole } : {}),
-          }),
-          ctx,
-        ),
+        new GetCredentialsForIdentityCommand({
+          IdentityId: identityId,
+          ...(logins ? { Logins: logins } : {}),
+          ...(customRole ? { CustomRoleArn: customRole } : {}),
+        }),
       ),
     );
   }
@@ -728,94 +584,6 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     }
   }
 
-  // ---------- head start (verified, not yet committed sign-in) ----------
-
-  function startHead(token: IdToken): HeadStartHandle {
-    const none: HeadStartHandle = { sent: Promise.resolve(), abandon: () => undefined };
-    if (guestActive || !pool) return none; // linking a guest identity is deliberate: it runs after the commit
-    if (activeSub !== undefined && activeSub !== token.sub) return none; // someone else's session is still loaded
-    const requested = pool.customRoleArn ?? null;
-    if (requested !== null && !roleClaims(token.idToken).roles.includes(requested)) return none; // the normal path reports it
-    const subject = { kind: 'user', sub: token.sub, customRole: requested } as const;
-    const key = `u\u0000${token.sub}\u0000${requested ?? ''}`;
-    const gen = generation;
-    const logins = loginsOf(token.idToken);
-    const early = { abandoned: false };
-    const sent = sentSignal();
-    const ctx: Context = { gen, tokenRefreshed: false, early, onWire: sent.onWire };
-    const looked = ahead?.idToken === token.idToken && ahead.gen === gen ? ahead : undefined;
-    dropLookAhead(looked); // one for another token is never adopted
-    const result = (async (): Promise<AwsCredentials | null> => {
-      let identityId = await ids.get(token.sub);
-      let saving: Promise<void> = Promise.resolve();
-      if (!identityId) {
-        // The look-ahead's GetId was for this very token, now verified: its answer is as good as our own.
-        identityId = (await looked?.identityId) ?? returnedId(await getId('user', ctx, logins), 'GetId');
-        // The cache write overlaps the credentials request instead of delaying it.
-        if (gen === generation) saving = ids.set(token.sub, identityId);
-      }
-      const out = await getCreds('user', ctx, identityId, logins, requested);
-      await saving;
-      const returned = returnedId(out, 'GetCredentialsForIdentity');
-      if (returned !== identityId && gen === generation) {
-        await ids.set(token.sub, returned);
-        emit({ type: 'identity-replaced', principal: 'user', reason: 'merged', identityId: returned });
-      }
-      const creds = toCredentials(out, returned, reportedRole(subject, token));
-      return creds.expiration > clock.now() ? creds : null;
-    })().catch(() => null); // anything unusual: the normal path runs with its retries and error mapping
-    const started: HeadStart = { key, idToken: token.idToken, gen, result };
-    head = started;
-    sent.endWith(result);
-    return {
-      // Its first request is the look-ahead's GetId, on the wire already: the caller's local work can fill that
-      // round trip now rather than wait for the credentials request, which leaves only once GetId is answered.
-      sent: looked?.inFlight ? Promise.resolve() : sent.done,
-      abandon: () => {
-        early.abandoned = true;
-        if (head === started) head = undefined;
-      },
-    };
-  }
-
-  function startLookAhead(idToken: string): Promise<void> {
-    dropLookAhead();
-    if (guestActive) return Promise.resolve(); // the guest identity is linked on purpose after the commit: no GetId of the user's own
-    const sub = unverifiedSub(idToken);
-    if (sub === null) return Promise.resolve(); // not a readable token: the sign-in core will refuse it
-    // A switch: the previous person's session is dropped before this sign-in is taken, and the look-ahead with it.
-    if (activeSub !== undefined && activeSub !== sub) return Promise.resolve();
-    const early = { abandoned: false };
-    const sent = sentSignal();
-    const look: LookAhead = { idToken, gen: generation, identityId: Promise.resolve(null), early, inFlight: false };
-    const onWire = (): void => {
-      look.inFlight = true;
-      sent.onWire();
-    };
-    const ctx: Context = { gen: generation, tokenRefreshed: false, early, onWire };
-    look.identityId = (async (): Promise<string | null> => {
-      if (await ids.get(sub)) return null; // a returning user: the head start reads the cache itself
-      return returnedId(await getId('user', ctx, loginsOf(idToken)), 'GetId');
-    })()
-      .catch(() => null) // anything unusual: the head start (or the normal path) sends its own GetId
-      .finally(() => {
-        look.inFlight = false;
-      });
-    ahead = look;
-    sent.endWith(look.identityId);
-    return sent.done;
-  }
-
-  /** The head start's credentials when it is for this user, role and current ID token; null otherwise. */
-  async function takeHeadStart(key: string, ctx: Context): Promise<AwsCredentials | null> {
-    const h = head;
-    if (!h || h.key !== key || h.gen !== ctx.gen || options.idTokens.current()?.idToken !== h.idToken) return null;
-    head = undefined;
-    const creds = await h.result;
-    checkpoint(ctx);
-    return creds;
-  }
-
   // ---------- guests ----------
 
   async function guestGetId(ctx: Context): Promise<string> {
@@ -936,13 +704,10 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
       if (outcome && outcome.identityId === credentials.identityId) return { ...outcome, credentials };
       return { linked: 'none', identityId: credentials.identityId, credentials };
     },
-    headStart: startHead,
-    lookAhead: startLookAhead,
     drop() {
       dropInternal('drop');
     },
     async forgetUser(sub) {
-      if (head?.key.startsWith(`u\u0000${sub}\u0000`)) head = undefined;
       for (const [key, entry] of cache) if (entry.sub === sub) cache.delete(key);
       for (const key of [...flights.keys()]) if (key.startsWith(`u\u0000${sub}\u0000`)) flights.delete(key);
       identityFlights.delete(sub);

@@ -6,7 +6,6 @@ export {
   type CredentialsProviderOptions,
   type CredentialsRequest,
   type GateState,
-  type HeadStartHandle,
   type LinkResult,
 } from './credentials-provider';
 export type { IdToken, IdTokenSource } from './id-token';
