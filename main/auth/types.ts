@@ -115,20 +115,11 @@ export interface AuthCore {
 
 export interface StageOptions {
   stage: true;
-  /**
-   * Called once with the raw ID token of the token endpoint's answer as soon as it is parsed, BEFORE it is
-   * verified (signature, nonce, claims). Only for requests that need no trust in the token because the other
-   * side checks it itself (the identity pool's GetId); nothing from such a request may be used unless the
-   * sign-in is then verified with this very token. Main process only; the token never goes anywhere else.
-   */
-  onIdToken?: (idToken: string) => Promise<void> | undefined;
 }
 
 /** A completed, verified sign-in that is not the current session yet (see `completeSignIn(url, { stage: true })`). */
 export interface StagedSignIn {
   readonly session: AuthSession;
-  /** The verified ID token of this sign-in (main process only: lets the identity-pool request start early). */
-  readonly idToken: string;
   commit(): Promise<AuthSession>;
   discard(): Promise<void>;
 }

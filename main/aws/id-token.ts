@@ -55,7 +55,8 @@ export function roleClaims(idToken: string): RoleClaims {
   return { roles: claims['cognito:roles'] ?? [], preferredRole: claims['cognito:preferred_role'] ?? null };
 }
 
-/** The `sub` of an ID token NOT verified yet (only to look up its cached IdentityId); null when unreadable. */
-export function unverifiedSub(idToken: string): string | null {
-  return decodeClaims(idToken)?.sub ?? null;
+
+/** The role credentials are reported for: the requested CustomRoleArn, else `cognito:preferred_role`, else null. */
+export function reportedRole(customRole: string | null, idToken: string): string | null {
+  return customRole ?? roleClaims(idToken).preferredRole;
 }

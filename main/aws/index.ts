@@ -1,14 +1,13 @@
-export {
-  createCredentialsProvider,
-  type AwsCredentials,
-  type CredentialsEvent,
-  type CredentialsProvider,
-  type CredentialsProviderOptions,
-  type CredentialsRequest,
-  type GateState,
-  type HeadStartHandle,
-  type LinkResult,
-} from './credentials-provider';
+export { createCredentialsProvider } from './credentials-provider';
+export type {
+  AwsCredentials,
+  CredentialsEvent,
+  CredentialsProvider,
+  CredentialsProviderOptions,
+  CredentialsRequest,
+  GateState,
+  LinkResult,
+} from './types';
 export type { IdToken, IdTokenSource } from './id-token';
 export { roleClaims } from './id-token';
 export { loginsKeyFromIssuer, userPoolFromIssuer } from './logins';

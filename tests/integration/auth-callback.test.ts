@@ -64,11 +64,17 @@ async function expectNoStateChange(pendingExpiresAt: number | null): Promise<voi
 }
 
 describe('refused callbacks', () => {
-  it('wrong state: state_mismatch, dropped and audited, the legitimate flow still completes', async () => {
+  it('wrong state: refused with state_mismatch, dropped and audited, nothing changed', async () => {
     const { callbackUrl, expiresAt } = await loginCallback();
     await expect(h.core.completeSignIn(withParam(callbackUrl, 'state', 'forged-state'))).rejects.toMatchObject({ code: 'state_mismatch' });
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'callback-dropped', reason: 'state_mismatch', replay: false }));
     await expectNoStateChange(expiresAt);
+    h.core.cancelSignIn();
+  });
+
+  it('wrong state: the legitimate callback of the same flow still completes afterwards', async () => {
+    const { callbackUrl } = await loginCallback();
+    await expect(h.core.completeSignIn(withParam(callbackUrl, 'state', 'forged-state'))).rejects.toMatchObject({ code: 'state_mismatch' });
     const session = await h.core.completeSignIn(callbackUrl);
     expect(session.username).toBe('nurse');
     await h.core.signOut();
@@ -84,7 +90,7 @@ describe('refused callbacks', () => {
     await expectNoStateChange(null);
   });
 
-  it('replayed callback after a completed sign-in: dropped as a replay, session unchanged, no second exchange', async () => {
+  it('replayed callback after a completed sign-in: dropped as a replay, no second exchange, session unchanged', async () => {
     const { callbackUrl } = await loginCallback();
     const session = await h.core.completeSignIn(callbackUrl);
     h.lc.admin.resetCounts();
@@ -92,7 +98,12 @@ describe('refused callbacks', () => {
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'callback-dropped', reason: 'no_pending_flow', replay: true }));
     expect(h.lc.admin.counts().token).toBe(0);
     expect(h.core.currentSession()).toEqual(session);
-    // A replay while a newer flow is pending does not cancel that flow either.
+    await h.core.signOut();
+  });
+
+  it('replayed callback while a newer flow is pending: that flow and the session are left alone', async () => {
+    const { callbackUrl } = await loginCallback();
+    const session = await h.core.completeSignIn(callbackUrl);
     const next = await h.core.beginSignIn();
     await expect(h.core.completeSignIn(callbackUrl)).rejects.toMatchObject({ code: 'state_mismatch' });
     expect(h.core.pendingFlow()).toEqual({ expiresAt: next.expiresAt });
@@ -121,16 +132,27 @@ describe('refused callbacks', () => {
     expect(h.lc.admin.counts().token).toBe(0);
   });
 
-  it('callback on another scheme or path: callback_rejected, pending flow kept', async () => {
-    const { callbackUrl, expiresAt } = await loginCallback();
+  /** Delivers the query of `callbackUrl` to seven wrong targets (other schemes, paths, a fragment, no URL). */
+  async function deliverElsewhere(callbackUrl: string): Promise<void> {
     const query = callbackUrl.slice(callbackUrl.indexOf('?'));
     for (const target of ['app.evil:/callback', 'app.scrubin:/other', 'app.scrubin:/callback/x', 'app.scrubin://callback', 'https://127.0.0.1/callback']) {
       await expect(h.core.completeSignIn(`${target}${query}`)).rejects.toMatchObject({ code: 'callback_rejected' });
     }
     await expect(h.core.completeSignIn(`${callbackUrl}#frag`)).rejects.toMatchObject({ code: 'callback_rejected' });
     await expect(h.core.completeSignIn('not a url')).rejects.toMatchObject({ code: 'callback_rejected' });
+  }
+
+  it('callback on another scheme or path: refused with callback_rejected, dropped and audited, nothing changed', async () => {
+    const { callbackUrl, expiresAt } = await loginCallback();
+    await deliverElsewhere(callbackUrl);
     expect(h.events.filter((e) => e.type === 'callback-dropped' && e.reason === 'callback_rejected')).toHaveLength(7);
     await expectNoStateChange(expiresAt);
+    h.core.cancelSignIn();
+  });
+
+  it('callback on another scheme or path: the pending flow is kept and its real callback completes', async () => {
+    const { callbackUrl } = await loginCallback();
+    await deliverElsewhere(callbackUrl);
     expect((await h.core.completeSignIn(callbackUrl)).username).toBe('nurse');
     await h.core.signOut();
   });
@@ -160,46 +182,5 @@ describe('refused callbacks', () => {
       await context.close();
     }
     await expectNoStateChange(null);
-  });
-});
-
-describe('the raw ID token of a token answer, before verification (look-ahead hook of a staged sign-in)', () => {
-  it('is handed over once, as received and before the sign-in resolves; the staged (verified) sign-in carries the same token', async () => {
-    const { callbackUrl } = await loginCallback('nurse');
-    const seen: string[] = [];
-    let resolved = false;
-    let resolvedWhenSeen: boolean | undefined;
-    const staging = h.core.completeSignIn(callbackUrl, {
-      stage: true,
-      onIdToken: (idToken) => {
-        seen.push(idToken);
-        resolvedWhenSeen = resolved;
-        return Promise.resolve();
-      },
-    });
-    void staging.then(() => {
-      resolved = true;
-    });
-    const staged = await staging;
-    expect(resolvedWhenSeen).toBe(false);
-    expect(seen).toEqual([staged.idToken]);
-    expect(staged.session.sub).toBe(sub('nurse'));
-    await staged.discard();
-    expect(h.core.currentSession()).toBeNull();
-  });
-
-  it('a listener that throws, or whose promise never settles, neither breaks nor holds the sign-in (bounded wait)', async () => {
-    for (const listener of [
-      (): Promise<void> => {
-        throw new Error('look-ahead broke');
-      },
-      (): Promise<void> => new Promise<void>(() => undefined),
-    ]) {
-      const { callbackUrl } = await loginCallback('surgeon');
-      const staged = await h.core.completeSignIn(callbackUrl, { stage: true, onIdToken: listener });
-      expect(staged.session.sub).toBe(sub('surgeon'));
-      await staged.discard();
-    }
-    expect(h.core.currentSession()).toBeNull();
   });
 });

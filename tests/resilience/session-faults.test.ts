@@ -285,9 +285,8 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       lc.admin.resetCounts();
       await t.session.handleCallback(surgeonCallback);
       expect(t.session.view()).toMatchObject({ state: 'signed-out', user: null, lastError: { code: 'token_invalid' } });
-      // The look-ahead showed the forged token to the identity pool (GetId), which checks it itself; no
-      // credentials were asked for it and no IdentityId was kept for the surgeon.
-      expect(lc.admin.counts().GetId ?? 0).toBe(1);
+      // The forged token never reached the identity pool: no GetId, no credentials, no IdentityId kept for the surgeon.
+      expect(lc.admin.counts().GetId ?? 0).toBe(0);
       expect(lc.admin.counts().GetCredentialsForIdentity ?? 0).toBe(0);
       const surgeonSub = lc.users.find((u) => u.username === 'surgeon')?.sub ?? '';
       expect(surgeonSub).not.toBe('');
@@ -306,11 +305,11 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
     }
   });
 
-  it('keychain locked AT sign-in while the early credentials request is out: no session, those credentials never handed out, refresh token revoked; the next sign-in gets its own', async () => {
+  it('keychain locked AT sign-in: no session, no credentials requested, refresh token revoked; the next sign-in gets its own', async () => {
     const t = viaCore(lc);
     try {
       await t.session.start();
-      // Warm: the identity id is cached, so the early request is one GetCredentialsForIdentity.
+      // Warm: the identity id is cached, so a sign-in needs one GetCredentialsForIdentity.
       await t.session.handleCallback(await callback(t, 'charge'));
       await t.session.signOut();
 
@@ -319,9 +318,9 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       lc.admin.resetCounts();
       await t.session.handleCallback(cb);
       expect(t.session.view()).toMatchObject({ state: 'signed-out', user: null, lastError: { code: 'keychain_locked' } });
-      // The early request normally went out before the keychain failed (it is not sent once abandoned): at most one.
+      // Credentials are asked for only once the sign-in is committed: none for a sign-in that could not be stored.
       expect(lc.admin.counts().token).toBe(1);
-      expect(lc.admin.counts().GetCredentialsForIdentity ?? 0).toBeLessThanOrEqual(1);
+      expect(lc.admin.counts().GetCredentialsForIdentity ?? 0).toBe(0);
       expect(lc.admin.counts().revoke ?? 0).toBeGreaterThanOrEqual(1); // the refresh token that could not be stored
       expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
       expect(t.store.entries.size).toBe(0);
@@ -332,7 +331,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       await t.session.handleCallback(await callback(t, 'charge'));
       const creds = await t.session.getCredentials();
       expect(creds.expiration).toBeGreaterThan(Date.now());
-      expect(lc.admin.counts()).toMatchObject({ token: 1, GetCredentialsForIdentity: 1 }); // its own request, not the abandoned one
+      expect(lc.admin.counts()).toMatchObject({ token: 1, GetCredentialsForIdentity: 1 });
     } finally {
       t.dispose();
     }

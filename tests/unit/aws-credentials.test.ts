@@ -3,11 +3,10 @@
  * network): caching, margin + jitter, coalescing, gate, role checks, failure mapping, linking.
  * The same behaviour against local-cognito through the real SDK is in tests/integration/aws-credentials.test.ts.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CognitoIdentityClient,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
   InternalErrorException,
@@ -16,13 +15,12 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-cognito-identity';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
 import type { ScrubInError } from '../../main/errors';
 import {
   createCredentialsProvider,
-  IDENTITY_CACHE_FILE,
   type CredentialsEvent,
   type CredentialsProviderOptions,
   type GateState,
@@ -212,21 +210,41 @@ function expectNoSecrets(error: ScrubInError): void {
   expect(text).not.toContain('eyJ');
 }
 
+/** Throttling answers for the next `count` calls of `op`. */
+function throttle(op: Op, count: number): void {
+  pool.fail(op, count, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+}
+
+/** 5xx answers for the next `count` calls of GetCredentialsForIdentity. */
+function serverErrors(count: number): void {
+  pool.fail('GetCredentialsForIdentity', count, () => new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
+}
+
 describe('credentials for a signed-in user', () => {
-  it('GetId then GetCredentialsForIdentity with the Logins key, reports identity and preferred role, then serves from cache', async () => {
+  it('a user new to the terminal costs GetId then GetCredentialsForIdentity, both with the Logins key', async () => {
+    tokens.signIn('sub-nurse');
+    await provider().getCredentials();
+    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']);
+    expect(pool.calls[0]!.input).toEqual({ IdentityPoolId: POOL_ID, Logins: { [LOGINS_KEY]: tokens.current_!.idToken } });
+    expect(pool.calls[1]!.input).toEqual({ IdentityId: pool.bySub.get('sub-nurse'), Logins: { [LOGINS_KEY]: tokens.current_!.idToken } });
+  });
+
+  it('the credentials name the identity, the preferred role and the expiry of the answer', async () => {
+    tokens.signIn('sub-nurse');
+    const creds = await provider().getCredentials();
+    expect(creds).toMatchObject({ identityId: pool.bySub.get('sub-nurse'), roleArn: NURSES, accessKeyId: 'ASIA2' });
+    expect(creds.expiration).toBe(clock.now() + HOUR);
+  });
+
+  it('a second call is served from the cache, without a request', async () => {
     tokens.signIn('sub-nurse');
     const p = provider();
     const creds = await p.getCredentials();
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']);
-    expect(pool.calls[0]!.input).toEqual({ IdentityPoolId: POOL_ID, Logins: { [LOGINS_KEY]: tokens.current_!.idToken } });
-    expect(pool.calls[1]!.input).not.toHaveProperty('CustomRoleArn');
-    expect(creds).toMatchObject({ identityId: pool.bySub.get('sub-nurse'), roleArn: NURSES, accessKeyId: 'ASIA2' });
-    expect(creds.expiration).toBe(clock.now() + HOUR);
     expect(await p.getCredentials()).toEqual(creds);
     expect(pool.calls).toHaveLength(2);
   });
 
-  it('refreshes ahead of Expiration by margin + per-process jitter, with exactly one call', async () => {
+  it('refreshes at Expiration - margin - the per-process jitter, not a millisecond earlier', async () => {
     tokens.signIn('sub-nurse', 3 * HOUR);
     const p = provider({ marginMs: 5 * MIN, jitterMs: 2 * MIN, random: () => 0.5 });
     expect(p.jitterMs).toBe(MIN);
@@ -235,10 +253,19 @@ describe('credentials for a signed-in user', () => {
     await p.getCredentials();
     expect(pool.count('GetCredentialsForIdentity')).toBe(1);
     clock.advance(1);
+    await p.getCredentials();
+    expect(pool.count('GetCredentialsForIdentity')).toBe(2);
+  });
+
+  it('concurrent calls at the refresh point share one GetCredentialsForIdentity and need no new GetId', async () => {
+    tokens.signIn('sub-nurse', 3 * HOUR);
+    const p = provider({ marginMs: 5 * MIN, jitterMs: 2 * MIN, random: () => 0.5 });
+    await p.getCredentials();
+    clock.advance(HOUR - 6 * MIN);
     const fresh = await Promise.all([p.getCredentials(), p.getCredentials(), p.getCredentials()]);
     expect(pool.count('GetCredentialsForIdentity')).toBe(2);
     expect(pool.count('GetId')).toBe(1);
-    expect(fresh[0].accessKeyId).toBe(fresh[2].accessKeyId);
+    expect(new Set(fresh.map((c) => c.accessKeyId)).size).toBe(1);
   });
 
   it('draws the jitter once per process from random', () => {
@@ -255,18 +282,28 @@ describe('credentials for a signed-in user', () => {
     expect(new Set(all.map((c) => c.accessKeyId)).size).toBe(1);
   });
 
-  it('coalesces per user + role, sharing one GetId between roles', async () => {
-    tokens.roles = [NURSES, CHARGE];
-    tokens.preferred = CHARGE;
-    tokens.signIn('sub-charge');
-    const p = provider();
-    const [a, b, c] = await Promise.all([p.getCredentials(), p.getCredentials({ roleArn: NURSES }), p.getCredentials({ roleArn: NURSES })]);
-    expect(pool.count('GetId')).toBe(1);
-    expect(pool.count('GetCredentialsForIdentity')).toBe(2);
-    expect(a.roleArn).toBe(CHARGE);
-    expect(b.roleArn).toBe(NURSES);
-    expect(c).toEqual(b);
-    expect(pool.calls.find((x) => x.input.CustomRoleArn === NURSES)).toBeDefined();
+  describe('two roles of one user, asked for at once', () => {
+    const bothRoles = async () => {
+      tokens.roles = [NURSES, CHARGE];
+      tokens.preferred = CHARGE;
+      tokens.signIn('sub-charge');
+      const p = provider();
+      return Promise.all([p.getCredentials(), p.getCredentials({ roleArn: NURSES }), p.getCredentials({ roleArn: NURSES })]);
+    };
+
+    it('share one GetId', async () => {
+      await bothRoles();
+      expect(pool.count('GetId')).toBe(1);
+    });
+
+    it('get one GetCredentialsForIdentity per role, CustomRoleArn only for the requested one', async () => {
+      const [preferred, requested, again] = await bothRoles();
+      expect(pool.count('GetCredentialsForIdentity')).toBe(2);
+      expect(pool.calls.filter((c) => c.op === 'GetCredentialsForIdentity').map((c) => c.input.CustomRoleArn)).toEqual([undefined, NURSES]);
+      expect(preferred.roleArn).toBe(CHARGE);
+      expect(requested.roleArn).toBe(NURSES);
+      expect(again).toEqual(requested);
+    });
   });
 
   it('a returning user (new instance, same cache folder) needs only GetCredentialsForIdentity', async () => {
@@ -279,20 +316,32 @@ describe('credentials for a signed-in user', () => {
     expect(again.identityId).toBe(first.identityId);
   });
 
-  it('a cached id that no longer exists is dropped and GetId runs again, once', async () => {
-    tokens.signIn('sub-nurse');
-    const old = (await provider().getCredentials()).identityId;
-    pool.deleted.add(old);
-    pool.bySub.delete('sub-nurse');
-    pool.calls = [];
-    const p = provider();
-    const creds = await p.getCredentials();
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity', 'GetId', 'GetCredentialsForIdentity']);
-    expect(creds.identityId).not.toBe(old);
-    expect(events).toContainEqual({ type: 'identity-replaced', principal: 'user', reason: 'not-found', identityId: creds.identityId });
-    pool.calls = [];
-    await provider().getCredentials();
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
+  describe('a cached IdentityId the pool no longer knows', () => {
+    /** Caches an id for the nurse, then deletes it at the pool; returns the old id. */
+    const vanished = async (): Promise<string> => {
+      tokens.signIn('sub-nurse');
+      const old = (await provider().getCredentials()).identityId;
+      pool.deleted.add(old);
+      pool.bySub.delete('sub-nurse');
+      pool.calls = [];
+      return old;
+    };
+
+    it('is dropped: GetId runs again, once, and the credentials are for the new id', async () => {
+      const old = await vanished();
+      const creds = await provider().getCredentials();
+      expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity', 'GetId', 'GetCredentialsForIdentity']);
+      expect(creds.identityId).not.toBe(old);
+      expect(events).toContainEqual({ type: 'identity-replaced', principal: 'user', reason: 'not-found', identityId: creds.identityId });
+    });
+
+    it('is replaced in the cache: the next provider needs only GetCredentialsForIdentity', async () => {
+      await vanished();
+      await provider().getCredentials();
+      pool.calls = [];
+      await provider().getCredentials();
+      expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
+    });
   });
 
   it('refreshes an ID token that is about to expire before sending it', async () => {
@@ -304,7 +353,7 @@ describe('credentials for a signed-in user', () => {
     expect(tokens.current_!.idToken).not.toBe(before);
   });
 
-  it('never returns credentials past Expiration; refuses clearly when the pool hands out already expired ones', async () => {
+  it('never returns credentials past Expiration', async () => {
     tokens.signIn('sub-nurse', 3 * HOUR);
     const p = provider({ marginMs: 0, jitterMs: 0 });
     const first = await p.getCredentials();
@@ -312,14 +361,17 @@ describe('credentials for a signed-in user', () => {
     expect((await p.getCredentials()).accessKeyId).toBe(first.accessKeyId);
     clock.advance(1); // at Expiration: never the old ones
     expect((await p.getCredentials()).accessKeyId).not.toBe(first.accessKeyId);
+  });
+
+  it('refuses with clock_skew when the pool hands out credentials already expired by the terminal clock', async () => {
+    tokens.signIn('sub-nurse');
     // A terminal clock far ahead of the service: the credentials are expired on arrival.
     pool.client.send = ((orig) => async (command: unknown) => {
       const out = (await orig(command)) as { Credentials?: { Expiration: Date } };
       if (out.Credentials) out.Credentials.Expiration = new Date(clock.now() - 1000);
       return out;
     })(pool.client.send);
-    clock.advance(HOUR);
-    expect((await rejection(p.getCredentials())).code).toBe('clock_skew');
+    expect((await rejection(provider().getCredentials())).code).toBe('clock_skew');
   });
 });
 
@@ -332,15 +384,17 @@ describe('role choice', () => {
     expect(pool.calls).toHaveLength(0);
   });
 
-  it('uses config customRoleArn when the user has it, and refuses with identity_config when not', async () => {
+  it('requests config customRoleArn when the user has it', async () => {
     tokens.roles = [NURSES, CHARGE];
     tokens.signIn('sub-charge');
     const creds = await provider({ config: config({ customRoleArn: CHARGE }) }).getCredentials();
     expect(creds.roleArn).toBe(CHARGE);
     expect(pool.calls[1]!.input.CustomRoleArn).toBe(CHARGE);
+  });
+
+  it('refuses config customRoleArn with identity_config when the user lacks it, before calling AWS', async () => {
     tokens.roles = [NURSES];
     tokens.signIn('sub-nurse');
-    pool.calls = [];
     const error = await rejection(provider({ config: config({ customRoleArn: CHARGE }) }).getCredentials());
     expect(error.code).toBe('identity_config');
     expect(pool.calls).toHaveLength(0);
@@ -357,7 +411,7 @@ describe('role choice', () => {
 describe('failures', () => {
   it('retries throttling with full-jitter backoff, then succeeds', async () => {
     tokens.signIn('sub-nurse');
-    pool.fail('GetCredentialsForIdentity', 3, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    throttle('GetCredentialsForIdentity', 3);
     const p = provider({ random: () => 0.5, retry: { baseDelayMs: 100, maxDelayMs: 1000 } });
     await p.getCredentials();
     expect(pool.count('GetCredentialsForIdentity')).toBe(4);
@@ -368,37 +422,57 @@ describe('failures', () => {
 
   it('gives up after the bounded attempts with a retryable throttled error', async () => {
     tokens.signIn('sub-nurse');
-    pool.fail('GetId', 10, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    throttle('GetId', 10);
     const error = await rejection(provider({ retry: { maxAttempts: 3 } }).getCredentials());
     expect(error.code).toBe('throttled');
     expect(error.retryable).toBe(true);
     expect(pool.count('GetId')).toBe(3);
   });
 
-  it('maps persistent 5xx to a retryable server_error and serves no credentials', async () => {
+  it('maps persistent 5xx to a retryable server_error after the bounded attempts', async () => {
     tokens.signIn('sub-nurse');
-    pool.fail('GetCredentialsForIdentity', 10, () => new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
-    const p = provider();
-    const error = await rejection(p.getCredentials());
+    serverErrors(10);
+    const error = await rejection(provider().getCredentials());
     expect(error.code).toBe('server_error');
     expect(error.retryable).toBe(true);
     expect(pool.count('GetCredentialsForIdentity')).toBe(5);
-    expectNoSecrets(error);
   });
 
-  it('a failed refresh-ahead keeps serving still-valid credentials, never past Expiration - 1 min', async () => {
-    tokens.signIn('sub-nurse', 3 * HOUR);
-    const p = provider({ random: () => 0 });
-    const first = await p.getCredentials();
-    pool.fail('GetCredentialsForIdentity', 100, () => new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
-    clock.advance(HOUR - 5 * MIN); // inside the margin
-    expect(await p.getCredentials()).toEqual(first);
-    expect(events).toContainEqual({ type: 'refresh-failed', code: 'server_error', servedCached: true });
-    clock.advance(4 * MIN); // one minute left: no longer served
-    expect((await rejection(p.getCredentials())).code).toBe('server_error');
-    pool.faults = {};
-    const next = await p.getCredentials();
-    expect(next.accessKeyId).not.toBe(first.accessKeyId);
+  it('a server_error carries no secret', async () => {
+    tokens.signIn('sub-nurse');
+    serverErrors(10);
+    expectNoSecrets(await rejection(provider().getCredentials()));
+  });
+
+  describe('a refresh-ahead that fails for a passing reason (5xx)', () => {
+    /** Credentials cached, then the pool failing every call and the clock inside the refresh margin. */
+    const failingRefresh = async () => {
+      tokens.signIn('sub-nurse', 3 * HOUR);
+      const p = provider({ random: () => 0 });
+      const first = await p.getCredentials();
+      serverErrors(100);
+      clock.advance(HOUR - 5 * MIN);
+      return { p, first };
+    };
+
+    it('keeps serving the still-valid cached credentials, and says so', async () => {
+      const { p, first } = await failingRefresh();
+      expect(await p.getCredentials()).toEqual(first);
+      expect(events).toContainEqual({ type: 'refresh-failed', code: 'server_error', servedCached: true });
+    });
+
+    it('stops serving them one minute before Expiration', async () => {
+      const { p } = await failingRefresh();
+      clock.advance(4 * MIN); // one minute left
+      expect((await rejection(p.getCredentials())).code).toBe('server_error');
+    });
+
+    it('fetches new credentials once the pool answers again', async () => {
+      const { p, first } = await failingRefresh();
+      await p.getCredentials();
+      pool.faults = {};
+      expect((await p.getCredentials()).accessKeyId).not.toBe(first.accessKeyId);
+    });
   });
 
   it('a refused refresh (not a passing failure) is not papered over with cached credentials', async () => {
@@ -418,7 +492,7 @@ describe('failures', () => {
     expect(error.retryable).toBe(true);
   });
 
-  it('NotAuthorized: refreshes the ID token once and retries', async () => {
+  it('NotAuthorized once: refreshes the ID token and retries with the new one', async () => {
     tokens.signIn('sub-nurse');
     pool.fail('GetCredentialsForIdentity', 1, () => new NotAuthorizedException({ message: 'Invalid login token. Token expired: 1 >= 0', $metadata: { httpStatusCode: 400 } }));
     const creds = await provider().getCredentials();
@@ -428,14 +502,23 @@ describe('failures', () => {
     expect(last.input.Logins).toEqual({ [LOGINS_KEY]: tokens.current_!.idToken });
   });
 
-  it('NotAuthorized twice: typed not_authorized, no secrets in the error', async () => {
-    tokens.signIn('sub-nurse');
-    pool.fail('GetId', 2, () => new NotAuthorizedException({ message: `Invalid login token. ${tokens.current_!.idToken}`, $metadata: { httpStatusCode: 400 } }));
-    const error = await rejection(provider().getCredentials());
-    expect(error.code).toBe('not_authorized');
-    expect(tokens.refreshes).toBe(1);
-    expect(pool.count('GetId')).toBe(2);
-    expectNoSecrets(error);
+  describe('NotAuthorized twice', () => {
+    const refusedTwice = () => {
+      tokens.signIn('sub-nurse');
+      pool.fail('GetId', 2, () => new NotAuthorizedException({ message: `Invalid login token. ${tokens.current_!.idToken}`, $metadata: { httpStatusCode: 400 } }));
+      return rejection(provider().getCredentials());
+    };
+
+    it('ends in not_authorized after one ID-token refresh', async () => {
+      const error = await refusedTwice();
+      expect(error.code).toBe('not_authorized');
+      expect(tokens.refreshes).toBe(1);
+      expect(pool.count('GetId')).toBe(2);
+    });
+
+    it('the error carries no token, although the service message quoted one', async () => {
+      expectNoSecrets(await refusedTwice());
+    });
   });
 
   it('InvalidIdentityPoolConfiguration names the missing role', async () => {
@@ -457,52 +540,77 @@ describe('failures', () => {
 });
 
 describe('the gate', () => {
-  it('refuses while locked or signed out, without calling AWS', async () => {
+  it('refuses while locked, without calling AWS', async () => {
     tokens.signIn('sub-nurse');
-    const p = provider();
     gate = 'locked';
-    expect((await rejection(p.getCredentials())).code).toBe('locked');
-    gate = 'signed-out';
-    expect((await rejection(p.getCredentials())).code).toBe('signed_out');
+    expect((await rejection(provider().getCredentials())).code).toBe('locked');
     expect(pool.calls).toHaveLength(0);
   });
 
-  it('cached credentials are not handed out while locked, and are again after unlock', async () => {
+  it('refuses while signed out, without calling AWS', async () => {
+    tokens.signIn('sub-nurse');
+    gate = 'signed-out';
+    expect((await rejection(provider().getCredentials())).code).toBe('signed_out');
+    expect(pool.calls).toHaveLength(0);
+  });
+
+  it('cached credentials are refused while locked', async () => {
+    tokens.signIn('sub-nurse');
+    const p = provider();
+    await p.getCredentials();
+    gate = 'locked';
+    expect((await rejection(p.getCredentials())).code).toBe('locked');
+  });
+
+  it('after the unlock the cached credentials are handed out again, without a request', async () => {
     tokens.signIn('sub-nurse');
     const p = provider();
     const creds = await p.getCredentials();
     gate = 'locked';
-    expect((await rejection(p.getCredentials())).code).toBe('locked');
+    await rejection(p.getCredentials());
     gate = 'open';
     expect(await p.getCredentials()).toEqual(creds);
     expect(pool.count('GetCredentialsForIdentity')).toBe(1);
   });
 
-  it('an in-flight request that completes after the terminal locked hands out nothing and caches nothing', async () => {
+  it('an answer that arrives after the terminal locked is not handed out', async () => {
     tokens.signIn('sub-nurse');
     const p = provider();
     expect(await lockedWhileInFlight(() => p.getCredentials())).toBe('locked');
+  });
+
+  it('after such a refusal and the unlock, the next call fetches its own credentials', async () => {
+    tokens.signIn('sub-nurse');
+    const p = provider();
+    await lockedWhileInFlight(() => p.getCredentials());
     gate = 'open';
-    await p.getCredentials();
+    const creds = await p.getCredentials();
+    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
     expect(pool.count('GetCredentialsForIdentity')).toBe(1);
   });
 
-  it('drop() (sign-out / switch) abandons in-flight requests and empties the cache', async () => {
-    tokens.signIn('sub-nurse');
-    const p = provider();
-    await p.getCredentials();
-    let release!: () => void;
-    pool.hold = new Promise((r) => (release = r));
-    clock.advance(HOUR); // force a refresh
-    const pending = p.getCredentials();
-    await new Promise((r) => setImmediate(r));
-    p.drop();
-    release();
-    pool.hold = undefined;
-    expect((await rejection(pending)).code).toBe('signed_out');
-    const before = pool.count('GetCredentialsForIdentity');
-    await p.getCredentials();
-    expect(pool.count('GetCredentialsForIdentity')).toBe(before + 1);
+  describe('drop() (sign-out / switch)', () => {
+    it('ends a request in flight with signed_out', async () => {
+      tokens.signIn('sub-nurse');
+      const p = provider();
+      let release!: () => void;
+      pool.hold = new Promise((r) => (release = r));
+      const pending = p.getCredentials();
+      await new Promise((r) => setImmediate(r));
+      p.drop();
+      release();
+      pool.hold = undefined;
+      expect((await rejection(pending)).code).toBe('signed_out');
+    });
+
+    it('empties the cache: the next call fetches again', async () => {
+      tokens.signIn('sub-nurse');
+      const p = provider();
+      await p.getCredentials();
+      p.drop();
+      await p.getCredentials();
+      expect(pool.count('GetCredentialsForIdentity')).toBe(2);
+    });
   });
 
   it('a user switch never hands the previous user\'s credentials to the next one', async () => {
@@ -516,40 +624,80 @@ describe('the gate', () => {
   });
 });
 
-describe('guests and linking', () => {
-  it('refuses guest mode when the config does not allow it', async () => {
+describe('guests', () => {
+  it('refuses guest mode when the config does not allow it, without calling AWS', async () => {
     const error = await rejection(provider({ config: config({ allowGuest: false }) }).startGuest());
     expect(error.code).toBe('not_authorized');
     expect(pool.calls).toHaveLength(0);
   });
 
-  it('guest credentials: GetId without Logins, no role reported, cached', async () => {
-    const p = provider();
-    const creds = await p.startGuest();
+  it('guest credentials cost GetId without Logins, then GetCredentialsForIdentity', async () => {
+    await provider().startGuest();
     expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']);
     expect(pool.calls[0]!.input).toEqual({ IdentityPoolId: POOL_ID });
-    expect(creds.roleArn).toBeNull();
-    expect(await p.getCredentials()).toEqual(creds);
-    expect(p.isGuest()).toBe(true);
   });
 
-  it('sign-in during a guest session links the guest identity on purpose (kept)', async () => {
+  it('guest credentials report no role (the pool\'s unauthenticated role)', async () => {
+    expect((await provider().startGuest()).roleArn).toBeNull();
+  });
+
+  it('guest credentials are cached for the guest session', async () => {
+    const p = provider();
+    const creds = await p.startGuest();
+    expect(await p.getCredentials()).toEqual(creds);
+    expect(p.isGuest()).toBe(true);
+    expect(pool.calls).toHaveLength(2);
+  });
+
+  it('the next guest session after a link gets a new guest identity (the old one belongs to the user now)', async () => {
     const p = provider();
     const guest = await p.startGuest();
     tokens.signIn('sub-new');
+    await p.linkGuestOnSignIn();
+    p.drop();
+    tokens.current_ = null;
+    const next = await p.startGuest();
+    expect(next.identityId).not.toBe(guest.identityId);
+  });
+});
+
+describe('linking a guest identity at sign-in', () => {
+  /** A guest session, then `sub` signs in. */
+  const guestThenSignIn = async (sub: string) => {
+    const p = provider();
+    const guest = await p.startGuest();
+    tokens.signIn(sub);
+    return { p, guest };
+  };
+
+  it('sends GetCredentialsForIdentity with the guest IdentityId and the user\'s Logins', async () => {
+    const { p, guest } = await guestThenSignIn('sub-new');
+    await p.linkGuestOnSignIn();
+    expect(pool.calls.at(-1)!.input).toMatchObject({ IdentityId: guest.identityId, Logins: { [LOGINS_KEY]: tokens.current_!.idToken } });
+  });
+
+  it('a user new to the pool keeps the guest identity: kept, with the user\'s role', async () => {
+    const { p, guest } = await guestThenSignIn('sub-new');
     const result = await p.linkGuestOnSignIn();
-    expect(result.linked).toBe('kept');
-    expect(result.identityId).toBe(guest.identityId);
-    const linkCall = pool.calls.at(-1)!;
-    expect(linkCall.input).toMatchObject({ IdentityId: guest.identityId, Logins: { [LOGINS_KEY]: tokens.current_!.idToken } });
-    expect(p.isGuest()).toBe(false);
+    expect(result).toMatchObject({ linked: 'kept', identityId: guest.identityId });
     expect(result.credentials.roleArn).toBe(NURSES);
+  });
+
+  it('ends the guest session', async () => {
+    const { p } = await guestThenSignIn('sub-new');
+    await p.linkGuestOnSignIn();
+    expect(p.isGuest()).toBe(false);
+  });
+
+  it('caches the linked identity as the user\'s: the next provider needs only GetCredentialsForIdentity', async () => {
+    const { p, guest } = await guestThenSignIn('sub-new');
+    await p.linkGuestOnSignIn();
     pool.calls = [];
     expect((await provider().getCredentials()).identityId).toBe(guest.identityId);
     expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
   });
 
-  it('a user with an earlier identity: the guest is merged, the cached id is replaced', async () => {
+  it('a user with an earlier identity: the guest is merged into it and the result says merged', async () => {
     tokens.signIn('sub-old');
     const p = provider();
     const own = await p.getCredentials();
@@ -563,29 +711,30 @@ describe('guests and linking', () => {
     expect(events).toContainEqual({ type: 'linked', linked: 'merged', identityId: own.identityId });
   });
 
-  it('the next guest session gets a new guest identity (the old one belongs to the user now)', async () => {
-    const p = provider();
-    const guest = await p.startGuest();
-    tokens.signIn('sub-new');
-    await p.linkGuestOnSignIn();
-    p.drop();
-    tokens.current_ = null;
-    const next = await p.startGuest();
-    expect(next.identityId).not.toBe(guest.identityId);
-  });
+  describe('a guest identity that vanished', () => {
+    const vanishedGuest = async () => {
+      const { p, guest } = await guestThenSignIn('sub-new');
+      pool.deleted.add(guest.identityId);
+      pool.calls = [];
+      return { p, guest, result: await p.linkGuestOnSignIn() };
+    };
 
-  it('a guest identity that vanished is given up on sign-in: the user\'s own identity is used (none)', async () => {
-    const p = provider();
-    const guest = await p.startGuest();
-    pool.deleted.add(guest.identityId);
-    tokens.signIn('sub-new');
-    pool.calls = [];
-    const result = await p.linkGuestOnSignIn();
-    expect(result.linked).toBe('none');
-    expect(result.identityId).not.toBe(guest.identityId);
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity', 'GetId', 'GetCredentialsForIdentity']);
-    expect(events).toContainEqual({ type: 'link-failed', reason: 'not-found' });
-    expect(p.isGuest()).toBe(false);
+    it('is given up: none, with the user\'s own identity', async () => {
+      const { guest, result } = await vanishedGuest();
+      expect(result.linked).toBe('none');
+      expect(result.identityId).not.toBe(guest.identityId);
+    });
+
+    it('costs the failed link, then GetId and GetCredentialsForIdentity of the user\'s own identity', async () => {
+      await vanishedGuest();
+      expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity', 'GetId', 'GetCredentialsForIdentity']);
+    });
+
+    it('is reported (link-failed) and ends the guest session', async () => {
+      const { p } = await vanishedGuest();
+      expect(events).toContainEqual({ type: 'link-failed', reason: 'not-found' });
+      expect(p.isGuest()).toBe(false);
+    });
   });
 
   it('linkGuestOnSignIn without a guest session reports none', async () => {
@@ -593,279 +742,4 @@ describe('guests and linking', () => {
     const result = await provider().linkGuestOnSignIn();
     expect(result.linked).toBe('none');
   });
-});
-
-describe('head start (credentials request for a verified, not yet committed sign-in)', () => {
-  it('goes out while the gate is still closed, hands out nothing then, and the committed session joins it: no second request', async () => {
-    gate = 'signed-out';
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    p.headStart(staged);
-    await vi.waitFor(() => expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']));
-    expect(pool.calls[1]!.input).toMatchObject({ Logins: { [LOGINS_KEY]: staged.idToken } });
-    expect((await rejection(p.getCredentials())).code).toBe('signed_out'); // nothing while nobody is signed in
-    tokens.current_ = staged; // the commit: the same ID token becomes the session's
-    gate = 'open';
-    const creds = await p.getCredentials();
-    expect(creds).toMatchObject({ identityId: pool.bySub.get('sub-nurse'), roleArn: NURSES, accessKeyId: 'ASIA2' });
-    expect(await p.getCredentials()).toEqual(creds); // cached like any other
-    expect(pool.calls).toHaveLength(2);
-  });
-
-  it('a returning user (identity id cached) needs only GetCredentialsForIdentity', async () => {
-    tokens.signIn('sub-nurse');
-    await provider().getCredentials();
-    pool.calls = [];
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    p.headStart(staged);
-    tokens.current_ = staged;
-    await p.getCredentials();
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
-  });
-
-  it('is used only by the same ID token: another sign-in of the same person starts its own request', async () => {
-    const p = provider();
-    p.headStart(tokens.mint('sub-nurse'));
-    await vi.waitFor(() => expect(pool.calls).toHaveLength(2));
-    clock.advance(1000);
-    tokens.signIn('sub-nurse'); // a different token (another sign-in)
-    const creds = await p.getCredentials();
-    expect(pool.count('GetCredentialsForIdentity')).toBe(2);
-    expect(creds.accessKeyId).toBe(`ASIA${String(pool.calls.length)}`);
-  });
-
-  it('abandoned (the commit failed) or dropped: never handed out; the next sign-in fetches its own', async () => {
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    const head = p.headStart(staged);
-    await vi.waitFor(() => expect(pool.calls).toHaveLength(2));
-    head.abandon();
-    tokens.current_ = staged;
-    const first = await p.getCredentials();
-    expect(pool.count('GetCredentialsForIdentity')).toBe(2);
-    expect(first.accessKeyId).toBe('ASIA3');
-
-    p.drop();
-    clock.advance(1000);
-    const again = tokens.mint('sub-nurse');
-    p.headStart(again);
-    p.drop(); // sign-out before the commit: the head start never even goes out
-    tokens.current_ = again;
-    const second = await p.getCredentials();
-    expect(pool.count('GetCredentialsForIdentity')).toBe(3);
-    expect(second.accessKeyId).toBe('ASIA4');
-  });
-
-  it('a failed head start (one attempt, no retries) leaves the normal path with its retries and error mapping', async () => {
-    pool.fail('GetCredentialsForIdentity', 2, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    p.headStart(staged);
-    tokens.current_ = staged;
-    const creds = await p.getCredentials();
-    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
-    // head start: 1 failed; normal path: 1 throttled + 1 success after one backoff
-    expect(pool.count('GetCredentialsForIdentity')).toBe(3);
-    expect(sleeps).toHaveLength(1);
-  });
-
-  it('does not start during a guest session (the guest identity is linked on purpose after the commit), nor over another loaded user', async () => {
-    const p = provider();
-    const guest = await p.startGuest();
-    const before = pool.calls.length;
-    const staged = tokens.mint('sub-nurse');
-    p.headStart(staged);
-    tokens.current_ = staged;
-    const linked = await p.linkGuestOnSignIn();
-    expect(linked).toMatchObject({ linked: 'kept', identityId: guest.identityId });
-    expect(pool.calls.slice(before).map((c) => [c.op, c.input.IdentityId])).toEqual([['GetCredentialsForIdentity', guest.identityId]]);
-
-    const q = provider();
-    tokens.signIn('sub-surgeon');
-    await q.getCredentials();
-    const loaded = pool.calls.length;
-    const other = tokens.mint('sub-nurse');
-    q.headStart(other);
-    await q.getCredentials(); // the surgeon's, from the cache
-    expect(pool.calls).toHaveLength(loaded);
-    tokens.current_ = other; // the switch: the normal path drops the surgeon and fetches for the nurse
-    await q.getCredentials();
-    expect(pool.calls.slice(loaded).map((c) => c.op)).toEqual(['GetCredentialsForIdentity']);
-  });
-
-  it('with a configured role the user lacks: no request; the normal path reports identity_config', async () => {
-    tokens.roles = [NURSES];
-    const p = provider({ config: config({ customRoleArn: OTHER }) });
-    const staged = tokens.mint('sub-nurse');
-    p.headStart(staged);
-    await new Promise((r) => setImmediate(r));
-    expect(pool.calls).toHaveLength(0);
-    tokens.current_ = staged;
-    expect((await rejection(p.getCredentials())).code).toBe('identity_config');
-    expect(pool.calls).toHaveLength(0);
-  });
-
-  it('a result that arrives after the terminal locked is not handed out', async () => {
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    const code = await lockedWhileInFlight(() => {
-      p.headStart(staged);
-      tokens.current_ = staged;
-      return p.getCredentials();
-    });
-    expect(code).toBe('locked');
-  });
-});
-
-describe('look-ahead GetId (token answer not verified yet) and when a request has left', () => {
-  const cacheFile = () => join(cacheDir, IDENTITY_CACHE_FILE);
-
-  it('a user new to the terminal: GetId leaves on the unverified token; the head start with that (now verified) token adopts it, and only then is it cached', async () => {
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    await p.lookAhead(staged.idToken);
-    await vi.waitFor(() => expect(pool.calls.map((c) => c.op)).toEqual(['GetId']));
-    expect(pool.calls[0]!.input).toMatchObject({ IdentityPoolId: POOL_ID, Logins: { [LOGINS_KEY]: staged.idToken } });
-    await expect(readFile(cacheFile(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' }); // nothing kept for an unverified token
-    p.headStart(staged);
-    tokens.current_ = staged;
-    const creds = await p.getCredentials();
-    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetCredentialsForIdentity']);
-    expect(await readFile(cacheFile(), 'utf8')).toContain(creds.identityId);
-  });
-
-  it('a token that is then refused is never used: nothing cached, and the next sign-in (another token) sends its own GetId', async () => {
-    const p = provider();
-    await p.lookAhead(tokens.mint('sub-nurse').idToken); // the sign-in core then refuses this answer: no head start
-    await vi.waitFor(() => expect(pool.count('GetId')).toBe(1));
-    clock.advance(1000);
-    const next = tokens.mint('sub-nurse');
-    p.headStart(next);
-    tokens.current_ = next;
-    await p.getCredentials();
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
-    expect(pool.calls[1]!.input).toMatchObject({ Logins: { [LOGINS_KEY]: next.idToken } });
-  });
-
-  it('no request for a returning user (IdentityId cached), over another loaded user (a switch), during a guest session (linked on purpose later) or for an unreadable token', async () => {
-    tokens.signIn('sub-nurse');
-    const p = provider();
-    await p.getCredentials();
-    pool.calls = [];
-    await p.lookAhead(tokens.mint('sub-nurse').idToken);
-    await p.lookAhead(tokens.mint('sub-surgeon').idToken); // the nurse's session is still loaded
-    await p.lookAhead('not-a-jwt');
-    await p.lookAhead(jwt({ exp: 1 })); // no sub
-    tokens.current_ = null;
-    const q = provider();
-    await q.startGuest();
-    const before = pool.calls.length;
-    await q.lookAhead(tokens.mint('sub-surgeon').idToken);
-    await new Promise((r) => setImmediate(r));
-    expect(pool.calls).toHaveLength(before);
-    expect(pool.calls.every((c) => c.input.Logins === undefined)).toBe(true); // only the guest's own requests
-  });
-
-  it('a failed look-ahead (one attempt, no backoff) only costs the head start its own GetId', async () => {
-    pool.fail('GetId', 1, () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    await p.lookAhead(staged.idToken);
-    p.headStart(staged);
-    tokens.current_ = staged;
-    const creds = await p.getCredentials();
-    expect(creds.identityId).toBe(pool.bySub.get('sub-nurse'));
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
-    expect(sleeps).toEqual([]);
-  });
-
-  it('dropped (sign-out, switch) while the look-ahead is in flight: its answer is not adopted', async () => {
-    let release!: () => void;
-    pool.hold = new Promise((r) => (release = r));
-    const p = provider();
-    const staged = tokens.mint('sub-nurse');
-    const sent = p.lookAhead(staged.idToken);
-    await vi.waitFor(() => expect(pool.calls).toHaveLength(1));
-    p.drop();
-    pool.hold = undefined;
-    release();
-    await sent;
-    p.headStart(staged);
-    tokens.current_ = staged;
-    await p.getCredentials();
-    expect(pool.calls.map((c) => c.op)).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
-  });
-
-  /** A real SDK client whose HTTP handler records each request and answers only when the test says so. */
-  function heldClient() {
-    const requests: Array<{ target: string; answer: (body: unknown) => void; fail: (error: Error) => void }> = [];
-    const requestHandler = {
-      handle: (request: { headers: Record<string, string> }) =>
-        new Promise((resolve, reject) => {
-          requests.push({
-            target: (request.headers['x-amz-target'] ?? '').replace('AWSCognitoIdentityService.', ''),
-            answer: (body) =>
-              resolve({ response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: new TextEncoder().encode(JSON.stringify(body)) } }),
-            fail: reject,
-          });
-        }),
-      updateHttpClientConfig: () => undefined,
-      httpHandlerConfigs: () => ({}),
-    };
-    // As the provider's own client: the middleware is resolved once per command class and then reused.
-    const client = new CognitoIdentityClient({ region: 'us-east-1', maxAttempts: 1, cacheMiddleware: true, requestHandler });
-    const targets = () => requests.map((r) => r.target);
-    const close = () => {
-      for (const r of requests) r.fail(new Error('socket hang up'));
-      client.destroy();
-    };
-    return { client, requests, targets, close };
-  }
-  /** 'now' when `promise` is settled already (microtasks only), 'later' otherwise. */
-  const settledNow = (promise: Promise<unknown>) =>
-    Promise.race([promise.then(() => 'now'), new Promise((r) => setImmediate(() => r('later')))]);
-
-  it('with the real SDK client (middleware cached per command class), `lookAhead` and `headStart(...).sent` resolve once THEIR request reached the HTTP handler, before any answer', async () => {
-    const held = heldClient();
-    const p = provider({ client: held.client });
-    await p.lookAhead(tokens.mint('sub-nurse').idToken);
-    expect(held.targets()).toEqual(['GetId']);
-    // A second GetId through the same cached middleware reports its own request, not the first one's.
-    const q = provider({ client: held.client });
-    await q.lookAhead(tokens.mint('sub-anaesthetist').idToken);
-    expect(held.targets()).toEqual(['GetId', 'GetId']);
-
-    tokens.signIn('sub-surgeon');
-    await writeFile(cacheFile(), JSON.stringify({ version: 1, identityPoolId: POOL_ID, users: { 'sub-surgeon': { identityId: 'us-east-1:00000000-0000-4000-8000-00000000abcd', lastUsed: 1 } } }));
-    const r = provider({ client: held.client });
-    const head = r.headStart(tokens.mint('sub-surgeon'));
-    await head.sent;
-    expect(held.targets()).toEqual(['GetId', 'GetId', 'GetCredentialsForIdentity']);
-    head.abandon();
-    held.close();
-  });
-
-  it('a head start whose first request is the look-ahead GetId still on the wire reports `sent` at once (the local commit fills that round trip); GetCredentialsForIdentity follows its answer', async () => {
-    const held = heldClient();
-    const p = provider({ client: held.client });
-    const staged = tokens.mint('sub-nurse');
-    await p.lookAhead(staged.idToken);
-    expect(held.targets()).toEqual(['GetId']);
-    const head = p.headStart(staged);
-    expect(await settledNow(head.sent)).toBe('now');
-    expect(held.targets()).toEqual(['GetId']); // nothing more has left: it waits for the GetId answer
-    const identityId = 'us-east-1:00000000-0000-4000-8000-00000000beef';
-    held.requests[0]!.answer({ IdentityId: identityId });
-    await vi.waitFor(() => expect(held.targets()).toEqual(['GetId', 'GetCredentialsForIdentity']));
-    const expiration = (clock.now() + 60 * MIN) / 1000;
-    held.requests[1]!.answer({ IdentityId: identityId, Credentials: { AccessKeyId: 'ASIAHELD', SecretKey: 'secret', SessionToken: 'session', Expiration: expiration } });
-    tokens.current_ = staged;
-    const creds = await p.getCredentials();
-    expect(creds).toMatchObject({ identityId, accessKeyId: 'ASIAHELD' });
-    expect(held.targets()).toEqual(['GetId', 'GetCredentialsForIdentity']); // the head start's, no second round
-    held.close();
-  });
-
 });

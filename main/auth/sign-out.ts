@@ -1,0 +1,65 @@
+/**
+ * Sign-out: memory first and unconditionally (an offline sign-out still wipes it), then the refresh token revoked
+ * at the pool and deleted from the keychain, then the last-account pointer. Each step runs even if an earlier one
+ * failed; the failures are returned, and the pointer is kept while the keychain may still hold the token.
+ */
+import type { Config } from '../config/schema';
+import { toScrubInError, type ErrorCode, type ScrubInError } from '../errors';
+import type { HeldSession } from './held-session';
+import { cognitoLogoutUrl } from './logout-url';
+import type { Operations } from './operations';
+import type { PendingFlows } from './pending-flow';
+import type { AuthEvent, SignOutResult } from './types';
+
+export interface SignOutOptions {
+  config: Config;
+  held: HeldSession;
+  operations: Operations;
+  flows: PendingFlows;
+  emit: (event: AuthEvent) => void;
+}
+
+export async function signOut({ config, held, operations, flows, emit }: SignOutOptions): Promise<SignOutResult> {
+  const errors: ScrubInError[] = [];
+  const session = held.session;
+  held.forget();
+  flows.cancel();
+  const sub = session?.sub ?? (await held.lastAccount.read().catch(() => undefined))?.sub;
+  let revoked = false;
+  // Keep the pointer while the keychain still may hold the token (locked, unavailable), so the next shared
+  // start finds the leftover and revokes + deletes it then.
+  let keychainClean = true;
+  if (sub) {
+    let refreshToken: string | null = null;
+    try {
+      refreshToken = await held.vault.load(sub);
+    } catch (error) {
+      keychainClean = false;
+      errors.push(toScrubInError(error, 'keychain_unavailable'));
+    }
+    if (refreshToken) {
+      try {
+        await operations.revoke(refreshToken);
+        revoked = true;
+      } catch (error) {
+        errors.push(toScrubInError(error, 'network'));
+      }
+    }
+    try {
+      await held.vault.remove(sub);
+    } catch (error) {
+      keychainClean = false;
+      errors.push(toScrubInError(error, 'keychain_unavailable'));
+    }
+  }
+  if (keychainClean) {
+    try {
+      await held.lastAccount.clear();
+    } catch (error) {
+      errors.push(toScrubInError(error, 'internal', 'last-account pointer could not be removed'));
+    }
+  }
+  if (session) emit({ type: 'session-ended', sub: session.sub, reason: 'signed-out' });
+  emit({ type: 'signed-out', sub: sub ?? null, revoked, errors: errors.map((e): ErrorCode => e.code) });
+  return { logoutUrl: cognitoLogoutUrl(config), revoked, errors };
+}

@@ -1,0 +1,152 @@
+/**
+ * The identity pool's two operations, GetId and GetCredentialsForIdentity (both unsigned), with bounded retries:
+ * throttling, 5xx and network failures are retried with full-jitter backoff; anything else, or the last attempt,
+ * becomes a CallFailure the caller maps. The session is checked before each attempt and after each answer.
+ */
+import {
+  CognitoIdentityClient,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+  type GetCredentialsForIdentityCommandOutput,
+  type GetIdCommandOutput,
+} from '@aws-sdk/client-cognito-identity';
+import type { Config } from '../config/schema';
+import { ScrubInError } from '../errors';
+import { fullJitterDelay, type ResolvedRetry } from './backoff';
+import { classify, describe, type Failure, type FailureKind } from './classify';
+import { createPreconnectAgent, type PreconnectAgent } from './preconnect-agent';
+import type { Context } from './session';
+import type { AwsCredentials, CredentialsEvent, Operation, Principal } from './types';
+
+export type IdentityPoolClient = Pick<CognitoIdentityClient, 'send'>;
+type Logins = Record<string, string> | undefined;
+
+/** A failed SDK call after retries, still unmapped (the caller decides what it means). */
+export class CallFailure extends Error {
+  constructor(
+    readonly operation: Operation,
+    readonly failure: Failure,
+    readonly attempts: number,
+    options: { cause: unknown },
+  ) {
+    super(describe(operation, failure), options);
+    this.name = 'CallFailure';
+  }
+}
+
+/** The failure kind of `error` when it is a CallFailure, else undefined. */
+export function failureKind(error: unknown): FailureKind | undefined {
+  return error instanceof CallFailure ? error.failure.kind : undefined;
+}
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(['throttled', 'server', 'network']);
+
+/** The identity pool's public endpoint in `region` (the SDK's own for the standard and China partitions). */
+function defaultEndpoint(region: string): string {
+  return `https://cognito-identity.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
+/**
+ * The provider's own SDK client: SDK retries off (`call` retries), time limits on, and a keep-alive agent for the
+ * one endpoint that can open its connection while the person is still in the browser (`preconnect`).
+ */
+export interface OwnClient {
+  client: CognitoIdentityClient;
+  connections: PreconnectAgent;
+}
+
+export function createOwnClient(pool: NonNullable<Config['identityPool']>, requestTimeoutMs: number): OwnClient {
+  const connections = createPreconnectAgent(new URL(pool.endpoint ?? defaultEndpoint(pool.region)));
+  const client = new CognitoIdentityClient({
+    region: pool.region,
+    ...(pool.endpoint ? { endpoint: pool.endpoint } : {}),
+    maxAttempts: 1,
+    requestHandler: {
+      ...(connections.secure ? { httpsAgent: connections.agent } : { httpAgent: connections.agent }),
+      // Without limits a GetId that never answers would hold a sign-in until the socket dies.
+      connectionTimeout: 5_000,
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+  return { client, connections };
+}
+
+export interface PoolCalls {
+  getId(principal: Principal, ctx: Context, logins: Logins): Promise<GetIdCommandOutput>;
+  getCreds(principal: Principal, ctx: Context, identityId: string, logins: Logins, customRole: string | null): Promise<GetCredentialsForIdentityCommandOutput>;
+}
+
+export interface PoolCallsOptions {
+  client: IdentityPoolClient;
+  identityPoolId: string;
+  retry: ResolvedRetry;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  emit: (event: CredentialsEvent) => void;
+  /** Throws when the gate closed or the session changed (see `ProviderSession.checkpoint`). */
+  checkpoint: (ctx: Context) => void;
+}
+
+export function createPoolCalls(options: PoolCallsOptions): PoolCalls {
+  const { client, retry, emit } = options;
+
+  async function call<T>(operation: Operation, principal: Principal, ctx: Context, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      options.checkpoint(ctx);
+      emit({ type: 'request', operation, principal, attempt });
+      try {
+        const out = await send();
+        options.checkpoint(ctx);
+        return out;
+      } catch (error) {
+        if (error instanceof ScrubInError) throw error;
+        const failure = classify(error);
+        if (!RETRYABLE.has(failure.kind) || attempt >= retry.maxAttempts) {
+          throw new CallFailure(operation, failure, attempt, { cause: error });
+        }
+        const delayMs = fullJitterDelay(retry, attempt - 1, options.random);
+        emit({ type: 'retry', operation, principal, attempt, delayMs, reason: failure.kind });
+        await options.sleep(delayMs);
+      }
+    }
+  }
+
+  return {
+    getId: (principal, ctx, logins) =>
+      call('GetId', principal, ctx, () => client.send(new GetIdCommand({ IdentityPoolId: options.identityPoolId, ...(logins ? { Logins: logins } : {}) }))),
+    getCreds: (principal, ctx, identityId, logins, customRole) =>
+      call('GetCredentialsForIdentity', principal, ctx, () =>
+        client.send(
+          new GetCredentialsForIdentityCommand({
+            IdentityId: identityId,
+            ...(logins ? { Logins: logins } : {}),
+            ...(customRole ? { CustomRoleArn: customRole } : {}),
+          }),
+        ),
+      ),
+  };
+}
+
+export function toCredentials(out: GetCredentialsForIdentityCommandOutput, identityId: string, roleArn: string | null): AwsCredentials {
+  const c = out.Credentials;
+  const expiration = c?.Expiration instanceof Date ? c.Expiration.getTime() : Number.NaN;
+  if (!c?.AccessKeyId || !c.SecretKey || !c.SessionToken || !Number.isFinite(expiration)) {
+    throw new ScrubInError('server_error', { detail: 'GetCredentialsForIdentity returned incomplete credentials' });
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretKey,
+    sessionToken: c.SessionToken,
+    expiration,
+    identityId,
+    roleArn,
+  };
+}
+
+export function returnedId(out: { IdentityId?: string | undefined }, operation: Operation): string {
+  if (typeof out.IdentityId !== 'string' || out.IdentityId === '') {
+    throw new ScrubInError('server_error', { detail: `${operation} returned no IdentityId` });
+  }
+  return out.IdentityId;
+}
