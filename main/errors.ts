@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   access_denied: { retryable: false, message: 'Sign-in was denied. If you should have access, ask hospital IT.' },
   token_invalid: { retryable: false, message: 'The sign-in response could not be verified and was rejected. Try again; if it keeps happening, ask hospital IT.' },
   clock_skew: { retryable: false, message: "This terminal's clock is wrong, so sign-in cannot be verified. Ask hospital IT to correct the date and time." },
+  reauth_required: { retryable: false, message: 'Sign-in was not confirmed with your password. Try again.' },
   refresh_rejected: { retryable: false, message: 'Your session has ended. Please sign in again.' },
   account_disabled: { retryable: false, message: 'This account is disabled. Ask hospital IT.' },
   // keychain

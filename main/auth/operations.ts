@@ -9,6 +9,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/schema';
 import { ScrubInError, toScrubInError } from '../errors';
 import type { DiscoveryCache } from './discovery';
+import { monotonicNow, serverOffsetMs } from './fresh-auth';
 import { checkIdTokenClaims, type IdTokenClaims } from './id-token';
 import type { JwksStore } from './jwks-store';
 import { isTimestampFailure, mapTokenError, mapTransportError, safeCause } from './map-error';
@@ -21,6 +22,8 @@ export type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointRespo
 export interface Exchange {
   /** The Date header of the last answer (ms), to tell a skewed terminal clock from a bad token. */
   serverDate: number | undefined;
+  /** server time - monotonicNow() at the last answer (fresh-auth.ts), null without a usable Date header. */
+  serverOffset?: number | null;
   /** HTTP status of the last answer in this operation (200 = a code was redeemed). */
   tokenStatus: number | undefined;
   /** An unread copy of the last 200 answer: its refresh token is revoked if the answer is then refused. */
@@ -91,6 +94,7 @@ export class Operations {
       if (new URL(url).href === tokenEndpoint) {
         const date = Date.parse(response.headers.get('date') ?? '');
         exchange.serverDate = Number.isFinite(date) ? date : undefined;
+        exchange.serverOffset = serverOffsetMs(response.headers.get('date'), monotonicNow());
         exchange.tokenStatus = response.status;
         // Kept unread: only a refused answer (see `SignInFlow.revokeRefused`) has its body read a second time.
         exchange.answer = response.ok ? response.clone() : undefined;

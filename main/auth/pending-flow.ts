@@ -13,6 +13,11 @@ export interface PendingFlow {
   readonly codeVerifier: string;
   readonly createdAt: number;
   readonly expiresAt: number;
+  /**
+   * A forced sign-in (`prompt=login`): when it began on the monotonic clock (fresh-auth.ts); the ID token's
+   * auth_time must not be earlier. Null for a sign-in that may reuse a live session.
+   */
+  readonly freshAuthSince: number | null;
 }
 
 export type FlowOutcome = 'completed' | 'failed' | 'expired' | 'cancelled' | 'superseded' | 'exchanging';
@@ -35,10 +40,10 @@ export class PendingFlows {
   ) {}
 
   /** Starts a flow, superseding any pending one. */
-  begin(secrets: { state: string; nonce: string; codeVerifier: string }): PendingFlow {
+  begin(secrets: { state: string; nonce: string; codeVerifier: string; freshAuthSince?: number | null }): PendingFlow {
     if (this.flow) this.finish('superseded');
     const now = this.clock.now();
-    const flow: PendingFlow = { ...secrets, createdAt: now, expiresAt: now + this.timeoutMs };
+    const flow: PendingFlow = { ...secrets, freshAuthSince: secrets.freshAuthSince ?? null, createdAt: now, expiresAt: now + this.timeoutMs };
     this.flow = flow;
     this.timer = this.clock.setTimer(this.timeoutMs, () => {
       if (this.flow === flow) this.finish('expired');

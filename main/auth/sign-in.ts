@@ -11,6 +11,7 @@ import { ScrubInError, toScrubInError } from '../errors';
 import { checkCallback, parseCallbackUrl } from './callback';
 import type { DiscoveryCache } from './discovery';
 import type { Exchanged, HeldSession } from './held-session';
+import { checkFreshAuthentication, monotonicNow } from './fresh-auth';
 import { sessionFromClaims, type IdTokenClaims } from './id-token';
 import type { JwksStore } from './jwks-store';
 import type { Exchange, Operations, TokenResponse } from './operations';
@@ -66,7 +67,7 @@ export class SignInFlow {
     const jwksUri = config.serverMetadata().jwks_uri;
     if (jwksUri) void this.o.jwks.prefetch(jwksUri);
     this.dropStaged();
-    const flow = this.o.flows.begin({ state, nonce, codeVerifier });
+    const flow = this.o.flows.begin({ state, nonce, codeVerifier, freshAuthSince: forceLogin ? monotonicNow() : null });
     this.o.emit({ type: 'sign-in-started', expiresAt: flow.expiresAt, forceLogin, ...(identityProvider ? { identityProvider } : {}) });
     return { authorizeUrl, expiresAt: flow.expiresAt };
   }
@@ -161,6 +162,7 @@ export class SignInFlow {
     let claims: IdTokenClaims;
     try {
       claims = operations.validatedClaims(tokens, exchange);
+      if (flow.freshAuthSince !== null) requireFreshAuthentication(claims, flow.freshAuthSince, exchange);
     } catch (error) {
       void this.revokeRefused(exchange);
       throw error;
@@ -220,4 +222,14 @@ export class SignInFlow {
     const token = body && typeof body === 'object' ? (body as { refresh_token?: unknown }).refresh_token : undefined;
     if (typeof token === 'string' && token) await this.o.operations.revokeQuietly(token);
   }
+}
+
+/**
+ * A forced sign-in must show a password typed after it began (security defect 1): an earlier `auth_time` means the
+ * browser or the IdP skipped `prompt=login` and signed the person in from a live session. The caller revokes the
+ * refresh token of the refused answer.
+ */
+function requireFreshAuthentication(claims: IdTokenClaims, since: number, exchange: Exchange): void {
+  const verdict = checkFreshAuthentication(claims.auth_time, since, exchange.serverOffset ?? 0);
+  if (!verdict.ok) throw new ScrubInError('reauth_required', { detail: verdict.detail });
 }

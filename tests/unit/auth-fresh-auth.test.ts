@@ -3,27 +3,24 @@
  * tolerance boundary. The end-to-end proof (local-cognito ignoring prompt=login) is in tests/integration.
  */
 import { describe, expect, it } from 'vitest';
-import { checkFreshAuthentication, REAUTH_TOLERANCE_SECONDS, ServerClock } from '../../main/auth/fresh-auth';
+import { checkFreshAuthentication, monotonicNow, REAUTH_TOLERANCE_SECONDS, serverOffsetMs } from '../../main/auth/fresh-auth';
 
 const T0 = Date.UTC(2026, 11, 4, 7, 0, 0);
 
-describe('ServerClock', () => {
-  it('learns server minus local time from a Date header, the newest answer winning', () => {
-    const clock = new ServerClock();
-    expect(clock.known()).toBe(false);
-    expect(clock.offsetMs()).toBe(0);
-    clock.observe(new Date(T0 + 90_000).toUTCString(), T0);
-    expect(clock.offsetMs()).toBe(90_000);
-    clock.observe(new Date(T0 - 3_000).toUTCString(), T0);
-    expect(clock.offsetMs()).toBe(-3_000);
-    expect(clock.known()).toBe(true);
+describe('serverOffsetMs', () => {
+  it('is server time minus the arrival time of the answer', () => {
+    expect(serverOffsetMs(new Date(T0 + 90_000).toUTCString(), T0)).toBe(90_000);
+    expect(serverOffsetMs(new Date(T0 - 3_000).toUTCString(), T0)).toBe(-3_000);
   });
 
-  it('ignores missing and unparsable headers', () => {
-    const clock = new ServerClock();
-    clock.observe(null, T0);
-    clock.observe('yesterday-ish', T0);
-    expect(clock.known()).toBe(false);
+  it('is null without a usable Date header', () => {
+    expect(serverOffsetMs(null, T0)).toBeNull();
+    expect(serverOffsetMs('yesterday-ish', T0)).toBeNull();
+  });
+
+  it('monotonicNow never goes backwards', () => {
+    const a = monotonicNow();
+    expect(monotonicNow()).toBeGreaterThanOrEqual(a);
   });
 });
 
