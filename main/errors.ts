@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   // keychain
   keychain_unavailable: { retryable: true, message: "The terminal's secure password store is not available. Restart the terminal; if it persists, ask hospital IT." },
   keychain_locked: { retryable: true, message: "The terminal's secure password store is locked. Unlock it (or sign in to the computer again), then retry." },
+  storage_unavailable: {
+    retryable: true,
+    message: 'This terminal could not save what it needs to end your session safely (its disk may be full or blocked), so you were not signed in. Try again; if it keeps happening, ask hospital IT.',
+  },
   // transport and service
   network: { retryable: true, message: 'The sign-in service cannot be reached. Check the network cable or Wi-Fi and try again; nothing you were doing is lost.' },
   server_error: { retryable: true, message: 'The sign-in service had a problem. Try again in a moment; if it keeps happening, ask hospital IT.' },

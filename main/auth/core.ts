@@ -22,8 +22,8 @@ import { PendingFlows } from './pending-flow';
 import { Refresher } from './refresh';
 import { clockSleep, DEFAULT_RETRY } from './retry';
 import { SignInFlow } from './sign-in';
-import { signOut } from './sign-out';
-import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
+import { endLeftovers, signOut } from './sign-out';
+import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, LeftoverResult, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
 import { TokenVault } from './vault';
 
 export const DEFAULTS = {
@@ -90,7 +90,7 @@ export class SignInCore implements AuthCore {
       emit({ type: 'sign-in-ended', reason });
     });
     const lastAccount = new LastAccountPointer(cacheDir, issuer, clientId);
-    this.held = new HeldSession({ vault: new TokenVault(options.store), lastAccount, operations, clock, emit });
+    this.held = new HeldSession({ vault: new TokenVault(options.store), lastAccount, operations, clock, emit, requirePointer: config.terminal.mode === 'shared' });
     this.signIn = new SignInFlow({ config, clock, operations, discovery: this.discovery, jwks, flows, held: this.held, emit });
     this.refresher = new Refresher({ held: this.held, operations, clock, marginMs: options.refreshMarginMs ?? DEFAULTS.refreshMarginMs, emit });
     this.signOutParts = { config, held: this.held, operations, flows, emit };
@@ -138,6 +138,10 @@ export class SignInCore implements AuthCore {
 
   signOut(): Promise<SignOutResult> {
     return signOut(this.signOutParts);
+  }
+
+  endLeftovers(): Promise<LeftoverResult> {
+    return endLeftovers(this.signOutParts);
   }
 
   /** Test and shutdown hook: resolves when no background discovery revalidation is running. */

@@ -24,6 +24,11 @@ export interface HeldSessionOptions {
   operations: Operations;
   clock: Clock;
   emit: (event: AuthEvent) => void;
+  /**
+   * Shared terminals: a sign-in whose last-account pointer cannot be written is refused (its token revoked and
+   * deleted), so nothing a crash could leave behind exists without a record of it.
+   */
+  requirePointer: boolean;
 }
 
 export class HeldSession {
@@ -81,7 +86,13 @@ export class HeldSession {
     const session = sessionFromClaims(claims, now);
     // The non-secret pointer is written alongside the keychain entry (a pointer without an entry is harmless:
     // restore and the leftover check both find no token and clear it).
-    const pointer = this.reportFailure('write last-account pointer', this.o.lastAccount.write(session, now));
+    const pointer = this.o.lastAccount.write(session, now).then(
+      () => true,
+      (error: unknown) => {
+        this.o.emit({ type: 'keychain-error', reason: toScrubInError(error).code, operation: 'write last-account pointer' });
+        return false;
+      },
+    );
     try {
       // The refresh token goes to the keychain before the session exists: no keychain, no session.
       await this.keychainStep('save refresh token', this.o.vault.save(claims.sub, refreshToken));
@@ -90,7 +101,11 @@ export class HeldSession {
       await this.o.operations.revokeQuietly(refreshToken);
       throw error;
     }
-    await pointer;
+    if (!(await pointer) && this.o.requirePointer) {
+      await this.reportFailure('remove refresh token', this.o.vault.remove(claims.sub));
+      await this.o.operations.revokeQuietly(refreshToken);
+      throw new ScrubInError('storage_unavailable', { detail: 'the last-account pointer could not be written; a shared-terminal sign-in is refused without it' });
+    }
     if (generation !== this.generation) throw new ScrubInError('signed_out', { detail: 'signed out while signing in' });
     this.tokens = this.o.operations.tokensFrom(tokens, claims);
     this.session = session;

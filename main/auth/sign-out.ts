@@ -9,7 +9,7 @@ import type { HeldSession } from './held-session';
 import { cognitoLogoutUrl } from './logout-url';
 import type { Operations } from './operations';
 import type { PendingFlows } from './pending-flow';
-import type { AuthEvent, SignOutResult } from './types';
+import type { AuthEvent, LeftoverResult, SignOutResult } from './types';
 
 export interface SignOutOptions {
   config: Config;
@@ -62,4 +62,53 @@ export async function signOut({ config, held, operations, flows, emit }: SignOut
   if (session) emit({ type: 'session-ended', sub: session.sub, reason: 'signed-out' });
   emit({ type: 'signed-out', sub: sub ?? null, revoked, errors: errors.map((e): ErrorCode => e.code) });
   return { logoutUrl: cognitoLogoutUrl(config), revoked, errors };
+}
+
+/**
+ * A shared terminal's start: every refresh token the app's keychain service still holds is a leftover (the app was
+ * killed, the terminal lost power, or a sign-in's pointer could not be written), so each one is revoked at the pool
+ * and deleted, whatever the last-account pointer says (security defect 3). The pointer, when it names one of
+ * them, only supplies its user name; it is cleared once the keychain is clean.
+ */
+export async function endLeftovers({ config, held, operations, emit }: SignOutOptions): Promise<LeftoverResult> {
+  if (held.session) return { logoutUrl: cognitoLogoutUrl(config), ended: [] };
+  const pointer = await held.lastAccount.read().catch(() => undefined);
+  let accounts: string[];
+  try {
+    accounts = await held.vault.accounts();
+  } catch (error) {
+    // The keychain cannot be listed (locked, unavailable): the pointer is kept for the next start.
+    const failure = toScrubInError(error, 'keychain_unavailable');
+    emit({ type: 'keychain-error', reason: failure.code, operation: 'list leftover refresh tokens' });
+    return { logoutUrl: cognitoLogoutUrl(config), ended: pointer ? [{ sub: pointer.sub, username: pointer.username, revoked: false, errors: [failure] }] : [] };
+  }
+  const ended: LeftoverResult['ended'] = [];
+  let keychainClean = true;
+  for (const sub of accounts) {
+    const errors: ScrubInError[] = [];
+    let revoked = false;
+    try {
+      const refreshToken = await held.vault.load(sub);
+      if (refreshToken) {
+        await operations.revoke(refreshToken).then(
+          () => {
+            revoked = true;
+          },
+          (error: unknown) => errors.push(toScrubInError(error, 'network')),
+        );
+      }
+    } catch (error) {
+      errors.push(toScrubInError(error, 'keychain_unavailable'));
+    }
+    try {
+      await held.vault.remove(sub);
+    } catch (error) {
+      keychainClean = false;
+      errors.push(toScrubInError(error, 'keychain_unavailable'));
+    }
+    ended.push({ sub, username: pointer?.sub === sub ? pointer.username : sub, revoked, errors });
+    emit({ type: 'signed-out', sub, revoked, errors: errors.map((e): ErrorCode => e.code) });
+  }
+  if (keychainClean && pointer) await held.lastAccount.clear().catch(() => undefined);
+  return { logoutUrl: cognitoLogoutUrl(config), ended };
 }

@@ -89,6 +89,14 @@ export interface SignOutResult {
   errors: ScrubInError[];
 }
 
+/** What a shared terminal's start found and ended (see `AuthCore.endLeftovers`). */
+export interface LeftoverResult {
+  /** Cognito's `/logout` URL: opened when something was found, so the managed-login cookie goes too. */
+  logoutUrl: string;
+  /** One entry per refresh token found in the keychain (user name from the pointer, else the sub). */
+  ended: { sub: string; username: string; revoked: boolean; errors: ScrubInError[] }[];
+}
+
 export interface AuthCore {
   beginSignIn(options?: BeginSignInOptions): Promise<{ authorizeUrl: string; expiresAt: number }>;
   completeSignIn(callbackUrl: string): Promise<AuthSession>;
@@ -110,6 +118,11 @@ export interface AuthCore {
    * or the terminal lost power while someone was signed in). Shared terminals sign it out at start.
    */
   leftoverAccount(): Promise<{ sub: string; username: string } | null>;
+  /**
+   * Shared terminals at start: revokes and deletes EVERY refresh token of the app's keychain service (not only
+   * the one the last-account pointer names), and returns what it ended.
+   */
+  endLeftovers(): Promise<LeftoverResult>;
   signOut(): Promise<SignOutResult>;
 }
 

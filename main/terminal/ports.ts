@@ -49,8 +49,8 @@ export interface TerminalAuth {
   refresh(options: { force?: boolean }): Promise<unknown>;
   /** Personal mode: silent restore from the keychain (refreshes the tokens). */
   restore(): Promise<TerminalAuthSession | null>;
-  /** A refresh token left stored without a loaded session (crash, power loss), if any. */
-  leftoverAccount(): Promise<{ sub: string; username: string } | null>;
+  /** Shared start: revokes and deletes every refresh token the keychain still holds (crash, power loss). */
+  endLeftovers(): Promise<{ logoutUrl: string; ended: readonly { sub: string; username: string; revoked: boolean; errors: readonly unknown[] }[] }>;
   /** Revokes the refresh token, deletes the vault entry and drops the tokens; each step even if an earlier fails. */
   signOut(): Promise<SignOutOutcome>;
 }

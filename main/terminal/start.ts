@@ -1,10 +1,11 @@
 /**
- * Owns the terminal's start: shared mode ends whatever a crash left behind (refresh token, settings caches) and
+ * Owns the terminal's start: shared mode ends whatever a crash left behind (refresh tokens, the managed-login
+ * cookie, settings caches) and
  * starts signed out; personal mode restores the person silently from the keychain.
  */
 import { toScrubInError } from '../errors';
 import type { SessionView } from '../../preload/contract';
-import { auditUser, problemHandler, record, SESSION_DEAD, type Person, type SessionContext } from './context';
+import { auditUser, problem, problemHandler, quietly, record, SESSION_DEAD, type Person, type SessionContext } from './context';
 import { loadIdToken, prefetchCredentials } from './credentials-link';
 import { dispatch } from './dispatch';
 import { afterCredentials, purgeSettingsLeftovers } from './settings-link';
@@ -15,7 +16,7 @@ export async function start(ctx: SessionContext): Promise<SessionView> {
   dispatch(ctx, 'START');
   record(ctx, { event: 'terminal-start', outcome: 'ok', mode: ctx.config.terminal.mode });
   if (ctx.shared) {
-    await endLeftoverSession(ctx);
+    await endLeftoverSessions(ctx);
     await purgeSettingsLeftovers(ctx);
     dispatch(ctx, 'STARTED_SIGNED_OUT');
     return view(ctx);
@@ -44,19 +45,28 @@ export async function start(ctx: SessionContext): Promise<SessionView> {
 }
 
 /**
- * Shared mode never restores silently. A refresh token still stored from before (the app was killed or the
- * terminal lost power mid-shift) is revoked and deleted, so the next person cannot inherit it.
+ * Shared mode never restores silently. Every refresh token still stored from before (the app was killed or the
+ * terminal lost power mid-shift) is revoked and deleted, so the next person cannot inherit it, and Cognito's
+ * `/logout` is opened as at a normal sign-out, so the managed-login cookie of that person goes too.
  */
-async function endLeftoverSession(ctx: SessionContext): Promise<void> {
-  const leftover = await ctx.auth.leftoverAccount().catch(() => null);
-  if (!leftover) return;
-  const outcome = await ctx.auth.signOut();
-  record(ctx, {
-    event: 'sign-out',
-    outcome: outcome.errors.length ? 'partial' : 'ok',
-    user: { username: leftover.username, sub: leftover.sub },
-    reason: 'leftover',
-    revoked: outcome.revoked,
-    errors: outcome.errors.map((e) => toScrubInError(e).code).slice(0, 8),
-  });
+async function endLeftoverSessions(ctx: SessionContext): Promise<void> {
+  let found;
+  try {
+    found = await ctx.auth.endLeftovers();
+  } catch (error) {
+    problem(ctx, error);
+    return;
+  }
+  for (const leftover of found.ended) {
+    const errors = leftover.errors.map((e) => toScrubInError(e).code);
+    record(ctx, {
+      event: 'sign-out',
+      outcome: errors.length ? 'partial' : 'ok',
+      user: { username: leftover.username, sub: leftover.sub },
+      reason: 'leftover',
+      revoked: leftover.revoked,
+      errors: errors.slice(0, 8),
+    });
+  }
+  if (found.ended.length > 0) quietly(ctx, () => ctx.openBrowser(found.logoutUrl));
 }

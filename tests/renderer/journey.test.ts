@@ -36,7 +36,8 @@ describe('renderer on the real core', () => {
     const refresh = sub ? await store.get(sub) : null;
     issuedSecrets.push(tokens.idToken, tokens.accessToken, ...(refresh ? [refresh] : []));
   };
-  const store = new KeytarSecretStore();
+  // Its own keychain service: a shared start clears every account of its service (other suites run in parallel).
+  const store = new KeytarSecretStore(`ScrubIn-renderer-journey-${process.pid}-${Date.now()}`);
   const waiters: Array<() => void> = [];
 
   /** The next URL the app asks the OS to open, after `from` already seen ones (resolved by openBrowser, no polling). */

@@ -105,10 +105,18 @@ class FakeAuth implements TerminalAuth {
     return Promise.resolve(this.current);
   }
 
-  leftoverAccount() {
+  /** Like the real core: every stored token is a leftover (the fake keychain holds at most one, under 'refresh'). */
+  endLeftovers() {
     const rt = this.current ? undefined : this.vault.get('refresh');
     const user = rt ? USERS[rt.replace('rt-', '')] : undefined;
-    return Promise.resolve(user ? { sub: user.sub, username: user.username } : null);
+    const ended: { sub: string; username: string; revoked: boolean; errors: ScrubInError[] }[] = [];
+    if (user) {
+      this.log.push(`endLeftover:${user.username}`);
+      if (!this.offline) this.revoked.push(user.username);
+      this.vault.delete('refresh');
+      ended.push({ sub: user.sub, username: user.username, revoked: !this.offline, errors: this.offline ? [new ScrubInError('network')] : [] });
+    }
+    return Promise.resolve({ logoutUrl: LOGOUT_URL, ended });
   }
 
   signOut() {
@@ -129,9 +137,11 @@ class FakeAuth implements TerminalAuth {
     }
     this.vault.delete('refresh');
     this.current = null;
-    return Promise.resolve({ logoutUrl: 'https://or.auth.us-east-1.amazoncognito.com/logout?client_id=c&logout_uri=app.scrubin%3A%2Flogout', revoked, errors });
+    return Promise.resolve({ logoutUrl: LOGOUT_URL, revoked, errors });
   }
 }
+
+const LOGOUT_URL = 'https://or.auth.us-east-1.amazoncognito.com/logout?client_id=c&logout_uri=app.scrubin%3A%2Flogout';
 
 class FakeCredentials implements TerminalCredentials {
   dropped = 0;
@@ -319,6 +329,27 @@ describe('terminal session: shared mode', () => {
     expect(h.auth.revoked).toEqual(['nurse']);
     expect(vault.size).toBe(0);
     expect(events(h)).toEqual(['audit-log-created', 'terminal-start', 'sign-out']);
+  });
+
+  it('the crash clean-up also opens Cognito /logout, so the previous person\'s managed-login cookie goes too (security defect 3)', async () => {
+    const h = harness({ vault: new Map([['refresh', 'rt-nurse']]) });
+    await h.session.start();
+    expect(h.opened).toEqual([LOGOUT_URL]);
+  });
+
+  it('a clean start opens no browser', async () => {
+    const h = harness();
+    await h.session.start();
+    expect(h.opened).toEqual([]);
+  });
+
+  it('a leftover that could not be revoked (offline) is still deleted and audited as partial', async () => {
+    const vault: Vault = new Map([['refresh', 'rt-nurse']]);
+    const h = harness({ vault });
+    h.auth.offline = true;
+    await h.session.start();
+    expect(vault.size).toBe(0);
+    expect(h.records().at(-1)).toMatchObject({ event: 'sign-out', outcome: 'partial', reason: 'leftover', revoked: false, errors: ['network'] });
   });
 
   it('sign-in forces fresh authentication and opens the authorize URL', async () => {
