@@ -58,6 +58,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     dir: options.cacheDir,
     identityPoolId: pool.id,
     now: () => clock.now(),
+    expiresDays: pool.identityIdCacheDays,
     onProblem: (reason) => emit({ type: 'identity-cache-ignored', reason }),
   });
   // Read the identity-id cache once, while the terminal starts.

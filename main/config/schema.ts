@@ -95,6 +95,11 @@ export const IdentityPoolConfigSchema = z.strictObject({
   allowGuest: z.boolean().default(false),
   /** Role to request for every user (must be in the user's `cognito:roles`). */
   customRoleArn: roleArn.optional(),
+  /**
+   * Days a person's IdentityId is remembered on this terminal (saves a GetId at their next sign-in); kept under a
+   * salted hash of their `sub`, with no names or times of use. 0 remembers nothing on disk.
+   */
+  identityIdCacheDays: z.number().int().min(0).max(365).default(30),
 });
 
 export const TerminalConfigSchema = z.strictObject({

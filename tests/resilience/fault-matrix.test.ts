@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultInput } from '../../local-cognito/admin';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
 import { IDENTITY_CACHE_FILE } from '../../main/aws';
+import { cachedIdentityId } from '../support/identity-cache';
 import { auditClean, callback, codeOf, codeParam, composed, type T } from '../support/terminal';
 
 type Step = 'discovery' | 'jwks' | 'token' | 'refresh' | 'revoke' | 'GetId' | 'GetCredentialsForIdentity';
@@ -185,6 +186,7 @@ describe('fault matrix: every step x every fault (local-cognito admin faults, co
       if (step === 'GetId') {
         // No IdentityId was learnt, so none is cached.
         const sub = t.auth?.currentSession()?.sub ?? 'no-sub';
+        expect(cachedIdentityId(t.dataDir, sub)).toBeUndefined();
         expect(readFileSafe(path.join(t.dataDir, 'cache', IDENTITY_CACHE_FILE))).not.toContain(sub);
       }
       lc.admin.clearFaults();

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
 import { MemorySecretStore, type AuthCoreOptions } from '../../main/auth';
 import { IDENTITY_CACHE_FILE } from '../../main/aws';
+import { cachedIdentityId } from '../support/identity-cache';
 import { ManualClock } from '../../main/clock';
 import { createCore } from '../../main/core';
 import { isScrubInError, type ScrubInError } from '../../main/errors';
@@ -290,6 +291,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
       expect(lc.admin.counts().GetCredentialsForIdentity ?? 0).toBe(0);
       const surgeonSub = lc.users.find((u) => u.username === 'surgeon')?.sub ?? '';
       expect(surgeonSub).not.toBe('');
+      expect(cachedIdentityId(t.dataDir, surgeonSub)).toBeUndefined();
       expect(readFileSync(path.join(t.dataDir, 'cache', IDENTITY_CACHE_FILE), 'utf8')).not.toContain(surgeonSub);
       expect((await codeOf(t.session.getCredentials())).code).toBe('signed_out');
       expect(t.store.entries.size).toBe(0);

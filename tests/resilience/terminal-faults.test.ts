@@ -80,11 +80,22 @@ describe('terminal-session faults (createCore against local-cognito)', () => {
     }
   });
 
-  it('cache folder unusable (a file where the folder should be: disk full, folder removed or not writable): the sign-in works, credentials are served, each failed write is reported and nothing throws', async () => {
+  it('cache folder unusable on a SHARED terminal: the sign-in is refused (storage_unavailable: nothing a crash could leave behind without a record), its token not kept', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-cachefault-'));
+    writeFileSync(path.join(dataDir, 'cache'), 'not a folder');
+    const t = newTerminal(lc, { dataDir });
+    await t.core.session.start();
+    const view = await t.core.session.handleCallback(await stageCallback(t, 'itadmin'));
+    expect(view).toMatchObject({ state: 'signed-out', lastError: { code: 'storage_unavailable' } });
+    expect((t.store as { entries?: Map<string, string> }).entries?.size).toBe(0);
+    t.core.dispose();
+  });
+
+  it('cache folder unusable (a file where the folder should be: disk full, folder removed or not writable) on a personal terminal: the sign-in works, credentials are served, each failed write is reported and nothing throws', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-cachefault-'));
     writeFileSync(path.join(dataDir, 'cache'), 'not a folder');
     const problems: string[] = [];
-    const t = newTerminal(lc, { dataDir, onProblem: (error) => problems.push(`${error.code}: ${error.detail ?? ''}`) });
+    const t = newTerminal(lc, { dataDir, mode: 'personal', onProblem: (error) => problems.push(`${error.code}: ${error.detail ?? ''}`) });
     await t.core.session.start();
     lc.admin.resetCounts();
     const view = await t.core.session.handleCallback(await stageCallback(t, 'itadmin'));
@@ -132,7 +143,7 @@ describe('terminal-session faults (createCore against local-cognito)', () => {
     expect(c.discovery).toBe(1);
     expect(c.GetId).toBe(1);
     expect(() => JSON.parse(readFileSync(path.join(cache, 'discovery.json'), 'utf8')) as unknown).not.toThrow();
-    expect(JSON.parse(readFileSync(idFile, 'utf8'))).toMatchObject({ version: 1 });
+    expect(JSON.parse(readFileSync(idFile, 'utf8'))).toMatchObject({ version: 2 });
     await second.core.session.signOut();
     second.core.dispose();
   });
