@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
-import { CHANNELS } from '../preload/contract';
+import { CHANNELS } from '../common/contract';
 import { APP_SCHEME, ConfigSchema, launchRefusal, loadConfig, type Config } from './config';
 import { createCore } from './core';
 import { isScrubInError, ScrubInError } from './errors';

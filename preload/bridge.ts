@@ -2,7 +2,7 @@
  * The bridge object behind `window.scrubin`, independent of the transport: the preload backs it with
  * `ipcRenderer`, the renderer test harness with a Playwright binding to the same main-process dispatcher.
  */
-import { CHANNELS, SessionViewSchema, SettingsChangeSchema, type ScrubInBridge, type SettingsBridge } from './contract';
+import { CHANNELS, SessionViewSchema, SettingsChangeSchema, type ScrubInBridge, type SettingsBridge } from '../common/contract';
 
 export interface BridgeTransport {
   invoke(channel: string, payload?: unknown): Promise<unknown>;

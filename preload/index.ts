@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createBridge } from './bridge';
-import { CHANNELS } from './contract';
+import { CHANNELS } from '../common/contract';
 
 /** Forwards one pushed channel's payload (never the IPC event itself) to `handler`. */
 function pushed(channel: string, handler: (payload: unknown) => void): () => void {

@@ -17,7 +17,7 @@ import {
   type SessionView,
   type SettingsChangeView,
   type SettingValue,
-} from '../../preload/contract';
+} from '../../common/contract';
 import type { AwsCredentials } from '../aws';
 import { ScrubInError, toScrubInError } from '../errors';
 

@@ -4,7 +4,7 @@
  * same person, or a switch (the previous person signed out for real BEFORE the new session is committed).
  */
 import { toScrubInError, type ErrorCode } from '../errors';
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { auditUser, clearPending, problem, problemHandler, record, type Pending, type Person, type SessionContext } from './context';
 import { loadIdToken, prefetchCredentials } from './credentials-link';
 import { dispatch } from './dispatch';

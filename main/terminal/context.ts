@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { ScrubInError, toScrubInError, type ErrorCode, type ErrorView } from '../errors';
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import type { AuditLog } from './audit';
 import type { AuditEntry, AuditUser } from './audit-record';
 import { gateOf, INITIAL_STATE, type MachineState } from './machine';

@@ -3,7 +3,7 @@
  * (the guest identity linked to the login) when someone signs in on top of it.
  */
 import { toScrubInError, ScrubInError } from '../errors';
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { auditUser, holdCredentials, quietly, record, type Person, type SessionContext } from './context';
 import { dispatch } from './dispatch';
 import type { MachineState } from './machine';

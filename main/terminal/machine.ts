@@ -13,7 +13,7 @@
  *   anything but starting|signed-out --SIGN_OUT--> signed-out
  *   error --START--> starting
  */
-import type { SessionState } from '../../preload/contract';
+import type { SessionState } from '../../common/contract';
 import { ScrubInError } from '../errors';
 import type { GateState } from './ports';
 

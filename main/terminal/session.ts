@@ -24,7 +24,7 @@
  * Personal mode: silent restore from the keychain on launch; idle lock optional (0 = off); no cap.
  * Credentials are refused here while locked or signed out (and by the provider's gate, which reads the same state).
  */
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { handleCallback } from './callback';
 import { cancelTimer, createContext, gate, type TerminalSessionOptions } from './context';
 import { createIdTokenSource, getCredentials } from './credentials-link';

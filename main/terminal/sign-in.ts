@@ -4,7 +4,7 @@
  * Completing it (the deep link coming back) is callback.ts.
  */
 import { toScrubInError, ScrubInError } from '../errors';
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { cancelQuietly, cancelTimer, clearPending, quietly, record, type FlowKind, type Pending, type SessionContext } from './context';
 import { dispatch } from './dispatch';
 import type { MachineEvent } from './machine';

@@ -5,7 +5,7 @@
  * (guest, pending sign-in, error) and the end of a switch whose new session could not be committed.
  */
 import { toScrubInError, type ErrorView, type ScrubInError } from '../errors';
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { cognitoLogoutUrl } from '../auth/logout-url';
 import {
   auditUser,

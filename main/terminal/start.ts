@@ -4,7 +4,7 @@
  * starts signed out; personal mode restores the person silently from the keychain.
  */
 import { toScrubInError } from '../errors';
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { auditUser, problem, problemHandler, quietly, record, SESSION_DEAD, type Person, type SessionContext } from './context';
 import { loadIdToken, prefetchCredentials } from './credentials-link';
 import { dispatch } from './dispatch';

@@ -2,7 +2,7 @@
  * Owns what the UI sees: the `SessionView` snapshot built from the state record, the idle-lock deadline,
  * and pushing a fresh view to the subscribers.
  */
-import type { SessionView } from '../../preload/contract';
+import type { SessionView } from '../../common/contract';
 import { emit, gate, type SessionContext } from './context';
 
 /** When the idle lock will fall (null unless someone is signed in and the idle lock is on). */

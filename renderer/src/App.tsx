@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Result, ScrubInBridge, SessionView } from '../../preload/contract';
+import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
 import { PreferencesPanel } from './PreferencesPanel';
 import { usePreferences, type PreferencesState } from './usePreferences';

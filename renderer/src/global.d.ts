@@ -1,4 +1,4 @@
-import type { ScrubInBridge } from '../../preload/contract';
+import type { ScrubInBridge } from '../../common/contract';
 
 declare global {
   interface Window {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ScrubInBridge, SessionView } from '../../preload/contract';
+import type { ScrubInBridge, SessionView } from '../../common/contract';
 import { DEFAULT_PREFERENCES, KEY_FAVOURITE_ROOM, KEY_TEXT_SIZE, parseRoom, parseTextSize, PREFS_DATASET, textScale, type Preferences } from './preferences';
 
 export interface PreferencesState {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { forwardPowerEvents } from '../../main/shell/power';
 import { describe, expect, it, vi } from 'vitest';
-import { CHANNELS, type SessionView } from '../../preload/contract';
+import { CHANNELS, type SessionView } from '../../common/contract';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
 import { DeepLinkIntake, deepLinkFromArgv } from '../../main/shell/deep-links';
 import { allowedExternalUrl } from '../../main/shell/external';

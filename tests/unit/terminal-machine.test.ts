@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isScrubInError } from '../../main/errors';
 import { gateOf, transition, TRANSITIONS, type MachineEvent, type MachineState, type Phase } from '../../main/terminal/machine';
-import { SessionStateSchema } from '../../preload/contract';
+import { SessionStateSchema } from '../../common/contract';
 
 const PHASES = SessionStateSchema.options;
 const EVENTS: MachineEvent[] = [

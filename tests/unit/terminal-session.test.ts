@@ -19,7 +19,7 @@ import type {
   TerminalSettingsChange,
 } from '../../main/terminal/ports';
 import { createTerminalSession, type TerminalSession } from '../../main/terminal/session';
-import { SessionViewSchema } from '../../preload/contract';
+import { SessionViewSchema } from '../../common/contract';
 
 // ---------- fakes of the terminal's own narrow interfaces ----------
 
