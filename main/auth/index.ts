@@ -1,6 +1,6 @@
 /**
- * Sign-in core for Amazon Cognito user pools (OIDC + PKCE on openid-client), usable without Electron.
- * See docs/sign-in-core.md.
+ * Owns sign-in against the Cognito user pool (OIDC + PKCE on openid-client, usable without Electron): discovery,
+ * callback checks, code exchange, refresh, revocation, the keychain vault. See docs/sign-in-core.md.
  */
 import { SignInCore } from './core';
 import type { AuthCore, AuthCoreOptions } from './types';

@@ -1,3 +1,7 @@
+/**
+ * Owns the shared-terminal policy: the state machine, idle lock and shift cap, sign-in / unlock / switch / sign-out
+ * steps around one state record, and the hash-chained audit log (with its OS-log copy). See docs/terminal-policy.md.
+ */
 export { createTerminalSession, type TerminalSession, type TerminalSessionOptions } from './session';
 export { openAuditLog, verifyAuditLog, verifyAuditBuffer, type AuditLog, type AuditLogEvent, type OpenAuditLogOptions, type VerifyResult } from './audit';
 export type { AuditEntry, AuditRecord, AuditUser } from './audit-record';
