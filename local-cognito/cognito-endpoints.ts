@@ -4,7 +4,7 @@
  * Cognito's statuses), `/oauth2/revoke` (refresh tokens only; the JWE-shaped refresh token is not a JWT to
  * refuse) and `/logout` (`client_id` + `logout_uri`, not RP-initiated logout).
  * Sources: Cognito developer guide, "The user attributes endpoint", "The token revocation endpoint",
- * "The logout endpoint"; /work/shared/COGNITO.md for the discovery fields seen in real pools.
+ * "The logout endpoint"; docs/local-cognito.md for the discovery fields seen in real pools.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';

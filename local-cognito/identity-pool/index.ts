@@ -4,7 +4,7 @@
  *
  * Implements the three unsigned operations of the enhanced flow (GetId, GetCredentialsForIdentity,
  * GetOpenIdToken) with real Logins validation, guest identities, linking and merging, role
- * mapping, and credentials remembered for a later SigV4-checking front. See COGNITO.md.
+ * mapping, and credentials remembered for a later SigV4-checking front. See docs/local-cognito.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CredentialIssuer } from './credentials';

@@ -1,6 +1,6 @@
 /**
  * Cognito's logout URL: `<domain>/logout?client_id=...&logout_uri=...`. Not OIDC RP-initiated
- * logout: Cognito ignores `id_token_hint` / `post_logout_redirect_uri` (see COGNITO.md).
+ * logout: Cognito ignores `id_token_hint` / `post_logout_redirect_uri` (Cognito developer guide, "The logout endpoint").
  */
 import type { Config } from '../config/schema';
 
