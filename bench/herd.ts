@@ -1,6 +1,6 @@
 /**
  * Shift-change herd model: N terminals whose nurses sign in inside a window and stay for a shift, each with
- * its OWN real credentials provider (main/aws `createCredentialsProvider`, so the real refresh-ahead margin,
+ * its OWN real credentials provider (main/identity-pool `createCredentialsProvider`, so the real refresh-ahead margin,
  * per-process jitter and ID-token skew rules apply) on one simulated ManualClock. The identity pool and the
  * token endpoint are replaced by counters (fake `client.send` and ID-token source), so nothing waits in real
  * time: a 12 h shift of 300 terminals runs in a few seconds.
@@ -12,8 +12,8 @@
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { ManualClock } from '../main/clock';
 import { ConfigSchema, type Config } from '../main/config/schema';
-import { createCredentialsProvider, type CredentialsProvider } from '../main/aws';
-import type { IdToken } from '../main/aws';
+import { createCredentialsProvider, type CredentialsProvider } from '../main/identity-pool';
+import type { IdToken } from '../main/identity-pool';
 import { seededRandom } from './lib';
 
 export interface HerdOptions {

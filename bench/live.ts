@@ -1,6 +1,6 @@
 /**
  * Live fixtures of the benchmarks: a local-cognito on loopback (in this process, or in a child process so its
- * own work does not share the event loop and CPU profile with the code being timed), Scrub In cores (createCore,
+ * own work does not share the event loop and CPU profile with the code being timed), Scrub In cores (createApp,
  * MemorySecretStore), the HTTP-driven managed login, and the hand-written baseline (openid-client +
  * fromCognitoIdentityPool).
  */
@@ -14,7 +14,7 @@ import * as oidc from 'openid-client';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { LOGINS_KEY, startLocalCognito, type LocalCognito } from '../local-cognito/index';
 import { ConfigSchema, type Config } from '../main/config/schema';
-import { createCore, type ScrubInCore } from '../main/core';
+import { createApp, type ScrubInApp } from '../main/app';
 import type { ScrubInError } from '../main/errors';
 import { MemorySecretStore, type SecretStore } from '../main/auth';
 import { httpLogin } from './http-login';
@@ -68,7 +68,7 @@ export async function withChildCognito<T>(fn: (lc: CognitoEndpoint) => Promise<T
 }
 
 export interface Terminal {
-  core: ScrubInCore;
+  core: ScrubInApp;
   dataDir: string;
   store: SecretStore;
   /** Authorize/logout URLs the core asked to open. */
@@ -86,7 +86,7 @@ export function newTerminal(
   });
   const store = overrides.store ?? new MemorySecretStore();
   const opened: string[] = [];
-  const core = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url), ...(overrides.onProblem ? { onProblem: overrides.onProblem } : {}) });
+  const core = createApp({ config, dataDir, store, openBrowser: (url) => opened.push(url), ...(overrides.onProblem ? { onProblem: overrides.onProblem } : {}) });
   return { core, dataDir, store, opened };
 }
 

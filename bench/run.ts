@@ -17,7 +17,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { ConfigSchema } from '../main/config/schema';
-import { createCore } from '../main/core';
+import { createApp } from '../main/app';
 import { MemorySecretStore } from '../main/auth';
 import { openAuditLog } from '../main/terminal';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -387,7 +387,7 @@ async function coalescingRun(concurrent: number, shift: TimeShift): Promise<stri
   try {
     const config = ConfigSchema.parse({ ...lc.config, terminal: { mode: 'personal', idleLockSeconds: 0 } });
     const opened: string[] = [];
-    const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-bench-co-')), store: new MemorySecretStore(), openBrowser: (u) => opened.push(u) });
+    const core = createApp({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-bench-co-')), store: new MemorySecretStore(), openBrowser: (u) => opened.push(u) });
     await core.session.start();
     await core.session.signIn();
     await core.session.handleCallback(await httpLogin(opened.at(-1) ?? '', { username: 'nurse' }));
@@ -477,7 +477,7 @@ async function leak(cycles: number): Promise<void> {
     const config = ConfigSchema.parse({ ...lc.config, terminal: { mode: 'shared', terminalId: 'LEAK-01' } });
     const opened: string[] = [];
     const store = new MemorySecretStore();
-    const core = createCore({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-leak-')), store, openBrowser: (u) => opened.push(u) });
+    const core = createApp({ config, dataDir: mkdtempSync(path.join(tmpdir(), 'scrubin-leak-')), store, openBrowser: (u) => opened.push(u) });
     await core.session.start();
     const users = ['nurse', 'surgeon', 'anesthesiologist', 'itadmin', 'charge', 'float'];
     const cycle = async (i: number) => {

@@ -84,23 +84,3 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 }
-
-/**
- * Resolves when `promise` settles or after `ms` of REAL time, whichever comes first. For bounding a wait that
- * only orders work (e.g. "start the local work once that request has left"), never for scheduling: a test's
- * manual clock must not be able to hold it forever.
- */
-export function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  const settled = promise.then(
-    () => undefined,
-    () => undefined,
-  );
-  return Promise.race([settled, bound]).finally(() => {
-    clearTimeout(timer);
-  });
-}

@@ -1,6 +1,6 @@
 /**
- * Electron entry: lifecycle wiring only. Everything worth testing lives in config/, auth/, aws/, terminal/
- * (electron-free, composed by core.ts) and shell/ (thin Electron glue with narrow, unit-tested logic).
+ * Electron entry: lifecycle wiring only. Everything worth testing lives in config/, auth/, identity-pool/, terminal/
+ * (electron-free, composed by app.ts) and shell/ (thin Electron glue with narrow, unit-tested logic).
  */
 import { app, BrowserWindow, dialog, ipcMain, powerMonitor, shell } from 'electron';
 import { spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
 import { CHANNELS } from '../common/contract';
 import { APP_SCHEME, ConfigSchema, launchRefusal, loadConfig, type Config } from './config';
-import { createCore } from './core';
+import { createApp } from './app';
 import { isScrubInError, ScrubInError } from './errors';
 import { APP_ORIGIN } from './shell/assets';
 import { DeepLinkIntake } from './shell/deep-links';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     else void shell.openExternal(url);
   };
 
-  const core = createCore({
+  const core = createApp({
     config,
     dataDir: app.getPath('userData'),
     openBrowser,

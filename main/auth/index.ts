@@ -2,16 +2,16 @@
  * Owns sign-in against the Cognito user pool (OIDC + PKCE on openid-client, usable without Electron): discovery,
  * callback checks, code exchange, refresh, revocation, the keychain vault. See docs/sign-in-core.md.
  */
-import { SignInCore } from './core';
-import type { AuthCore, AuthCoreOptions } from './types';
+import { OidcUserPoolAuth } from './user-pool-auth';
+import type { UserPoolAuth, UserPoolAuthOptions } from './types';
 
-export type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
+export type { UserPoolAuth, UserPoolAuthOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
 export { KeytarSecretStore, MemorySecretStore, TokenVault, KEYCHAIN_SERVICE, type SecretStore } from './vault';
-export { DEFAULTS } from './core';
+export { DEFAULTS } from './user-pool-auth';
 export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry';
 export { cognitoLogoutUrl } from './logout-url';
 export { ScrubInError as AuthError } from '../errors';
 
-export function createAuthCore(options: AuthCoreOptions): AuthCore {
-  return new SignInCore(options);
+export function createUserPoolAuth(options: UserPoolAuthOptions): UserPoolAuth {
+  return new OidcUserPoolAuth(options);
 }

@@ -2,7 +2,7 @@
  * The user pool's public signing keys, kept off the critical path: persisted beside the discovery cache
  * (public data, zod-validated on read, bounded by the same TTL) and prefetched while the person is typing
  * in the browser, so that completing a sign-in, a refresh or a warm start needs no JWKS round trip.
- * A token signed with a key we do not hold still triggers exactly one fresh fetch (see core.ts `client()`).
+ * A token signed with a key we do not hold still triggers exactly one fresh fetch (see user-pool-auth.ts `client()`).
  */
 import path from 'node:path';
 import { z } from 'zod';

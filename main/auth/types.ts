@@ -53,7 +53,7 @@ export type AuthEvent =
   | { type: 'discovery-refresh-failed'; reason: string }
   | { type: 'discovery-untrusted'; source: 'disk' | 'network'; endpoint: string };
 
-export interface AuthCoreOptions {
+export interface UserPoolAuthOptions {
   config: Config;
   store: SecretStore;
   /** Folder for non-secret files: discovery cache, last signed-in account pointer. */
@@ -89,7 +89,7 @@ export interface SignOutResult {
   errors: ScrubInError[];
 }
 
-/** What a shared terminal's start found and ended (see `AuthCore.endLeftovers`). */
+/** What a shared terminal's start found and ended (see `UserPoolAuth.endLeftovers`). */
 export interface LeftoverResult {
   /** Cognito's `/logout` URL: opened when something was found, so the managed-login cookie goes too. */
   logoutUrl: string;
@@ -97,7 +97,7 @@ export interface LeftoverResult {
   ended: { sub: string; username: string; revoked: boolean; errors: ScrubInError[] }[];
 }
 
-export interface AuthCore {
+export interface UserPoolAuth {
   beginSignIn(options?: BeginSignInOptions): Promise<{ authorizeUrl: string; expiresAt: number }>;
   completeSignIn(callbackUrl: string): Promise<AuthSession>;
   /**

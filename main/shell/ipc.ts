@@ -18,7 +18,7 @@ import {
   type SettingsChangeView,
   type SettingValue,
 } from '../../common/contract';
-import type { AwsCredentials } from '../aws';
+import type { AwsCredentials } from '../identity-pool';
 import { ScrubInError, toScrubInError } from '../errors';
 
 /** What the bridge needs from the terminal session (the real one satisfies it structurally). */

@@ -6,7 +6,7 @@
  * timing ./scheduler.ts, one person's open state ./session.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resolveRetry, type RetryOptions } from '../aws/backoff';
+import { resolveRetry, type RetryOptions } from '../identity-pool/backoff';
 import { systemClock, type Clock } from '../clock';
 import { ScrubInError } from '../errors';
 import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, type CachedDataset } from './cache';

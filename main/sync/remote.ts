@@ -5,7 +5,7 @@
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { fullJitterDelay, type ResolvedRetry } from '../aws/backoff';
+import { fullJitterDelay, type ResolvedRetry } from '../identity-pool/backoff';
 import { ScrubInError, isScrubInError } from '../errors';
 import { classifySyncError, isRetryable, toSyncError, type SyncFailureKind } from './classify';
 import { DATASET_PREFIX, DatasetItem, PARTITION_KEY, RecordItem, SORT_KEY, datasetSk, recordItem, recordPrefix, type RemoteRecord } from './table';

@@ -4,7 +4,7 @@
  * person's last ones standing in during the final flush at sign-out).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ResolvedRetry } from '../aws/backoff';
+import type { ResolvedRetry } from '../identity-pool/backoff';
 import type { Clock } from '../clock';
 import { ScrubInError, isScrubInError } from '../errors';
 import { saveCacheFile, type CacheFile } from './cache';

@@ -5,7 +5,7 @@
 import type { SyncFailureKind } from './classify';
 import type { RemoteOperation } from './remote';
 
-/** What the credentials function returns (`AwsCredentials` of main/aws fits). */
+/** What the credentials function returns (`AwsCredentials` of main/identity-pool fits). */
 export interface SyncCredentials {
   accessKeyId: string;
   secretAccessKey: string;

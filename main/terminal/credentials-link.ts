@@ -1,5 +1,5 @@
 /**
- * Owns the link to the credentials provider (main/aws): the ID-token source it reads, the prefetch after a
+ * Owns the link to the credentials provider (main/identity-pool): the ID-token source it reads, the prefetch after a
  * sign-in / unlock / restore, and `getCredentials` behind the gate (checked before and again after the fetch,
  * a refusal audited once per locked / signed-out period).
  */

@@ -1,8 +1,8 @@
 /**
- * The narrow views of the sign-in core (main/auth) and the credentials provider (main/aws) that the
+ * The narrow views of the sign-in core (main/auth) and the credentials provider (main/identity-pool) that the
  * terminal session needs. The real modules satisfy them structurally; unit tests use small fakes.
  */
-import type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../aws';
+import type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../identity-pool';
 
 /** The signed-in person as the auth core describes them (no tokens). */
 export interface TerminalAuthSession {
@@ -55,8 +55,8 @@ export interface TerminalAuth {
   signOut(): Promise<SignOutOutcome>;
 }
 
-/** The credentials and gate types are the credentials provider's own (main/aws), not a copy. */
-export type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../aws';
+/** The credentials and gate types are the credentials provider's own (main/identity-pool), not a copy. */
+export type { AwsCredentials as TerminalAwsCredentials, GateState, IdTokenSource } from '../identity-pool';
 
 export interface TerminalCredentials {
   getCredentials(request?: { roleArn?: string }): Promise<TerminalAwsCredentials>;

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import type { CustomFetch } from 'openid-client';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito, type LocalCognitoOptions } from '../../local-cognito';
 import { ConfigSchema, type Config } from '../../main/config/schema';
-import { createAuthCore, KeytarSecretStore, type AuthCore, type AuthCoreOptions, type AuthEvent, type SecretStore } from '../../main/auth';
+import { createUserPoolAuth, KeytarSecretStore, type UserPoolAuth, type UserPoolAuthOptions, type AuthEvent, type SecretStore } from '../../main/auth';
 import { completeManagedLogin } from '../support/browser';
 
 export interface Harness {
@@ -18,22 +18,22 @@ export interface Harness {
   cacheDir: string;
   events: AuthEvent[];
   store: SecretStore;
-  core: AuthCore;
+  core: UserPoolAuth;
   /** Another core on the same cacheDir and store (a restart). */
-  newCore(overrides?: Partial<AuthCoreOptions>): AuthCore;
+  newCore(overrides?: Partial<UserPoolAuthOptions>): UserPoolAuth;
   stop(): Promise<void>;
 }
 
 export async function startHarness(
-  options: { cognito?: LocalCognitoOptions; service?: string; store?: SecretStore; core?: Partial<AuthCoreOptions> } = {},
+  options: { cognito?: LocalCognitoOptions; service?: string; store?: SecretStore; core?: Partial<UserPoolAuthOptions> } = {},
 ): Promise<Harness> {
   const lc = await startLocalCognito({ admin: true, ...options.cognito });
   const config = ConfigSchema.parse(lc.config);
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'scrubin-auth-'));
   const events: AuthEvent[] = [];
   const store = options.store ?? new KeytarSecretStore(options.service ?? `ScrubIn-test-${process.pid}`);
-  const newCore = (overrides: Partial<AuthCoreOptions> = {}) =>
-    createAuthCore({ config, store, cacheDir, onEvent: (e) => events.push(e), sleep: () => Promise.resolve(), ...options.core, ...overrides });
+  const newCore = (overrides: Partial<UserPoolAuthOptions> = {}) =>
+    createUserPoolAuth({ config, store, cacheDir, onEvent: (e) => events.push(e), sleep: () => Promise.resolve(), ...options.core, ...overrides });
   return { lc, config, cacheDir, events, store, core: newCore(), newCore, stop: () => lc.stop() };
 }
 
@@ -45,7 +45,7 @@ export async function browserLogin(context: BrowserContext, authorizeUrl: string
 }
 
 /** begin -> browser -> complete, in a fresh browser context. */
-export async function signInAs(h: Harness, browser: Browser, username: string, core: AuthCore = h.core) {
+export async function signInAs(h: Harness, browser: Browser, username: string, core: UserPoolAuth = h.core) {
   const context = await browser.newContext();
   try {
     const { authorizeUrl } = await core.beginSignIn({ forceLogin: true });

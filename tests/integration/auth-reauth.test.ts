@@ -2,7 +2,7 @@
  * Security defect 1: a forced sign-in (`prompt=login`) must be PROVEN, not only requested. local-cognito is
  * switched to ignore `prompt=login` (a misbehaving browser or IdP): the browser still holds the nurse's
  * managed-login session, so the unlock completes with no password typed and an `auth_time` from the first
- * sign-in. Real core (main/core.ts), real local-cognito, real keyring, Chromium as the system browser.
+ * sign-in. Real core (main/app.ts), real local-cognito, real keyring, Chromium as the system browser.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
 import { ConfigSchema } from '../../main/config';
-import { createCore, type ScrubInCore } from '../../main/core';
+import { createApp, type ScrubInApp } from '../../main/app';
 import { verifyAuditLog } from '../../main/terminal';
 import { completeManagedLogin, launchChromium } from '../support/browser';
 import { postForm } from '../support/local-cognito';
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 interface Terminal {
-  core: ScrubInCore;
+  core: ScrubInApp;
   opened: string[];
   context: BrowserContext;
   store: KeytarSecretStore;
@@ -45,7 +45,7 @@ async function signedInTerminal(): Promise<Terminal> {
   const config = ConfigSchema.parse({ ...lc.config, auditLogPath: auditPath });
   const opened: string[] = [];
   const store = new KeytarSecretStore(`ScrubIn-reauth-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const core = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  const core = createApp({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
   await core.session.start();
   await core.session.signIn();
   const context = await browser.newContext();

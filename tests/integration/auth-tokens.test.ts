@@ -1,6 +1,6 @@
 /**
  * Code exchange and ID-token validation against the real local-cognito. Tampering is done by a
- * test-only `fetch` passed to createAuthCore (openid-client's customFetch): it rewrites the ID token
+ * test-only `fetch` passed to createUserPoolAuth (openid-client's customFetch): it rewrites the ID token
  * of the token response, re-signed with a test key that it also appends to the JWKS response, so
  * every claim check (aud, iss, exp, nonce, token_use) is exercised with a valid signature; the
  * "tampered signature" case changes the payload and keeps local-cognito's signature.
@@ -9,7 +9,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import type { CustomFetch } from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthCore } from '../../main/auth';
+import type { UserPoolAuth } from '../../main/auth';
 import type { ErrorCode } from '../../main/errors';
 import { launchChromium } from '../support/browser';
 import { browserLogin, startHarness, type Harness } from './auth-harness';
@@ -67,7 +67,7 @@ function tamperingFetch(mutate: Mutate, mode: 'resign' | 'keep-signature'): Cust
 }
 
 /** Browser part of a sign-in; returns the callback URL to hand to the core. */
-async function callbackFor(core: AuthCore): Promise<string> {
+async function callbackFor(core: UserPoolAuth): Promise<string> {
   const context = await browser.newContext();
   try {
     const { authorizeUrl } = await core.beginSignIn({ forceLogin: true });
@@ -77,12 +77,12 @@ async function callbackFor(core: AuthCore): Promise<string> {
   }
 }
 
-const signInWith = async (core: AuthCore) => core.completeSignIn(await callbackFor(core)).then(
+const signInWith = async (core: UserPoolAuth) => core.completeSignIn(await callbackFor(core)).then(
   (session) => ({ ok: true as const, session }),
   (error: unknown) => ({ ok: false as const, error }),
 );
 
-async function expectRefused(core: AuthCore, attempt: Promise<{ ok: boolean; error?: unknown }>, code: ErrorCode, detail?: RegExp): Promise<void> {
+async function expectRefused(core: UserPoolAuth, attempt: Promise<{ ok: boolean; error?: unknown }>, code: ErrorCode, detail?: RegExp): Promise<void> {
   const outcome = await attempt;
   expect(outcome.ok).toBe(false);
   expect(outcome.error).toMatchObject({ code });

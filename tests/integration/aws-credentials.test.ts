@@ -19,8 +19,8 @@ import {
   type GateState,
   type IdToken,
   type IdTokenSource,
-} from '../../main/aws';
-import { createIdentityCache } from '../../main/aws/identity-cache';
+} from '../../main/identity-pool';
+import { createIdentityCache } from '../../main/identity-pool/identity-cache';
 import { launchChromium } from '../support/browser';
 import { demoUser, jwtPayload, oidcConfig, signIn, withLocalCognito, type LocalCognito } from '../support/local-cognito';
 import { rejection } from '../support/errors';

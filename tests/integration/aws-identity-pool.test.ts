@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
 import { isScrubInError } from '../../main/errors';
-import { createCredentialsProvider, type CredentialsProvider, type IdToken, type IdTokenSource } from '../../main/aws';
+import { createCredentialsProvider, type CredentialsProvider, type IdToken, type IdTokenSource } from '../../main/identity-pool';
 import { createIdentityPool, type IdentityPool } from '../../local-cognito/identity-pool';
 import { AUTHENTICATED_ROLE_ARN, DEMO_USERS, GUEST_ROLE_ARN, groupClaims } from '../../local-cognito/seed';
 

@@ -17,7 +17,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AwsCredentials, CredentialsProvider } from '../../main/aws';
+import type { AwsCredentials, CredentialsProvider } from '../../main/identity-pool';
 import { createSettingsSync } from '../../main/sync';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
 import { SyncEventLog, guestProvider } from '../support/sync';

@@ -9,7 +9,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CredentialsProvider } from '../../main/aws';
+import type { CredentialsProvider } from '../../main/identity-pool';
 import { ManualClock } from '../../main/clock';
 import { createSettingsSync, mostRecentWins, type ConflictHandler, type RecordView, type SettingsChange, type SettingsSync, type SyncEvent } from '../../main/sync';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';

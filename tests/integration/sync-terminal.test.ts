@@ -1,5 +1,5 @@
 /**
- * Settings sync at the terminal level: two terminals (two `createCore` compositions with their own data folders
+ * Settings sync at the terminal level: two terminals (two `createApp` compositions with their own data folders
  * and keychain entries) against ONE local-cognito whose DynamoDB front holds the settings table, with the real
  * sign-in core, credentials provider, keytar and headless Chromium for managed login.
  *
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
 import { ConfigSchema } from '../../main/config';
-import { createCore, type ScrubInCore } from '../../main/core';
+import { createApp, type ScrubInApp } from '../../main/app';
 import { isScrubInError } from '../../main/errors';
 import type { SyncEvent } from '../../main/sync';
 import type { TerminalSettingsChange } from '../../main/terminal';
@@ -23,7 +23,7 @@ import { verifyAuditLog } from '../../main/terminal';
 import { completeManagedLogin, launchChromium } from '../support/browser';
 
 interface Terminal {
-  core: ScrubInCore;
+  core: ScrubInApp;
   dir: string;
   opened: string[];
   changes: TerminalSettingsChange[];
@@ -61,7 +61,7 @@ describe('settings follow the nurse between two shared terminals (real core, loc
     const events: SyncEvent[] = [];
     const changeWaiters: Array<{ pred: (c: TerminalSettingsChange) => boolean; resolve: (c: TerminalSettingsChange) => void }> = [];
     const eventWaiters: Array<{ pred: (e: SyncEvent) => boolean; resolve: (e: SyncEvent) => void }> = [];
-    const core = createCore({
+    const core = createApp({
       config,
       dataDir: dir,
       store: new KeytarSecretStore(`ScrubIn-sync-terminal-${name}-${process.pid}-${Date.now()}`),
@@ -207,7 +207,7 @@ describe('settings follow the nurse between two shared terminals (real core, loc
     mkdirSync(settingsDir, { recursive: true });
     writeFileSync(path.join(settingsDir, 'settings-us-east-1_00000000-0000-4000-8000-000000000001.json'), '{}');
     writeFileSync(path.join(settingsDir, 'settings-us-east-1_00000000-0000-4000-8000-000000000001.json.abc.tmp'), '{}');
-    const core = createCore({
+    const core = createApp({
       config: ConfigSchema.parse({ ...cognito.config, auditLogPath: path.join(dir, 'audit.jsonl') }),
       dataDir: dir,
       store: new KeytarSecretStore(`ScrubIn-sync-crash-${process.pid}-${Date.now()}`),

@@ -1,7 +1,7 @@
 /**
  * A shared terminal that crashed (or lost power) mid-shift must not let the next person inherit the
  * session: at the next start the stored refresh token is revoked at the pool and deleted from the keychain.
- * Real core (main/core.ts), real local-cognito, real keyring, Chromium for the login.
+ * Real core (main/app.ts), real local-cognito, real keyring, Chromium for the login.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
 import { ConfigSchema } from '../../main/config';
-import { createCore } from '../../main/core';
+import { createApp } from '../../main/app';
 import { verifyAuditLog } from '../../main/terminal';
 import { completeManagedLogin, launchChromium } from '../support/browser';
 import { postForm } from '../support/local-cognito';
@@ -34,7 +34,7 @@ it('revokes and deletes a refresh token left by a crash at the next shared start
   const opened: string[] = [];
   const store = new KeytarSecretStore(`ScrubIn-leftover-${process.pid}-${Date.now()}`);
 
-  const before = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  const before = createApp({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
   await before.session.start();
   await before.session.signIn();
   const authorizeUrl = opened.at(-1) ?? '';
@@ -46,7 +46,7 @@ it('revokes and deletes a refresh token left by a crash at the next shared start
   expect(refreshToken).not.toBe('');
   before.dispose(); // the "crash": no sign-out
 
-  const after = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  const after = createApp({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
   const view = await after.session.start();
   expect(view).toMatchObject({ state: 'signed-out', user: null });
   expect(await store.get(sub)).toBeNull();
@@ -62,7 +62,7 @@ it('revokes and deletes a refresh token left by a crash at the next shared start
 async function signedIn(dataDir: string, store: KeytarSecretStore) {
   const config = ConfigSchema.parse({ ...lc.config, auditLogPath: path.join(dataDir, 'audit.jsonl') });
   const opened: string[] = [];
-  const core = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  const core = createApp({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
   await core.session.start();
   await core.session.signIn();
   const context = await browser.newContext();
@@ -84,7 +84,7 @@ it('a token the last-account pointer does not name is found, revoked and deleted
   rmSync(path.join(dataDir, 'cache', 'last-account.json')); // as if its write had failed (disk full, antivirus lock)
 
   const opened: string[] = [];
-  const after = createCore({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
+  const after = createApp({ config, dataDir, store, openBrowser: (url) => opened.push(url) });
   await after.session.start();
   expect(await store.accounts()).toEqual([]);
   expect((await postForm(`${lc.origin}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: lc.clientId })).status).toBe(400);

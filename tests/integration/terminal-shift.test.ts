@@ -13,8 +13,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, startLocalCognito, type LocalCognito } from '../../local-cognito/index';
-import { createAuthCore, KeytarSecretStore } from '../../main/auth';
-import { createCredentialsProvider } from '../../main/aws';
+import { createUserPoolAuth, KeytarSecretStore } from '../../main/auth';
+import { createCredentialsProvider } from '../../main/identity-pool';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema } from '../../main/config/schema';
 import { isScrubInError } from '../../main/errors';
@@ -52,7 +52,7 @@ describe('a shift on a shared terminal (real auth core, identity pool, keychain,
       auditLogPath: auditPath,
     });
     store = new KeytarSecretStore(`ScrubIn-shift-test-${process.pid}-${Date.now()}`);
-    const auth = createAuthCore({ config, store, cacheDir: path.join(dir, 'cache') });
+    const auth = createUserPoolAuth({ config, store, cacheDir: path.join(dir, 'cache') });
     audit = openAuditLog({ path: auditPath, terminalId: 'OR-07', clock });
     session = createTerminalSession({
       config,

@@ -1,6 +1,6 @@
 /**
  * Renderer suite: the BUILT React UI in headless Chromium, `window.scrubin` backed by the real main-process
- * core (auth + aws + terminal + audit, composed by main/core.ts) through the same IPC dispatcher Electron uses,
+ * core (auth + aws + terminal + audit, composed by main/app.ts) through the same IPC dispatcher Electron uses,
  * against a real local-cognito and the private keyring. Screenshots of each screen go to test-results/renderer/.
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
 import { ConfigSchema } from '../../main/config';
-import { createCore, type ScrubInCore } from '../../main/core';
+import { createApp, type ScrubInApp } from '../../main/app';
 import { verifyAuditLog } from '../../main/terminal';
 import { completeManagedLogin, launchChromium } from '../support/browser';
 import { openRendererHarness, type RendererHarness } from '../support/renderer-harness';
@@ -21,7 +21,7 @@ const SHOTS = path.resolve('test-results/renderer');
 
 describe('renderer on the real core', () => {
   let cognito: LocalCognito;
-  let core: ScrubInCore;
+  let core: ScrubInApp;
   let browser: Browser;
   let idp: BrowserContext;
   let harness: RendererHarness;
@@ -71,7 +71,7 @@ describe('renderer on the real core', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-renderer-'));
     auditPath = path.join(dir, 'audit.jsonl');
     const config = ConfigSchema.parse({ ...cognito.config, auditLogPath: auditPath, terminal: { mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, terminalId: 'OR-07' } });
-    core = createCore({
+    core = createApp({
       config,
       dataDir: dir,
       store,

@@ -1,5 +1,5 @@
 /**
- * Settings that follow the nurse between terminals, through the BUILT UI: two terminals = two `createCore`
+ * Settings that follow the nurse between terminals, through the BUILT UI: two terminals = two `createApp`
  * compositions (own data folders and keychain entries) against one local-cognito (whose DynamoDB front holds
  * the settings table), each with its own renderer page wired through the real IPC dispatcher.
  * The nurse sets her favourite OR and text size on terminal A, signs out (no settings cache left on the shared
@@ -14,14 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, startLocalCognito, type LocalCognito } from '../../local-cognito';
 import { KeytarSecretStore } from '../../main/auth';
 import { ConfigSchema } from '../../main/config';
-import { createCore, type ScrubInCore } from '../../main/core';
+import { createApp, type ScrubInApp } from '../../main/app';
 import { completeManagedLogin, launchChromium } from '../support/browser';
 import { openRendererHarness, type RendererHarness } from '../support/renderer-harness';
 
 const SHOTS = path.resolve('test-results/renderer');
 
 interface Terminal {
-  core: ScrubInCore;
+  core: ScrubInApp;
   harness: RendererHarness;
   page: Page;
   opened: string[];
@@ -45,7 +45,7 @@ describe('settings follow the nurse from terminal A to terminal B (built UI, rea
     });
     const opened: string[] = [];
     const waiters: Array<() => void> = [];
-    const core = createCore({
+    const core = createApp({
       config,
       dataDir: dir,
       store: new KeytarSecretStore(`ScrubIn-renderer-sync-${name}-${process.pid}-${Date.now()}`),

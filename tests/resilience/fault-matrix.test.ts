@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultInput } from '../../local-cognito/admin';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
-import { IDENTITY_CACHE_FILE } from '../../main/aws';
+import { IDENTITY_CACHE_FILE } from '../../main/identity-pool';
 import { cachedIdentityId } from '../support/identity-cache';
 import { auditClean, callback, codeOf, codeParam, composed, type T } from '../support/terminal';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
-import { createAuthCore, MemorySecretStore, type AuthCore } from '../../main/auth';
+import { createUserPoolAuth, MemorySecretStore, type UserPoolAuth } from '../../main/auth';
 import { ConfigSchema, parseConfigText, type Config } from '../../main/config';
 import { isScrubInError, ScrubInError } from '../../main/errors';
 import { deepLinkFromArgv, DeepLinkIntake, isAppLink, type DeepLinkApp } from '../../main/shell/deep-links';
@@ -61,13 +61,13 @@ function mutateUrl(r: Rand, base: string, state: string): string {
 describe('hostile input', () => {
   let lc: LocalCognito;
   let config: Config;
-  let core: AuthCore;
+  let core: UserPoolAuth;
   const secrets: string[] = [];
 
   beforeAll(async () => {
     lc = await startLocalCognito({ admin: true });
     config = ConfigSchema.parse(lc.config);
-    core = createAuthCore({
+    core = createUserPoolAuth({
       config,
       store: new MemorySecretStore(),
       cacheDir: mkdtempSync(path.join(tmpdir(), 'scrubin-fuzz-')),

@@ -2,7 +2,7 @@
  * More faults at the terminal level, each its own test: clock skew, signing-key rotation, JWKS down on a cold
  * start, revoke failing at sign-out, token endpoint resets, the audit log unwritable. Every test checks the typed
  * error or the recovery, that no stale or expired credentials are served, that no secret reaches an error or the
- * audit log, and that local state is consistent afterwards. Cores come from `createCore` where the fault needs no
+ * audit log, and that local state is consistent afterwards. Cores come from `createApp` where the fault needs no
  * retry backoff; where it does, the same parts are composed here with a `sleep` that returns at once.
  * See docs/resilience.md.
  */
@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCognito, type LocalCognito } from '../../local-cognito/index';
-import { MemorySecretStore, type AuthCoreOptions } from '../../main/auth';
-import { IDENTITY_CACHE_FILE } from '../../main/aws';
+import { MemorySecretStore, type UserPoolAuthOptions } from '../../main/auth';
+import { IDENTITY_CACHE_FILE } from '../../main/identity-pool';
 import { cachedIdentityId } from '../support/identity-cache';
 import { ManualClock } from '../../main/clock';
-import { createCore } from '../../main/core';
+import { createApp } from '../../main/app';
 import { isScrubInError, type ScrubInError } from '../../main/errors';
 import { verifyAuditLog } from '../../main/terminal';
 import { httpLogin } from '../../bench/http-login';
@@ -183,7 +183,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
     }
   });
 
-  it('audit log path unusable at start (its parent is a regular FILE: ENOTDIR, root cannot bypass it): createCore refuses to start; once fixed the log starts and verifies', () => {
+  it('audit log path unusable at start (its parent is a regular FILE: ENOTDIR, root cannot bypass it): createApp refuses to start; once fixed the log starts and verifies', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-res-audit-'));
     const blocker = path.join(dataDir, 'logs');
     writeFileSync(blocker, 'not a directory');
@@ -192,7 +192,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
     const store = new MemorySecretStore();
     let thrown: unknown;
     try {
-      createCore({ config, dataDir, store, openBrowser: () => undefined }).dispose();
+      createApp({ config, dataDir, store, openBrowser: () => undefined }).dispose();
     } catch (error) {
       thrown = error;
     }
@@ -204,7 +204,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
     expect(err.userMessage).toMatch(/audit log/);
     expect(store.calls).toHaveLength(0);
     rmSync(blocker);
-    const core = createCore({ config, dataDir, store, openBrowser: () => undefined });
+    const core = createApp({ config, dataDir, store, openBrowser: () => undefined });
     core.dispose();
     expect(verifyAuditLog(auditLogPath).ok).toBe(true);
   });
@@ -251,7 +251,7 @@ describe('terminal-session faults, part 2 (local-cognito, MemorySecretStore)', (
     let tamper = false;
     const issued: string[] = [];
     // Swaps the ID token's payload under the original signature in code-exchange answers while `tamper` is on.
-    const fetchFn: NonNullable<AuthCoreOptions['fetch']> = async (url, init) => {
+    const fetchFn: NonNullable<UserPoolAuthOptions['fetch']> = async (url, init) => {
       const res = await fetch(url, init as RequestInit);
       const codeGrant = init.body instanceof URLSearchParams && init.body.get('grant_type') === 'authorization_code';
       if (!tamper || !codeGrant || !res.ok) return res;

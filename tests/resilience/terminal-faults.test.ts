@@ -1,5 +1,5 @@
 /**
- * Faults at the terminal-session level (createCore + local-cognito), for the cases tests/integration does not
+ * Faults at the terminal-session level (createApp + local-cognito), for the cases tests/integration does not
  * already cover at the auth/aws level (see docs/resilience.md for the full list and where each case lives).
  * The browser part of each sign-in is driven over HTTP (bench/http-login.ts).
  */
@@ -21,7 +21,7 @@ const rejects = async (p: Promise<unknown>): Promise<string> => {
   throw new Error('expected a ScrubInError');
 };
 
-describe('terminal-session faults (createCore against local-cognito)', () => {
+describe('terminal-session faults (createApp against local-cognito)', () => {
   let lc: LocalCognito;
   beforeAll(async () => {
     lc = await startLocalCognito({ admin: true });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IDENTITY_CACHE_FILE } from '../../main/aws';
+import { IDENTITY_CACHE_FILE } from '../../main/identity-pool';
 
 export function cachedIdentityId(dataDir: string, sub: string): string | undefined {
   let file: { salt?: string; users?: Record<string, { identityId: string }> };

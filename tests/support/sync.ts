@@ -1,10 +1,10 @@
 /**
  * For the settings-sync tests: guest credentials from the standalone local identity pool + DynamoDB front (a real
- * credentials provider, main/aws, in a guest session; providers sharing `cacheDir` share the guest identity, the
+ * credentials provider, main/identity-pool, in a guest session; providers sharing `cacheDir` share the guest identity, the
  * same person on two terminals), and a log of the engine's events that tests wait on instead of the clock.
  */
 import type { LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
-import { createCredentialsProvider, type CredentialsProvider } from '../../main/aws';
+import { createCredentialsProvider, type CredentialsProvider } from '../../main/identity-pool';
 import { ConfigSchema } from '../../main/config/schema';
 import type { SyncEvent, SyncReason } from '../../main/sync';
 import { loadCacheFile, type CacheFile } from '../../main/sync/cache';

@@ -1,5 +1,5 @@
 /**
- * Terminals for the resilience suites: the real core (createCore) or the same parts composed by hand when a test
+ * Terminals for the resilience suites: the real core (createApp) or the same parts composed by hand when a test
  * needs retry waits that return at once and short request timeouts; plus the checks every fault test makes (typed
  * error, clean audit log). Driven against local-cognito; the browser part of a sign-in is plain HTTP.
  */
@@ -9,11 +9,11 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { LocalCognito } from '../../local-cognito/index';
 import { httpLogin } from '../../bench/http-login';
-import { createAuthCore, MemorySecretStore, type AuthCore, type AuthCoreOptions } from '../../main/auth';
-import { createCredentialsProvider } from '../../main/aws';
+import { createUserPoolAuth, MemorySecretStore, type UserPoolAuth, type UserPoolAuthOptions } from '../../main/auth';
+import { createCredentialsProvider } from '../../main/identity-pool';
 import type { ManualClock } from '../../main/clock';
 import { ConfigSchema, type Config } from '../../main/config/schema';
-import { createCore, type ScrubInCore } from '../../main/core';
+import { createApp, type ScrubInApp } from '../../main/app';
 import { isScrubInError, type ScrubInError } from '../../main/errors';
 import { createTerminalSession, openAuditLog, verifyAuditLog, type TerminalSession } from '../../main/terminal';
 
@@ -24,8 +24,8 @@ export interface T {
   auditPath: string;
   opened: string[];
   problems: ScrubInError[];
-  core?: ScrubInCore;
-  auth?: AuthCore;
+  core?: ScrubInApp;
+  auth?: UserPoolAuth;
   dispose(): void;
 }
 
@@ -44,27 +44,27 @@ export function configFor(lc: LocalCognito, dataDir: string, auditLogPath?: stri
   return ConfigSchema.parse({ ...lc.config, terminal: { mode: 'shared', terminalId: 'RES-01' }, auditLogPath: auditLogPath ?? path.join(dataDir, 'audit.jsonl') });
 }
 
-/** A terminal through createCore (real clock unless given). */
+/** A terminal through createApp (real clock unless given). */
 export function viaCore(lc: LocalCognito, options: { clock?: ManualClock; dataDir?: string } = {}): T {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
   const store = new MemorySecretStore();
   const opened: string[] = [];
   const problems: ScrubInError[] = [];
   const config = configFor(lc, dataDir);
-  const core = createCore({ config, dataDir, store, openBrowser: (u) => opened.push(u), onProblem: (e) => problems.push(e), ...(options.clock ? { clock: options.clock } : {}) });
+  const core = createApp({ config, dataDir, store, openBrowser: (u) => opened.push(u), onProblem: (e) => problems.push(e), ...(options.clock ? { clock: options.clock } : {}) });
   return { session: core.session, store, dataDir, auditPath: core.audit.path, opened, problems, core, auth: core.auth, dispose: () => core.dispose() };
 }
 
 export interface ComposedOptions {
   /** The auth core's fetch (to observe or break its requests). */
-  fetch?: AuthCoreOptions['fetch'];
+  fetch?: UserPoolAuthOptions['fetch'];
   /** Cut for each user-pool request (discovery, JWKS, token, revoke), in seconds. */
   requestTimeoutSeconds?: number;
   /** Cut for each identity-pool request, in ms. */
   identityTimeoutMs?: number;
 }
 
-/** The same parts as createCore, with retry waits that return at once (and optionally short request timeouts). */
+/** The same parts as createApp, with retry waits that return at once (and optionally short request timeouts). */
 export function composed(lc: LocalCognito, options: ComposedOptions = {}): T {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'scrubin-res-'));
   const cacheDir = path.join(dataDir, 'cache');
@@ -73,7 +73,7 @@ export function composed(lc: LocalCognito, options: ComposedOptions = {}): T {
   const opened: string[] = [];
   const problems: ScrubInError[] = [];
   const sleep = () => Promise.resolve();
-  const auth = createAuthCore({
+  const auth = createUserPoolAuth({
     config,
     store,
     cacheDir,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySecretStore } from '../../main/auth';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema } from '../../main/config/schema';
-import { createCore } from '../../main/core';
+import { createApp } from '../../main/app';
 import { isScrubInError } from '../../main/errors';
 import { openAuditLog, verifyAuditBuffer, verifyAuditLog, type AuditEntry, type AuditLogEvent } from '../../main/terminal/audit';
 
@@ -282,7 +282,7 @@ describe('the composed core and its audit log', () => {
   const compose = (dataDir: string) => {
     const problems: string[] = [];
     const forwarded: string[] = [];
-    const core = createCore({ config, dataDir, openBrowser: () => undefined, store: new MemorySecretStore(), onProblem: (e) => problems.push(e.detail ?? e.code), forwardAudit: (l) => forwarded.push(l) });
+    const core = createApp({ config, dataDir, openBrowser: () => undefined, store: new MemorySecretStore(), onProblem: (e) => problems.push(e.detail ?? e.code), forwardAudit: (l) => forwarded.push(l) });
     core.dispose();
     return { problems, forwarded };
   };

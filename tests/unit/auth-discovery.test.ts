@@ -9,7 +9,7 @@ import type { CustomFetch } from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
 import { ConfigSchema } from '../../main/config/schema';
-import { createAuthCore, MemorySecretStore, type AuthEvent } from '../../main/auth';
+import { createUserPoolAuth, MemorySecretStore, type AuthEvent } from '../../main/auth';
 import { allowsInsecure, DiscoveryCache, DISCOVERY_FILE, untrustedEndpoint } from '../../main/auth/discovery';
 import { DEFAULT_RETRY } from '../../main/auth/retry';
 
@@ -227,7 +227,7 @@ describe('beginSignIn', () => {
     const clock = new ManualClock();
     const events: AuthEvent[] = [];
     const issuer = fakeIssuer();
-    const core = createAuthCore({ config, store: new MemorySecretStore(), cacheDir: mkdtempSync(path.join(tmpdir(), 'scrubin-core-')), clock, fetch: issuer.fetch, onEvent: (e) => events.push(e) });
+    const core = createUserPoolAuth({ config, store: new MemorySecretStore(), cacheDir: mkdtempSync(path.join(tmpdir(), 'scrubin-core-')), clock, fetch: issuer.fetch, onEvent: (e) => events.push(e) });
     const { authorizeUrl, expiresAt } = await core.beginSignIn({ forceLogin: true, loginHint: 'nurse' });
     const url = new URL(authorizeUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${ORIGIN}/oauth2/authorize`);
@@ -261,7 +261,7 @@ describe('beginSignIn', () => {
   });
 
   it('rejects bad options and works signed-out (sign-out with nothing to do still gives the logout URL)', async () => {
-    const core = createAuthCore({ config, store: new MemorySecretStore(), cacheDir: mkdtempSync(path.join(tmpdir(), 'scrubin-core-')), fetch: fakeIssuer().fetch });
+    const core = createUserPoolAuth({ config, store: new MemorySecretStore(), cacheDir: mkdtempSync(path.join(tmpdir(), 'scrubin-core-')), fetch: fakeIssuer().fetch });
     await expect(core.beginSignIn({ loginHint: 'a\nb' })).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(core.getTokens()).rejects.toMatchObject({ code: 'signed_out' });
     expect(await core.restore()).toBeNull();

@@ -25,7 +25,7 @@ import {
   type CredentialsProviderOptions,
   type GateState,
   type IdToken,
-} from '../../main/aws';
+} from '../../main/identity-pool';
 import { rejection } from '../support/errors';
 
 const POOL_ID = 'us-east-1:7c1a9e4e-5c1b-4f3e-9a55-0d1c0ffee001';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createIdentityCache, IDENTITY_CACHE_FILE, type CacheProblem } from '../../main/aws/identity-cache';
+import { createIdentityCache, IDENTITY_CACHE_FILE, type CacheProblem } from '../../main/identity-pool/identity-cache';
 import { cachedIdentityId } from '../support/identity-cache';
 
 const POOL = 'us-east-1:7c1a9e4e-5c1b-4f3e-9a55-0d1c0ffee001';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loginsKeyFromIssuer, userPoolFromIssuer } from '../../main/aws/logins';
-import { roleClaims } from '../../main/aws/id-token';
+import { loginsKeyFromIssuer, userPoolFromIssuer } from '../../main/identity-pool/logins';
+import { roleClaims } from '../../main/identity-pool/id-token';
 import { isScrubInError } from '../../main/errors';
 
 describe('Logins key from the user pool issuer', () => {

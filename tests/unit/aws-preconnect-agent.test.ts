@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPreconnectAgent, type PreconnectAgent } from '../../main/aws/preconnect-agent';
+import { createPreconnectAgent, type PreconnectAgent } from '../../main/identity-pool/preconnect-agent';
 
 interface Served {
   url: URL;

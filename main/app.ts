@@ -1,19 +1,19 @@
 /**
- * The whole main-process core, electron-free: configuration -> sign-in core (auth) -> identity-pool
+ * The whole main-process app, electron-free: configuration -> sign-in core (auth) -> identity-pool
  * credentials (aws) -> audit log -> per-person settings sync (sync) -> shared-terminal session. `main/index.ts`
  * wires this to Electron; the renderer test harness and the benchmarks use the very same composition in plain Node.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createAuthCore, KeytarSecretStore, type AuthCore, type SecretStore } from './auth';
-import { createCredentialsProvider } from './aws';
+import { createUserPoolAuth, KeytarSecretStore, type UserPoolAuth, type SecretStore } from './auth';
+import { createCredentialsProvider } from './identity-pool';
 import type { Clock } from './clock';
 import { defaultTerminalId, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
 import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
-export interface CoreOptions {
+export interface AppOptions {
   config: Config;
   /** Folder for non-secret caches (discovery, identity ids, settings) and the default audit log. */
   dataDir: string;
@@ -28,9 +28,9 @@ export interface CoreOptions {
   forwardAudit?: (line: string) => void;
 }
 
-export interface ScrubInCore {
+export interface ScrubInApp {
   config: Config;
-  auth: AuthCore;
+  auth: UserPoolAuth;
   session: TerminalSession;
   audit: AuditLog;
   /** The settings sync engine (null without a `sync` section); the session opens and closes it. */
@@ -40,7 +40,7 @@ export interface ScrubInCore {
   dispose(): void;
 }
 
-export function createCore(options: CoreOptions): ScrubInCore {
+export function createApp(options: AppOptions): ScrubInApp {
   const { config, dataDir, clock } = options;
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
   const cacheDir = path.join(dataDir, 'cache');
@@ -65,7 +65,7 @@ export function createCore(options: CoreOptions): ScrubInCore {
       if (event.type === 'created' && event.reason !== 'first-start') report(new ScrubInError('internal', { detail: `audit log: a new chain started because the log was ${event.reason === 'log-missing' ? 'missing' : 'empty'} in a data folder used before` }));
     },
   });
-  const auth = createAuthCore({
+  const auth = createUserPoolAuth({
     config,
     store: options.store ?? new KeytarSecretStore(),
     cacheDir,

@@ -1,6 +1,6 @@
 /**
  * What a failed identity-pool fetch means for the person and for IT, in the shared error taxonomy. Details carry
- * only the exception name, HTTP status and a redacted service message (main/aws/classify.ts): never a token.
+ * only the exception name, HTTP status and a redacted service message (main/identity-pool/classify.ts): never a token.
  */
 import { ScrubInError, toScrubInError } from '../errors';
 import { describe } from './classify';

@@ -2,7 +2,7 @@
  * AWS credentials from a Cognito identity pool (enhanced flow), for the signed-in user or a guest.
  *
  * - IdentityId cached per user (`sub`) on disk (not secret), so a returning user needs only
- *   GetCredentialsForIdentity (main/aws/user-identity.ts).
+ *   GetCredentialsForIdentity (main/identity-pool/user-identity.ts).
  * - Credentials cached in main-process memory only, per user + requested role; refreshed ahead of `Expiration`
  *   by `marginMs` plus a per-process random jitter; never handed out past `Expiration` (credentials-cache.ts).
  * - Concurrent requests coalesce into one call (single flight per user + role, per user for GetId, and one

@@ -3,7 +3,7 @@
  *
  * - The IdentityId comes from the on-disk cache (per `sub`), so a returning user needs only
  *   GetCredentialsForIdentity; otherwise from GetId (one per user at a time), then cached. During a guest session
- *   the guest identity is linked instead (main/aws/guest.ts).
+ *   the guest identity is linked instead (main/identity-pool/guest.ts).
  * - A different IdentityId in the answer (the service merged identities) replaces the cached one; a cached id the
  *   pool no longer knows (ResourceNotFoundException) is forgotten and GetId runs again, once.
  */

@@ -23,7 +23,7 @@ import { Refresher } from './refresh';
 import { clockSleep, DEFAULT_RETRY } from './retry';
 import { SignInFlow } from './sign-in';
 import { endLeftovers, signOut } from './sign-out';
-import type { AuthCore, AuthCoreOptions, AuthEvent, AuthSession, BeginSignInOptions, LeftoverResult, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
+import type { UserPoolAuth, UserPoolAuthOptions, AuthEvent, AuthSession, BeginSignInOptions, LeftoverResult, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
 import { TokenVault } from './vault';
 
 export const DEFAULTS = {
@@ -36,14 +36,14 @@ export const DEFAULTS = {
 /** Per-request time limit for token, JWKS and revocation requests (discovery uses the same). */
 const REQUEST_TIMEOUT_SECONDS = 15;
 
-export class SignInCore implements AuthCore {
+export class OidcUserPoolAuth implements UserPoolAuth {
   private readonly discovery: DiscoveryCache;
   private readonly held: HeldSession;
   private readonly signIn: SignInFlow;
   private readonly refresher: Refresher;
   private readonly signOutParts: Parameters<typeof signOut>[0];
 
-  constructor(options: AuthCoreOptions) {
+  constructor(options: UserPoolAuthOptions) {
     const { config, cacheDir } = options;
     const clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
