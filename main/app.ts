@@ -10,6 +10,7 @@ import { createCredentialsProvider } from './identity-pool';
 import type { Clock } from './clock';
 import { defaultTerminalId, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
+import { callSafely } from './lib';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
 import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
@@ -45,13 +46,8 @@ export function createApp(options: AppOptions): ScrubInApp {
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
   const cacheDir = path.join(dataDir, 'cache');
   const settingsDir = path.join(dataDir, 'settings');
-  const report = (error: ScrubInError): void => {
-    try {
-      options.onProblem?.(error);
-    } catch {
-      // a broken logger must not break the core
-    }
-  };
+  // A broken logger must not break the app (nor sync, below).
+  const report = (error: ScrubInError): void => callSafely(options.onProblem, error);
   const audit = openAuditLog({
     path: config.auditLogPath ?? path.join(dataDir, 'audit.jsonl'),
     terminalId,
@@ -94,11 +90,7 @@ export function createApp(options: AppOptions): ScrubInApp {
             deviceId: `terminal-${terminalId}`,
             ...(clock ? { clock } : {}),
             onEvent: (event) => {
-              try {
-                options.onSyncEvent?.(event);
-              } catch {
-                // a broken logger must not break sync
-              }
+              callSafely(options.onSyncEvent, event);
               if (event.type === 'sync-failed') {
                 const code: ErrorCode = Object.hasOwn(ERROR_CODES, event.code) ? (event.code as ErrorCode) : 'internal';
                 report(new ScrubInError(code, { detail: `settings sync failed${event.retryInMs === null ? '' : `; retrying in ${Math.round(event.retryInMs / 1000)} s`}` }));

@@ -13,10 +13,9 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { isLoopbackHost } from '../config/schema';
 import { ScrubInError } from '../errors';
-import { mapDiscoveryError, mapTransportError } from './map-error';
-import { readJsonFile, writeJsonFile } from '../json-file';
-import { withRetry, type RetryPolicy, type Sleep } from './retry';
-import { SingleFlight } from './single-flight';
+import { isTransient, mapDiscoveryError, mapTransportError } from './map-error';
+import { readJsonFile, writeJsonFile } from '../lib';
+import { SingleFlight, withRetry, type RetryPolicy, type Sleep } from '../lib';
 
 export const DISCOVERY_FILE = 'discovery.json';
 
@@ -173,7 +172,7 @@ export class DiscoveryCache {
             throw mapTransportError(error, 'discovery') ?? mapDiscoveryError(error);
           }
         },
-        { policy: this.options.retry, random: this.options.random, sleep: this.options.sleep },
+        { policy: this.options.retry, random: this.options.random, sleep: this.options.sleep, retryable: isTransient },
       ).catch((error: unknown) => {
         throw mapDiscoveryError(error);
       });

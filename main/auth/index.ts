@@ -8,7 +8,7 @@ import type { UserPoolAuth, UserPoolAuthOptions } from './types';
 export type { UserPoolAuth, UserPoolAuthOptions, AuthEvent, AuthSession, BeginSignInOptions, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
 export { KeytarSecretStore, MemorySecretStore, TokenVault, KEYCHAIN_SERVICE, type SecretStore } from './vault';
 export { DEFAULTS } from './user-pool-auth';
-export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry';
+export { DEFAULT_RETRY } from './map-error';
 export { cognitoLogoutUrl } from './logout-url';
 export { ScrubInError as AuthError } from '../errors';
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import { readJsonFile, writeJsonFile } from '../json-file';
+import { readJsonFile, writeJsonFile } from '../lib';
 
 const JwkSchema = z.looseObject({ kty: z.string(), kid: z.string().optional() });
 const JwksFileSchema = z.strictObject({

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { readJsonFile, removeFile, writeJsonFile } from '../json-file';
+import { readJsonFile, removeFile, writeJsonFile } from '../lib';
 
 export const LAST_ACCOUNT_FILE = 'last-account.json';
 

@@ -5,7 +5,8 @@
  * code and message only: openid-client attaches the parsed claims and responses to its errors).
  */
 import * as oidc from 'openid-client';
-import { ScrubInError, type ErrorCode } from '../errors';
+import { ScrubInError, isScrubInError, type ErrorCode } from '../errors';
+import { isNetworkCode, type RetryPolicy } from '../lib';
 
 export type Endpoint = 'discovery' | 'token' | 'revocation' | 'jwks';
 
@@ -29,14 +30,20 @@ function make(code: ErrorCode, detail: string, cause: unknown): ScrubInError {
   return new ScrubInError(code, { detail, cause: safeCause(cause) });
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Retries of the user pool's endpoints (discovery, token): one try and three more, 250 ms base, 4 s cap. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 4_000 };
+
+/** Whether a mapped failure is worth another attempt: the transport codes only (network, 5xx, 429). */
+export function isTransient(error: unknown): boolean {
+  return isScrubInError(error, 'network') || isScrubInError(error, 'server_error') || isScrubInError(error, 'throttled');
+}
 
 /** A failure of the transport itself (no HTTP answer): fetch's TypeError, a socket error, a timeout. */
 export function isNetworkFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  if (isNetworkCode(code)) return true;
   if (error instanceof TypeError && (code === undefined || code === null) && /fetch failed|network|socket|terminated/i.test(error.message)) return true;
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof Error && cause !== error ? isNetworkFailure(cause) : false;

@@ -12,8 +12,8 @@ import type { DiscoveryCache } from './discovery';
 import { monotonicNow, serverOffsetMs } from './fresh-auth';
 import { checkIdTokenClaims, type IdTokenClaims } from './id-token';
 import type { JwksStore } from './jwks-store';
-import { isTimestampFailure, mapTokenError, mapTransportError, safeCause } from './map-error';
-import type { RetryPolicy, Sleep } from './retry';
+import { isTimestampFailure, isTransient, mapTokenError, mapTransportError, safeCause } from './map-error';
+import type { RetryLoop, RetryPolicy, Sleep } from '../lib';
 import type { AuthEvent, Tokens } from './types';
 
 export type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
@@ -154,11 +154,12 @@ export class Operations {
     return { idToken: tokens.id_token ?? '', accessToken: tokens.access_token, expiresAt: Math.min(accessExpiry, claims.exp * 1000) };
   }
 
-  retryOptions(operation: 'code-exchange' | 'refresh') {
+  retryOptions(operation: 'code-exchange' | 'refresh'): RetryLoop {
     return {
       policy: this.o.retry,
       random: this.o.random,
       sleep: this.o.sleep,
+      retryable: isTransient,
       onRetry: (error: unknown, attempt: number, delayMs: number) => {
         this.o.emit({ type: 'retry', operation, reason: toScrubInError(error).code, attempt, delayMs });
       },

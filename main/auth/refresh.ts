@@ -10,8 +10,8 @@ import type { HeldSession } from './held-session';
 import { sessionFromClaims } from './id-token';
 import { oauthErrorOf, safeCause } from './map-error';
 import type { Operations, TokenResponse } from './operations';
-import { withRetry } from './retry';
-import { SingleFlight } from './single-flight';
+import { withRetry } from '../lib';
+import { SingleFlight } from '../lib';
 import type { AuthEvent, AuthSession, Tokens } from './types';
 
 export interface RefresherOptions {

@@ -16,7 +16,7 @@ import { sessionFromClaims, type IdTokenClaims } from './id-token';
 import type { JwksStore } from './jwks-store';
 import type { Exchange, Operations, TokenResponse } from './operations';
 import type { PendingFlow, PendingFlows } from './pending-flow';
-import { withRetry } from './retry';
+import { withRetry } from '../lib';
 import type { AuthEvent, AuthSession, BeginSignInOptions, StagedSignIn } from './types';
 
 const BeginOptionsSchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { CustomFetch } from 'openid-client';
 import type { Clock } from '../clock';
 import type { Config } from '../config/schema';
 import type { ErrorCode, ScrubInError } from '../errors';
-import type { RetryPolicy } from './retry';
+import type { RetryOptions } from '../lib';
 import type { SecretStore } from './vault';
 
 /** Who is signed in, from the validated ID token. No tokens. */
@@ -68,7 +68,7 @@ export interface UserPoolAuthOptions {
   /** Discovery cache TTL (default 24 h). */
   discoveryTtlMs?: number;
   /** Transient-failure retries: total attempts (default 4 = one try + 3 retries), backoff base and cap. */
-  retry?: RetryPolicy;
+  retry?: RetryOptions;
   /** Waits between retries (default: a timer on `clock`). Tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
   /** Allowed clock skew for ID-token time claims, in seconds (default 120). */

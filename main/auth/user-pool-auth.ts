@@ -20,7 +20,8 @@ import { LastAccountPointer } from './last-account';
 import { Operations } from './operations';
 import { PendingFlows } from './pending-flow';
 import { Refresher } from './refresh';
-import { clockSleep, DEFAULT_RETRY } from './retry';
+import { callSafely, clockSleep, resolveRetry } from '../lib';
+import { DEFAULT_RETRY } from './map-error';
 import { SignInFlow } from './sign-in';
 import { endLeftovers, signOut } from './sign-out';
 import type { UserPoolAuth, UserPoolAuthOptions, AuthEvent, AuthSession, BeginSignInOptions, LeftoverResult, SignOutResult, StagedSignIn, StageOptions, Tokens } from './types';
@@ -48,17 +49,11 @@ export class OidcUserPoolAuth implements UserPoolAuth {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
     const sleep = options.sleep ?? clockSleep(clock);
-    const retry = options.retry ?? DEFAULT_RETRY;
+    const retry = resolveRetry(options.retry, DEFAULT_RETRY);
     const ttlMs = options.discoveryTtlMs ?? DEFAULTS.discoveryTtlMs;
     const timeoutSeconds = options.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS;
-    const listener = options.onEvent;
-    const emit = (event: AuthEvent): void => {
-      try {
-        listener?.(event);
-      } catch {
-        // A failing audit listener must not break sign-in; the listener owns its own error reporting.
-      }
-    };
+    // A failing audit listener must not break sign-in; the listener owns its own error reporting.
+    const emit = (event: AuthEvent): void => callSafely(options.onEvent, event);
     const { issuer, clientId } = config.userPool;
     const fetchFn: oidc.CustomFetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
     this.discovery = new DiscoveryCache({ issuer, domain: config.userPool.domain, clientId, cacheDir, clock, ttlMs, fetch: fetchFn, retry, random, sleep, timeoutSeconds, onEvent: emit });

@@ -3,6 +3,7 @@
  * refresh point `Expiration - margin - jitter` (the jitter drawn once per process), one request per key is in
  * flight at a time, and still-valid credentials stand in for a refresh that failed for a passing reason.
  */
+import { Flights } from '../lib';
 import type { Clock } from '../clock';
 import { ScrubInError } from '../errors';
 import { userKeyPrefix } from './session';
@@ -22,7 +23,7 @@ const STALE_MIN_REMAINING_MS = 60_000;
 
 export class CredentialsCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly flights = new Map<string, Promise<AwsCredentials>>();
+  private readonly flights = new Flights<string, AwsCredentials>();
 
   constructor(
     private readonly clock: Clock,
@@ -54,15 +55,7 @@ export class CredentialsCache {
 
   /** The fetch in flight for `key`, or a new one from `start`: concurrent callers share one request. */
   flight(key: string, start: () => Promise<AwsCredentials>): Promise<AwsCredentials> {
-    const running = this.flights.get(key);
-    if (running) return running;
-    const started = start();
-    this.flights.set(key, started);
-    const clear = (): void => {
-      if (this.flights.get(key) === started) this.flights.delete(key);
-    };
-    started.then(clear, clear);
-    return started;
+    return this.flights.run(key, start);
   }
 
   store(key: string, creds: AwsCredentials, sub: string | null): void {
@@ -80,11 +73,11 @@ export class CredentialsCache {
   /** Forgets every entry and fetch of the user `sub`. */
   forgetUser(sub: string): void {
     for (const [key, entry] of this.entries) if (entry.sub === sub) this.entries.delete(key);
-    for (const key of [...this.flights.keys()]) if (key.startsWith(userKeyPrefix(sub))) this.flights.delete(key);
+    this.flights.forget((key) => key.startsWith(userKeyPrefix(sub)));
   }
 
   clear(): void {
     this.entries.clear();
-    this.flights.clear();
+    this.flights.forget();
   }
 }

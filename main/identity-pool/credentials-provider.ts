@@ -19,12 +19,12 @@
  */
 import { systemClock } from '../clock';
 import { ScrubInError } from '../errors';
-import { resolveRetry } from './backoff';
+import { callSafely, clockSleep, resolveRetry } from '../lib';
 import { CredentialsCache } from './credentials-cache';
 import { createGuests } from './guest';
 import { createIdentityCache } from './identity-cache';
 import { userPoolFromIssuer } from './logins';
-import { createOwnClient, createPoolCalls, type IdentityPoolClient, type OwnClient } from './pool-calls';
+import { createOwnClient, createPoolCalls, IDENTITY_POOL_RETRY, type IdentityPoolClient, type OwnClient } from './pool-calls';
 import { keyOf, ProviderSession, type Context, type Subject } from './session';
 import type { AwsCredentials, CredentialsEvent, CredentialsProvider, CredentialsProviderOptions, CredentialsRequest } from './types';
 import { createUsers } from './user-identity';
@@ -39,13 +39,8 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const random = options.random ?? Math.random;
   const marginMs = Math.max(0, options.marginMs ?? 5 * 60_000);
   const jitterMs = Math.floor(random() * Math.max(0, options.jitterMs ?? 2 * 60_000));
-  const emit = (event: CredentialsEvent): void => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A broken listener must not break credential delivery.
-    }
-  };
+  // A broken listener must not break credential delivery.
+  const emit = (event: CredentialsEvent): void => callSafely(options.onEvent, event);
   // Our own SDK client unless one is handed in (tests): ours is the one to preconnect and to close.
   let own: OwnClient | undefined;
   let client: IdentityPoolClient;
@@ -76,9 +71,9 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const calls = createPoolCalls({
     client,
     identityPoolId: pool.id,
-    retry: resolveRetry(options.retry),
+    retry: resolveRetry(options.retry, IDENTITY_POOL_RETRY),
     random,
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve))),
+    sleep: options.sleep ?? clockSleep(clock),
     emit,
     checkpoint: (ctx) => {
       session.checkpoint(ctx);

@@ -17,7 +17,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { writeJsonFile } from '../json-file';
+import { writeJsonFile } from '../lib';
 import { join } from 'node:path';
 import { z } from 'zod';
 

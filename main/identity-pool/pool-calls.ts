@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import type { Config } from '../config/schema';
 import { ScrubInError } from '../errors';
-import { fullJitterDelay, type ResolvedRetry } from './backoff';
+import { withRetry, type RetryPolicy, type Sleep } from '../lib';
 import { classify, describe, type Failure, type FailureKind } from './classify';
 import { createPreconnectAgent, type PreconnectAgent } from './preconnect-agent';
 import type { Context } from './session';
@@ -38,6 +38,9 @@ export class CallFailure extends Error {
 export function failureKind(error: unknown): FailureKind | undefined {
   return error instanceof CallFailure ? error.failure.kind : undefined;
 }
+
+/** Identity-pool calls: five attempts, 200 ms base, 5 s cap (the service's quotas are per second). */
+export const IDENTITY_POOL_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
 const RETRYABLE: ReadonlySet<FailureKind> = new Set(['throttled', 'server', 'network']);
 
@@ -80,9 +83,9 @@ export interface PoolCalls {
 export interface PoolCallsOptions {
   client: IdentityPoolClient;
   identityPoolId: string;
-  retry: ResolvedRetry;
+  retry: RetryPolicy;
   random: () => number;
-  sleep: (ms: number) => Promise<void>;
+  sleep: Sleep;
   emit: (event: CredentialsEvent) => void;
   /** Throws when the gate closed or the session changed (see `ProviderSession.checkpoint`). */
   checkpoint: (ctx: Context) => void;
@@ -92,23 +95,28 @@ export function createPoolCalls(options: PoolCallsOptions): PoolCalls {
   const { client, retry, emit } = options;
 
   async function call<T>(operation: Operation, principal: Principal, ctx: Context, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      options.checkpoint(ctx);
-      emit({ type: 'request', operation, principal, attempt });
-      try {
-        const out = await send();
-        options.checkpoint(ctx);
-        return out;
-      } catch (error) {
-        if (error instanceof ScrubInError) throw error;
-        const failure = classify(error);
-        if (!RETRYABLE.has(failure.kind) || attempt >= retry.maxAttempts) {
-          throw new CallFailure(operation, failure, attempt, { cause: error });
-        }
-        const delayMs = fullJitterDelay(retry, attempt - 1, options.random);
-        emit({ type: 'retry', operation, principal, attempt, delayMs, reason: failure.kind });
-        await options.sleep(delayMs);
-      }
+    let attempts = 0;
+    try {
+      return await withRetry(
+        async (attempt) => {
+          attempts = attempt;
+          options.checkpoint(ctx);
+          emit({ type: 'request', operation, principal, attempt });
+          const out = await send();
+          options.checkpoint(ctx);
+          return out;
+        },
+        {
+          policy: retry,
+          random: options.random,
+          sleep: options.sleep,
+          retryable: (error) => !(error instanceof ScrubInError) && RETRYABLE.has(classify(error).kind),
+          onRetry: (error, attempt, delayMs) => emit({ type: 'retry', operation, principal, attempt, delayMs, reason: classify(error).kind }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof ScrubInError) throw error;
+      throw new CallFailure(operation, classify(error), attempts, { cause: error });
     }
   }
 

@@ -4,7 +4,7 @@
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { Clock } from '../clock';
 import type { Config } from '../config/schema';
-import type { RetryOptions } from './backoff';
+import type { RetryOptions } from '../lib';
 import type { FailureKind } from './classify';
 import type { CacheProblem } from './identity-cache';
 import type { IdTokenSource } from './id-token';

@@ -7,6 +7,7 @@
  * - A different IdentityId in the answer (the service merged identities) replaces the cached one; a cached id the
  *   pool no longer knows (ResourceNotFoundException) is forgotten and GetId runs again, once.
  */
+import { Flights } from '../lib';
 import { credentialsError } from './failures';
 import type { Guests } from './guest';
 import { reportedRole, type IdTokenSource } from './id-token';
@@ -43,21 +44,13 @@ export interface UsersOptions {
 
 export function createUsers(options: UsersOptions): Users {
   const { session, ids, calls, logins, emit } = options;
-  const lookups = new Map<string, Promise<Identity>>();
+  const lookups = new Flights<string, Identity>();
   const linkedFor = (identity: Identity, subject: UserSubject): AwsCredentials | undefined =>
     identity.linked && identity.linked.customRole === subject.customRole ? identity.linked.creds : undefined;
 
   /** The user's IdentityId; concurrent requests for the same user share one lookup. */
   function identity(subject: UserSubject, ctx: Context): Promise<Identity> {
-    const running = lookups.get(subject.sub);
-    if (running) return running;
-    const started = lookUp(subject, ctx);
-    lookups.set(subject.sub, started);
-    const clear = (): void => {
-      if (lookups.get(subject.sub) === started) lookups.delete(subject.sub);
-    };
-    started.then(clear, clear);
-    return started;
+    return lookups.run(subject.sub, () => lookUp(subject, ctx));
   }
 
   async function lookUp(subject: UserSubject, ctx: Context): Promise<Identity> {
@@ -110,10 +103,10 @@ export function createUsers(options: UsersOptions): Users {
   return {
     fetch,
     forget: (sub) => {
-      lookups.delete(sub);
+      lookups.forget((key) => key === sub);
     },
     clear: () => {
-      lookups.clear();
+      lookups.forget();
     },
   };
 }

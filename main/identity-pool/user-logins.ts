@@ -3,6 +3,7 @@
  * `skewMs` of its expiry (the pool allows 5 minutes of skew, an expired token costs a round trip), and refreshed
  * once more when the pool answers NotAuthorizedException. One ID-token refresh at a time.
  */
+import { SingleFlight } from '../lib';
 import type { Clock } from '../clock';
 import { toScrubInError, type ScrubInError } from '../errors';
 import type { IdToken, IdTokenSource } from './id-token';
@@ -30,18 +31,8 @@ export interface UserLoginsOptions {
 
 export function createUserLogins(options: UserLoginsOptions): UserLogins {
   const { idTokens, clock, emit } = options;
-  let refreshing: Promise<IdToken> | undefined;
-
-  function refreshOnce(): Promise<IdToken> {
-    if (refreshing) return refreshing;
-    const started = idTokens.refresh();
-    refreshing = started;
-    const clear = (): void => {
-      if (refreshing === started) refreshing = undefined;
-    };
-    started.then(clear, clear);
-    return started;
-  }
+  const refreshing = new SingleFlight<IdToken>();
+  const refreshOnce = (): Promise<IdToken> => refreshing.run(() => idTokens.refresh());
 
   async function freshToken(sub: string, force: boolean): Promise<IdToken> {
     const current = idTokens.current();

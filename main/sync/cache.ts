@@ -1,14 +1,14 @@
 /**
  * The local cache: one JSON file per identity under the injected folder, so settings work offline.
  * Validated with zod on read (a damaged or foreign file is ignored, never trusted), written
- * atomically (temporary file, fsync, rename) with owner-only permissions. Not secret, but personal:
+ * atomically (main/lib/json-file.ts: temporary file, fsync, rename) with owner-only permissions. Not secret, but personal:
  * shared terminals remove it at sign-out (`removeCacheFile`).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ScrubInError } from '../errors';
+import { writeJsonFile } from '../lib';
 import { DATASET_NAME } from './limits';
 
 export const CACHE_FILE_PREFIX = 'settings-';
@@ -78,22 +78,7 @@ export async function loadCacheFile(dir: string, identityId: string): Promise<Ca
 }
 
 export async function saveCacheFile(dir: string, file: CacheFile): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const target = join(dir, cacheFileName(file.identityId));
-  const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(file), 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeJsonFile(join(dir, cacheFileName(file.identityId)), file);
 }
 
 /** Removes the entries of `dir` that `match` selects; a missing folder has nothing to remove. */

@@ -4,7 +4,7 @@
  * redacted message leave this module.
  */
 import { ScrubInError, isScrubInError } from '../errors';
-import { readSdkError } from '../identity-pool/classify';
+import { readSdkError } from '../lib';
 
 export type SyncFailureKind = 'throttled' | 'server' | 'network' | 'denied' | 'conflict' | 'invalid' | 'other';
 

@@ -6,13 +6,14 @@
  * timing ./scheduler.ts, one person's open state ./session.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resolveRetry, type RetryOptions } from '../identity-pool/backoff';
+import { callSafely, emitAll, resolveRetry, type RetryOptions } from '../lib';
 import { systemClock, type Clock } from '../clock';
 import { ScrubInError } from '../errors';
 import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, type CachedDataset } from './cache';
 import { DEFAULT_LIMITS, checkDatasetName, checkKey, checkUsage, checkValue, usageOf, type SyncLimits } from './limits';
 import type { ConflictHandler } from './merge';
 import { SyncScheduler } from './scheduler';
+import { SYNC_RETRY } from './remote';
 import { Session, type SessionDeps, type SyncClient } from './session';
 import { synchronise, type PassContext } from './synchronise';
 import { DEFAULT_TABLE_NAME } from './table';
@@ -69,23 +70,10 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
   const clock = options.clock ?? systemClock;
   const deviceId = options.deviceId ?? `device-${crypto.randomUUID()}`;
   const limits: SyncLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const emit = (event: SyncEvent): void => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // a broken logger must not break sync
-    }
-  };
+  // A broken logger must not break sync; one listener's failure is not the others' problem.
+  const emit = (event: SyncEvent): void => callSafely(options.onEvent, event);
   const listeners = new Set<SettingsListener>();
-  const notify = (change: SettingsChange): void => {
-    for (const l of [...listeners]) {
-      try {
-        l(change);
-      } catch {
-        // one listener's failure is not the others' problem
-      }
-    }
-  };
+  const notify = (change: SettingsChange): void => emitAll(listeners, change);
   const pass: PassContext = { clock, deviceId, limits, emit, notify, onConflict: options.onConflict, afterPull: options.afterPull };
   const sessionDeps: SessionDeps = {
     cacheDir: options.cacheDir,
@@ -93,7 +81,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
     credentials: options.credentials,
     createClient: options.createClient ?? defaultClient(options),
     tableName: options.tableName ?? DEFAULT_TABLE_NAME,
-    retry: resolveRetry(options.retry),
+    retry: resolveRetry(options.retry, SYNC_RETRY),
     random: options.random ?? Math.random,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve))),
     emit,

@@ -5,19 +5,25 @@
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { fullJitterDelay, type ResolvedRetry } from '../identity-pool/backoff';
+import { withRetry, type RetryPolicy, type Sleep } from '../lib';
 import { ScrubInError, isScrubInError } from '../errors';
 import { classifySyncError, isRetryable, toSyncError, type SyncFailureKind } from './classify';
 import { DATASET_PREFIX, DatasetItem, PARTITION_KEY, RecordItem, SORT_KEY, datasetSk, recordItem, recordPrefix, type RemoteRecord } from './table';
+
+/**
+ * DynamoDB calls: five attempts, 200 ms base, 5 s cap. Our loop rather than the SDK's retry strategy, because
+ * between attempts it must stop the moment the session ends (`alive`) and tell the app each retry.
+ */
+export const SYNC_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
 export type RemoteOperation = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem';
 
 export interface RemoteDeps {
   client: Pick<DynamoDBClient, 'send'>;
   tableName: string;
-  retry: ResolvedRetry;
+  retry: RetryPolicy;
   random: () => number;
-  sleep: (ms: number) => Promise<void>;
+  sleep: Sleep;
   onRetry: (operation: RemoteOperation, attempt: number, delayMs: number, reason: SyncFailureKind) => void;
   /** Throws if the session this call belongs to has ended (checked after every wait). */
   alive: () => void;
@@ -35,22 +41,33 @@ export class Remote {
   constructor(private readonly deps: RemoteDeps) {}
 
   private async call<T>(operation: RemoteOperation, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const out = await send();
-        this.deps.alive();
-        return out;
-      } catch (error) {
-        this.deps.alive();
-        if (isScrubInError(error)) throw error;
-        const failure = classifySyncError(error);
-        if (failure.kind === 'conflict') throw error;
-        if (!isRetryable(failure) || attempt + 1 >= this.deps.retry.maxAttempts) throw toSyncError(error, operation);
-        const delayMs = fullJitterDelay(this.deps.retry, attempt, this.deps.random);
-        this.deps.onRetry(operation, attempt + 1, delayMs, failure.kind);
-        await this.deps.sleep(delayMs);
-        this.deps.alive();
-      }
+    const { alive } = this.deps;
+    try {
+      return await withRetry(
+        async () => {
+          let out: T;
+          try {
+            out = await send();
+          } finally {
+            alive();
+          }
+          return out;
+        },
+        {
+          policy: this.deps.retry,
+          random: this.deps.random,
+          sleep: async (ms) => {
+            await this.deps.sleep(ms);
+            alive();
+          },
+          retryable: (error) => !isScrubInError(error) && isRetryable(classifySyncError(error)),
+          onRetry: (error, attempt, delayMs) => this.deps.onRetry(operation, attempt, delayMs, classifySyncError(error).kind),
+        },
+      );
+    } catch (error) {
+      // A conditional-check failure goes back as the SDK threw it: the caller resolves the conflict.
+      if (isScrubInError(error) || classifySyncError(error).kind === 'conflict') throw error;
+      throw toSyncError(error, operation);
     }
   }
 

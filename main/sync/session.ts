@@ -4,7 +4,7 @@
  * person's last ones standing in during the final flush at sign-out).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ResolvedRetry } from '../identity-pool/backoff';
+import type { RetryPolicy } from '../lib';
 import type { Clock } from '../clock';
 import { ScrubInError, isScrubInError } from '../errors';
 import { saveCacheFile, type CacheFile } from './cache';
@@ -29,7 +29,7 @@ export interface SessionDeps {
   credentials: () => Promise<SyncCredentials>;
   createClient: (credentials: () => Promise<SyncCredentials>) => SyncClient;
   tableName: string;
-  retry: ResolvedRetry;
+  retry: RetryPolicy;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   emit: (event: SyncEvent) => void;

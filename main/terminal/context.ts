@@ -7,6 +7,7 @@
 import type { Config } from '../config/schema';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { ScrubInError, toScrubInError, type ErrorCode, type ErrorView } from '../errors';
+import { callSafely, emitAll } from '../lib';
 import type { SessionView } from '../../common/contract';
 import type { AuditLog } from './audit';
 import type { AuditEntry, AuditUser } from './audit-record';
@@ -171,11 +172,8 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
 
 /** Reports a problem that must not stop the terminal. */
 export function problem(ctx: SessionContext, error: unknown): void {
-  try {
-    ctx.onProblem?.(toScrubInError(error));
-  } catch {
-    // A broken problem listener must not break the session.
-  }
+  // A broken problem listener must not break the session.
+  callSafely(ctx.onProblem, toScrubInError(error));
 }
 
 /** `problem` as a callback, for `.catch(...)` on a step whose failure must not stop the action around it. */
@@ -229,9 +227,5 @@ export function clearPending(ctx: SessionContext): void {
 /** Hands a value to every listener; a throwing listener is reported and does not stop the others. */
 export function emit<T>(ctx: SessionContext, listeners: ReadonlySet<(value: T) => void>, value: T): void {
   if (ctx.state.disposed) return;
-  for (const listener of [...listeners]) {
-    quietly(ctx, () => {
-      listener(value);
-    });
-  }
+  emitAll(listeners, value, problemHandler(ctx));
 }

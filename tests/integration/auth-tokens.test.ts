@@ -179,7 +179,7 @@ describe('code exchange failures', () => {
   });
 
   it('IdP not answering during exchange: each attempt is cut at the request timeout, then network (retryable)', async () => {
-    const core = h.newCore({ requestTimeoutSeconds: 1, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const core = h.newCore({ requestTimeoutSeconds: 1, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
     const callbackUrl = await callbackFor(core);
     h.lc.admin.resetCounts();
     h.lc.admin.failNext('token', { count: 2, delayMs: 5_000 });

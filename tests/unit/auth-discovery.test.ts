@@ -11,7 +11,7 @@ import { ManualClock } from '../../main/clock';
 import { ConfigSchema } from '../../main/config/schema';
 import { createUserPoolAuth, MemorySecretStore, type AuthEvent } from '../../main/auth';
 import { allowsInsecure, DiscoveryCache, DISCOVERY_FILE, untrustedEndpoint } from '../../main/auth/discovery';
-import { DEFAULT_RETRY } from '../../main/auth/retry';
+import { DEFAULT_RETRY } from '../../main/auth/map-error';
 
 const ISSUER = 'http://127.0.0.1:9/us-east-1_Unit';
 const ORIGIN = 'http://127.0.0.1:9';
@@ -205,7 +205,7 @@ describe('discovery cache', () => {
     const issuer = fakeIssuer();
     issuer.fail.next = 100;
     await expect(cache(dir, new ManualClock(), issuer.fetch).metadata()).rejects.toMatchObject({ code: 'discovery_failed' });
-    expect(issuer.hits).toHaveLength(DEFAULT_RETRY.attempts);
+    expect(issuer.hits).toHaveLength(DEFAULT_RETRY.maxAttempts);
   });
 
   it('plain http only for loopback issuers', () => {
