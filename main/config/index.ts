@@ -5,3 +5,4 @@
 export * from './schema';
 export * from './load';
 export * from './launch-guard';
+export * from './managed-policy';

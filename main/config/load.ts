@@ -1,8 +1,10 @@
-import { readFileSync, statSync, type Stats } from "node:fs";
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ScrubInError } from '../errors';
+import { readManagedPolicy, type ManagedPolicy } from './managed-policy';
 import { ConfigSchema, type Config } from './schema';
 
 /** Where the machine-wide, IT-managed configuration lives on each OS. */
@@ -21,6 +23,7 @@ export type ConfigSource =
   | { kind: 'cli'; path: string }
   | { kind: 'env'; path: string }
   | { kind: 'machine'; path: string }
+  | { kind: 'policy'; policy: ManagedPolicy }
   | { kind: 'embedded' };
 
 export interface ResolvedConfig {
@@ -44,6 +47,20 @@ export interface LoadOptions {
   fileExists?: (file: string) => boolean;
   /** Whether the machine file at this path sets `allowUserConfig` (default: read and validate it). */
   machineAllowsUserConfig?: (file: string) => boolean;
+  /** What the OS policy store holds (registry / managed preferences); default: read it. `null` = none (tests). */
+  managedPolicy?: ManagedPolicy | null;
+}
+
+/** Reads the OS policy store for real: reg.exe on Windows, plutil on macOS; nothing elsewhere. */
+export function systemManagedPolicy(platform: NodeJS.Platform): ManagedPolicy | undefined {
+  const run = (file: string, args: readonly string[]): string | undefined => {
+    try {
+      return execFileSync(file, args, { encoding: 'utf8', timeout: 5_000, windowsHide: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return undefined;
+    }
+  };
+  return readManagedPolicy(platform, run, existsSync);
 }
 
 /** Reads `--config <file>` or `--config=<file>` from argv. */
@@ -57,11 +74,12 @@ export function configPathFromArgv(argv: readonly string[]): string | undefined 
 }
 
 /**
- * Picks the configuration source: `--config` / `SCRUBIN_CONFIG`, then the machine-managed file, then the
- * embedded local-cognito default (`{kind: 'embedded'}`; the caller starts local-cognito for it).
- * In packaged builds only the machine-managed file counts, so users cannot override IT: what a user passes is
- * ignored (with a warning) unless the machine file itself sets `allowUserConfig: true`. Without a machine file
- * a packaged build gets `embedded`, which it refuses (config_missing).
+ * Picks the configuration source. IT's sources, strongest first: the OS policy store (Windows registry policy,
+ * macOS configuration profile), then the machine file. Packaged builds read only those, so users cannot override
+ * IT: `--config` / `SCRUBIN_CONFIG` are ignored (with a warning) unless the winning IT source itself sets
+ * `allowUserConfig: true`; with no IT source a packaged build gets `embedded`, which it refuses (config_missing).
+ * Unpackaged (development) builds take `--config` / `SCRUBIN_CONFIG` first, then IT's sources, then the embedded
+ * local-cognito default (`{kind: 'embedded'}`; the caller starts local-cognito for it).
  */
 export function chooseConfigSource(options: LoadOptions = {}): { source: ConfigSource; warnings: string[] } {
   const env = options.env ?? process.env;
@@ -71,25 +89,49 @@ export function chooseConfigSource(options: LoadOptions = {}): { source: ConfigS
   const cli = configPathFromArgv(options.argv ?? process.argv);
   const fromEnv = env.SCRUBIN_CONFIG?.trim() || undefined;
   const user: ConfigSource | undefined = cli ? { kind: 'cli', path: path.resolve(cli) } : fromEnv ? { kind: 'env', path: path.resolve(fromEnv) } : undefined;
+  const policy = options.managedPolicy === undefined ? systemManagedPolicy(platform) : (options.managedPolicy ?? undefined);
+  const it: ConfigSource | undefined = policy ? { kind: 'policy', policy } : exists(machine) ? { kind: 'machine', path: machine } : undefined;
   const warnings: string[] = [];
 
   if (options.packaged) {
-    const hasMachine = exists(machine);
-    const allowed = (options.machineAllowsUserConfig ?? ((file: string) => readConfigFile(file, { platform, machineManaged: true }).allowUserConfig));
-    if (user && hasMachine && allowed(machine)) {
-      warnings.push(`Using ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): the machine-managed configuration ${machine} allows it (allowUserConfig).`);
+    const itName = it?.kind === 'policy' ? `the OS policy (${it.policy.origin})` : `the machine-managed configuration ${machine}`;
+    if (user && it && allowsUserConfig(it, platform, options.machineAllowsUserConfig)) {
+      warnings.push(`Using ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): ${itName} allows it (allowUserConfig).`);
       return { source: user, warnings };
     }
     if (user) {
-      warnings.push(
-        `Ignored ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): a packaged build reads only the machine-managed configuration ${machine}${hasMachine ? ', which does not set allowUserConfig' : ''}.`,
-      );
+      warnings.push(`Ignored ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): a packaged build reads only ${itName}${it ? ', which does not set allowUserConfig' : ' (or an OS policy)'}.`);
     }
-    return { source: hasMachine ? { kind: 'machine', path: machine } : { kind: 'embedded' }, warnings };
+    if (it?.kind === 'policy' && exists(machine)) warnings.push(`Ignored ${machine}: ${itName} takes precedence over the machine file.`);
+    return { source: it ?? { kind: 'embedded' }, warnings };
   }
   if (user) return { source: user, warnings };
-  if (exists(machine)) return { source: { kind: 'machine', path: machine }, warnings };
-  return { source: { kind: 'embedded' }, warnings };
+  return { source: it ?? { kind: 'embedded' }, warnings };
+}
+
+/** Whether IT's winning source lets a user's `--config` / `SCRUBIN_CONFIG` replace it (an unreadable source does not). */
+function allowsUserConfig(source: ConfigSource, platform: NodeJS.Platform, machineAllows: LoadOptions['machineAllowsUserConfig']): boolean {
+  try {
+    if (source.kind === 'machine') return (machineAllows ?? ((file: string) => readConfigFile(file, { platform, machineManaged: true }).allowUserConfig))(source.path);
+    if (source.kind === 'policy') return readSource(source, platform).allowUserConfig;
+  } catch {
+    // An invalid IT configuration is reported when it is loaded; it never hands control to the user.
+  }
+  return false;
+}
+
+/** Reads and validates the configuration of an IT or user source. */
+function readSource(source: Exclude<ConfigSource, { kind: 'embedded' }>, platform: NodeJS.Platform): Config {
+  if (source.kind !== 'policy') return readConfigFile(source.path, { platform, machineManaged: source.kind === 'machine' });
+  const { policy } = source;
+  switch (policy.kind) {
+    case 'inline':
+      return parseConfig(policy.raw, policy.origin);
+    case 'file':
+      return readConfigFile(policy.path, { platform, machineManaged: true });
+    case 'invalid':
+      throw configError(policy.origin, [policy.problem]);
+  }
 }
 
 /** Reads and validates one configuration file. Throws `config_invalid` naming the file, the field and the fix. */
@@ -168,9 +210,5 @@ export function defaultTerminalId(): string {
 export function loadConfig(options: LoadOptions = {}): ResolvedConfig | { source: { kind: 'embedded' }; warnings: string[] } {
   const { source, warnings } = chooseConfigSource(options);
   if (source.kind === 'embedded') return { source, warnings };
-  const config = readConfigFile(source.path, {
-    ...(options.platform ? { platform: options.platform } : {}),
-    machineManaged: source.kind === 'machine',
-  });
-  return { config, source, warnings };
+  return { config: readSource(source, options.platform ?? process.platform), source, warnings };
 }
