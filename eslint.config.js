@@ -22,7 +22,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['main/auth/**', 'main/identity-pool/**', 'main/lib/**', 'main/terminal/**', 'main/config/**', 'main/errors.ts', 'main/clock.ts'],
+    files: ['main/auth/**', 'main/identity-pool/**', 'main/lib/**', 'main/diagnostics/**', 'main/terminal/**', 'main/config/**', 'main/errors.ts', 'main/clock.ts'],
     rules: {
       // The core runs in plain Node: Electron belongs to main/shell and main/index.ts only.
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'the core must stay electron-free (DESIGN.md)' }] }],

@@ -17,8 +17,10 @@
 ; 3. /CONFIG=<file>: copied to %ProgramData%\ScrubIn\config.json (inheriting the locked-down ACL).
 ;    A /CONFIG that names no readable file stops the installer in customInit, before anything is installed
 ;    (exit code 2).
-; 4. Uninstall (not upgrade): removes the URL scheme and, best effort, the keychain entries (service ScrubIn)
-;    of the Windows account that runs the uninstaller. The configuration file is left for IT to remove.
+;    A start entry for every user (HKLM ...\Run "Scrub In" = "<exe>" --autostart): the app quits at once unless
+;    the configuration sets terminal.startAtLogin, so IT switches starting at login without reinstalling.
+; 4. Uninstall (not upgrade): removes the URL scheme, the start entry and, best effort, the keychain entries
+;    (service ScrubIn) of the Windows account that runs the uninstaller. The configuration file is left for IT.
 
 !include FileFunc.nsh
 !include LogicLib.nsh
@@ -92,6 +94,9 @@
   WriteRegStr HKLM "${SCRUBIN_SCHEME_KEY}\DefaultIcon" "" "$appExe,0"
   WriteRegStr HKLM "${SCRUBIN_SCHEME_KEY}\shell\open\command" "" `"$appExe" "%1"`
 
+  ; --- 1a. Start at login for every user; the configuration decides (terminal.startAtLogin, main/shell/kiosk.ts).
+  WriteRegStr HKLM "Software\Microsoft\Windows\CurrentVersion\Run" "Scrub In" `"$appExe" --autostart`
+
   ; --- 1b. Event-log source "Scrub In" (Application log): every audit record is copied there
   ; (main/terminal/system-log.ts, Write-EventLog), which only works for a registered source.
   WriteRegExpandStr HKLM "SYSTEM\CurrentControlSet\Services\EventLog\Application\Scrub In" "EventMessageFile" "%SystemRoot%\Microsoft.NET\Framework64\v4.0.30319\EventLogMessages.dll"
@@ -135,6 +140,7 @@
     SetShellVarContext all
     DetailPrint "Removing the ${SCRUBIN_SCHEME}: URL scheme"
     DeleteRegKey HKLM "${SCRUBIN_SCHEME_KEY}"
+    DeleteRegValue HKLM "Software\Microsoft\Windows\CurrentVersion\Run" "Scrub In"
     DeleteRegKey HKLM "SYSTEM\CurrentControlSet\Services\EventLog\Application\Scrub In"
     ; Best effort: Credential Manager is per Windows account, so only the uninstalling account's entries
     ; (keytar target names "ScrubIn/<account>") can be reached. Never fails the uninstall.

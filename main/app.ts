@@ -41,6 +41,11 @@ export interface ScrubInApp {
   dispose(): void;
 }
 
+/** Where the terminal's audit log is: `auditLogPath`, or audit.jsonl in the app's data folder. */
+export function auditLogPathOf(config: Config, dataDir: string): string {
+  return config.auditLogPath ?? path.join(dataDir, 'audit.jsonl');
+}
+
 export function createApp(options: AppOptions): ScrubInApp {
   const { config, dataDir, clock } = options;
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
@@ -49,7 +54,7 @@ export function createApp(options: AppOptions): ScrubInApp {
   // A broken logger must not break the app (nor sync, below).
   const report = (error: ScrubInError): void => callSafely(options.onProblem, error);
   const audit = openAuditLog({
-    path: config.auditLogPath ?? path.join(dataDir, 'audit.jsonl'),
+    path: auditLogPathOf(config, dataDir),
     terminalId,
     ...(clock ? { clock } : {}),
     // The cache folder exists once Scrub In has run here: a missing log is then not a first start.
@@ -73,6 +78,10 @@ export function createApp(options: AppOptions): ScrubInApp {
       // A discovery document (cache file or network answer) that points an endpoint off the pool's origins.
       if (event.type === 'discovery-untrusted') report(new ScrubInError('endpoint_untrusted', { detail: `${event.endpoint} in the ${event.source} discovery document` }));
       if (event.type === 'keychain-error') report(new ScrubInError(event.reason, { detail: `${event.operation} failed` }));
+      // A sign-out that could not revoke the refresh token at Cognito (offline, Cognito failing): the token is gone
+      // from this terminal but stays valid at the pool until it expires; IT may want to revoke the user's sessions.
+      const failed = event.type === 'signed-out' && !event.revoked ? event.errors[0] : undefined;
+      if (failed) report(new ScrubInError(failed, { detail: 'sign-out: the refresh token could not be revoked at Cognito; it was deleted here and expires by itself' }));
     },
   });
   const identityPool = config.identityPool;

@@ -10,12 +10,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
 import { CHANNELS } from '../common/contract';
 import { APP_SCHEME, ConfigSchema, launchRefusal, loadConfig, type Config } from './config';
-import { createApp } from './app';
+import { auditLogPathOf, createApp } from './app';
+import { collectDiagnostics, diagnosticsHooks, openDiagnosticsLog, type DiagnosticsLog } from './diagnostics';
 import { isScrubInError, ScrubInError } from './errors';
 import { APP_ORIGIN } from './shell/assets';
 import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
 import { createDispatcher, INVOKE_CHANNELS, toPushedSettingsChange, toPushedView } from './shell/ipc';
+import { autostartDecision, collectDiagnosticsTarget, isKioskExitChord, kioskKeyAction, mayCloseWindow } from './shell/kiosk';
 import { forwardPowerEvents } from './shell/power';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 import { createSystemLogForwarder } from './terminal/system-log';
@@ -71,11 +73,69 @@ function isTestBuild(): boolean {
   }
 }
 
+/** `--collect-diagnostics <file.zip>`: writes the support bundle and quits (no window, no sign-in). */
+async function collectAndExit(target: string): Promise<void> {
+  await app.whenReady();
+  let loaded: ReturnType<typeof loadConfig> | undefined;
+  let configError: string | undefined;
+  try {
+    loaded = loadConfig({ packaged: app.isPackaged });
+  } catch (error) {
+    configError = isScrubInError(error) ? `${error.code}: ${error.detail ?? error.userMessage}` : String(error);
+  }
+  const config = loaded && 'config' in loaded ? { config: loaded.config, source: loaded.source } : undefined;
+  if (loaded && !config) configError = 'no configuration (development builds use the embedded local-cognito)';
+  const out = path.resolve(target);
+  const names = collectDiagnostics({
+    out,
+    logFiles: openDiagnosticsLog({ dir: app.getPath('logs') }).files(),
+    config,
+    ...(configError ? { configError } : {}),
+    auditLogPath: config ? auditLogPathOf(config.config, app.getPath('userData')) : path.join(app.getPath('userData'), 'audit.jsonl'),
+    versions: { app: app.getVersion(), electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node },
+  });
+  console.log(`Scrub In: diagnostics written to ${out} (${names.join(', ')})`);
+}
+
+/** Kiosk terminals: no closing, minimising or leaving with shortcuts; IT's chord only while signed out, if allowed. */
+function lockDown(window: BrowserWindow, config: Config, signedOut: () => boolean, diagnostics: DiagnosticsLog): void {
+  let leaving = false;
+  const allowLeaving = (): void => {
+    leaving = true;
+  };
+  // The OS ending the session (log-off, shutdown) may close the window; so may IT's chord.
+  powerMonitor.on('shutdown', allowLeaving);
+  window.on('session-end', allowLeaving);
+  window.on('close', (event) => {
+    if (!mayCloseWindow({ kiosk: true, leaving })) event.preventDefault();
+  });
+  window.on('minimize', () => window.restore());
+  window.on('leave-full-screen', () => window.setFullScreen(true));
+  window.webContents.on('before-input-event', (event, input) => {
+    const action = kioskKeyAction(input, { exit: config.terminal.kioskExit, signedOut: signedOut() });
+    if (action === 'pass') return;
+    event.preventDefault();
+    if (input.type === 'keyDown' && isKioskExitChord(input)) {
+      diagnostics.write({ kind: 'kiosk-exit', allowed: action === 'exit' });
+    }
+    if (action === 'exit') {
+      allowLeaving();
+      app.quit();
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const refusal = launchRefusal({ argv: process.argv, env: process.env, packaged: app.isPackaged, testBuild: app.isPackaged && isTestBuild() });
   if (refusal) {
     console.error(refusal);
     app.exit(1);
+    return;
+  }
+  const diagnosticsTarget = collectDiagnosticsTarget(process.argv);
+  if (diagnosticsTarget) {
+    await collectAndExit(diagnosticsTarget);
+    app.exit(0);
     return;
   }
   registerAppScheme();
@@ -97,10 +157,33 @@ async function main(): Promise<void> {
   };
   const links = new DeepLinkIntake(app, process.argv, focus);
 
-  const loaded = loadConfig({ packaged: app.isPackaged });
-  for (const warning of loaded.warnings) console.warn(warning);
   await app.whenReady();
+  const diagnostics = openDiagnosticsLog({ dir: app.getPath('logs'), console: !app.isPackaged });
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig({ packaged: app.isPackaged });
+  } catch (error) {
+    if (isScrubInError(error)) diagnostics.write({ kind: 'problem', code: error.code, detail: error.detail });
+    throw error;
+  }
+  for (const warning of loaded.warnings) diagnostics.write({ kind: 'config-warning', text: warning });
   const config = 'config' in loaded ? loaded.config : await embeddedConfig();
+  if (autostartDecision(process.argv, config.terminal) === 'quit') {
+    diagnostics.write({ kind: 'autostart-skipped' });
+    app.quit();
+    return;
+  }
+  diagnostics.write({
+    kind: 'app-start',
+    version: app.getVersion(),
+    platform: process.platform,
+    runtime: `electron-${process.versions.electron}`,
+    configSource: loaded.source.kind,
+    mode: config.terminal.mode,
+    kiosk: config.terminal.kiosk,
+  });
+  // macOS has no installer-made start entry: a login item of this user, with the same --autostart check.
+  if (process.platform === 'darwin' && app.isPackaged) app.setLoginItemSettings({ openAtLogin: config.terminal.startAtLogin, args: ['--autostart'] });
 
   const recorder = testHooks ? recordExternal() : undefined;
   const openBrowser = (url: string): void => {
@@ -116,11 +199,11 @@ async function main(): Promise<void> {
     config,
     dataDir: app.getPath('userData'),
     openBrowser,
-    onProblem: (error) => console.error(`${error.code}: ${error.detail ?? error.userMessage}`),
+    ...diagnosticsHooks(diagnostics),
     forwardAudit: createSystemLogForwarder({
       platform: process.platform,
       spawn,
-      onFailure: (detail) => console.error(`internal: the audit copy to the OS log failed (${detail})`),
+      onFailure: (detail) => diagnostics.write({ kind: 'problem', code: 'internal', detail: `the audit copy to the OS log failed (${detail})` }),
     }),
   });
   await core.session.start();
@@ -133,7 +216,7 @@ async function main(): Promise<void> {
   serveRenderer(path.join(here, '../renderer'));
   const dispatch = createDispatcher(core.session, {
     trustedOrigin: APP_ORIGIN,
-    onRejected: (reason, channel) => console.warn(`IPC ${channel} rejected: ${reason}`),
+    onRejected: (reason, channel) => diagnostics.write({ kind: 'ipc-rejected', channel, reason }),
   });
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, (event, payload: unknown) =>
@@ -150,13 +233,17 @@ async function main(): Promise<void> {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNELS.settingsChanged, safe);
   });
 
-  window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged });
+  window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged, kiosk: config.terminal.kiosk });
+  if (config.terminal.kiosk) lockDown(window, config, () => core.session.view().state === 'signed-out', diagnostics);
   links.attach((url) => {
     focus();
     void core.session.handleCallback(url);
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => core.dispose());
+  app.on('will-quit', () => {
+    diagnostics.write({ kind: 'app-quit' });
+    core.dispose();
+  });
 }
 
 main().catch((error: unknown) => {

@@ -384,6 +384,10 @@ export function configProblems(config: Configuration, flavour: Flavour, projectD
       const nsh = readFileSync(path.resolve(projectDir, nsis.include), 'utf8');
       need(/!macro customInstall\b/.test(nsh) && nsh.includes('Software\\Classes\\app.scrubin'), `${nsis.include} must register the ${SCHEME} scheme in customInstall`);
       need(/\/CONFIG=/.test(nsh) && nsh.includes('SetShellVarContext all') && nsh.includes('$APPDATA\\ScrubIn\\config.json'), `${nsis.include} must handle /CONFIG= into %ProgramData%\\ScrubIn\\config.json ($APPDATA with SetShellVarContext all)`);
+      need(
+        nsh.includes('WriteRegStr HKLM "Software\\Microsoft\\Windows\\CurrentVersion\\Run" "Scrub In" `"$appExe" --autostart`') && nsh.includes('DeleteRegValue HKLM "Software\\Microsoft\\Windows\\CurrentVersion\\Run" "Scrub In"'),
+        `${nsis.include} must add the start-at-login entry (HKLM Run, --autostart) and remove it at uninstall`,
+      );
     }
   }
   need(!(win.signtoolOptions && 'certificatePassword' in win.signtoolOptions), 'win.signtoolOptions.certificatePassword must not be in the repo (use CSC_KEY_PASSWORD)');
@@ -417,6 +421,15 @@ export function configProblems(config: Configuration, flavour: Flavour, projectD
       const text = readFileSync(path.resolve(projectDir, script), 'utf8');
       problems.push(...linuxScriptMacroProblems(text, script));
       need(text.includes('/etc/scrubin') && text.includes('0644'), `${script} must lock down /etc/scrubin/config.json (root, 0644)`);
+      need(/scrubin_autostart_dir=\/etc\/xdg\/autostart\n/.test(text) && /^Exec="\$app_dir\/\$app_exe" --autostart$/m.test(text), `${script} must install the start-at-login entry /etc/xdg/autostart/scrub-in.desktop (Exec with --autostart)`);
+      const remove = config[t]?.afterRemove;
+      if (typeof remove !== 'string' || !existsSync(path.resolve(projectDir, remove))) {
+        problems.push(`${t}.afterRemove must name build/linux/after-remove.tpl (it removes the start-at-login entry)`);
+        continue;
+      }
+      const removeText = readFileSync(path.resolve(projectDir, remove), 'utf8');
+      problems.push(...linuxScriptMacroProblems(removeText, remove));
+      need(removeText.includes('rm -f /etc/xdg/autostart/scrub-in.desktop'), `${remove} must remove the start-at-login entry`);
     }
     need(!asArray(config.appImage?.executableArgs).includes('--no-sandbox'), 'appImage must not disable the Chromium sandbox');
   }

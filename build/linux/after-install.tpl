@@ -57,6 +57,25 @@ if command -v apparmor_status >/dev/null 2>&1 && apparmor_status --enabled >/dev
   fi
 fi
 
+# >>> scrubin-autostart (tests/unit/packaging.test.ts runs this block against a temporary directory)
+# A start entry for every user's desktop session. It passes --autostart: the app quits at once unless the
+# configuration sets terminal.startAtLogin, so IT switches starting at login without reinstalling.
+scrubin_autostart_dir=/etc/xdg/autostart
+mkdir -p "$scrubin_autostart_dir"
+cat > "$scrubin_autostart_dir/scrub-in.desktop.new" <<SCRUBIN_DESKTOP
+[Desktop Entry]
+Type=Application
+Name=Scrub In
+Comment=Sign-in for this operating-room terminal (starts only when IT sets terminal.startAtLogin)
+Exec="$app_dir/$app_exe" --autostart
+Terminal=false
+NoDisplay=true
+X-GNOME-Autostart-enabled=true
+SCRUBIN_DESKTOP
+chmod 0644 "$scrubin_autostart_dir/scrub-in.desktop.new"
+mv -f "$scrubin_autostart_dir/scrub-in.desktop.new" "$scrubin_autostart_dir/scrub-in.desktop"
+# <<< scrubin-autostart
+
 # >>> scrubin-config (tests/unit/packaging.test.ts runs this block against a temporary directory)
 scrubin_config_dir=/etc/scrubin
 scrubin_config="$scrubin_config_dir/config.json"

@@ -113,6 +113,21 @@ export const TerminalConfigSchema = z.strictObject({
     .string()
     .regex(/^[\w.-]{1,64}$/, 'expected a terminal id of up to 64 letters, digits, ".", "_" or "-"')
     .optional(),
+  /**
+   * Kiosk terminal: full screen, no window frame, cannot be closed or minimised from the app or with the usual
+   * shortcuts. Leaving it is an IT action (see `kioskExit`). Combine with the OS's own kiosk features (docs/it-guide.md).
+   */
+  kiosk: z.boolean().default(false),
+  /**
+   * How a kiosk terminal may be quit besides the OS (log off, shut down, end task): `os-only`, or
+   * `signed-out-shortcut` = Ctrl+Alt+Shift+Q while nobody is signed in.
+   */
+  kioskExit: z.enum(['os-only', 'signed-out-shortcut']).default('os-only'),
+  /**
+   * Start Scrub In when someone logs in to the terminal. The installers add a start entry that passes
+   * `--autostart`; with this off such a start quits at once, so IT switches it here without reinstalling.
+   */
+  startAtLogin: z.boolean().default(false),
 });
 
 /** Per-person settings sync (the Cognito Sync successor on DynamoDB; docs/settings-sync.md). */
@@ -137,7 +152,7 @@ export const ConfigSchema = z
     logoutUri: appSchemeUri('logoutUri'),
     /** Settings that follow a person between terminals; needs `identityPool` (the table is reached with its credentials). */
     sync: SyncConfigSchema.optional(),
-    terminal: TerminalConfigSchema.default({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12 }),
+    terminal: TerminalConfigSchema.default({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, kiosk: false, kioskExit: 'os-only', startAtLogin: false }),
     /** Absolute path of the hash-chained audit log (JSON Lines). Defaults to the app's data folder. */
     auditLogPath: z.string().min(1).refine((p) => isAbsolutePath(p), 'expected an absolute path').optional(),
     /**

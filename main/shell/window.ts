@@ -6,6 +6,7 @@
 import { BrowserWindow, net, protocol, session as electronSession, type WebContents } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { APP_ORIGIN, resolveAsset, securityHeaders } from './assets';
+import { KIOSK_WINDOW_OPTIONS } from './kiosk';
 
 /** Must run before `app.ready`: `app:` behaves like https (standard, secure) for the renderer. */
 export function registerAppScheme(): void {
@@ -43,7 +44,7 @@ function denyEverythingOutside(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function createMainWindow(options: { preload: string; packaged: boolean }): BrowserWindow {
+export function createMainWindow(options: { preload: string; packaged: boolean; kiosk: boolean }): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 800,
@@ -52,6 +53,7 @@ export function createMainWindow(options: { preload: string; packaged: boolean }
     title: 'Scrub In',
     backgroundColor: '#0b1f33',
     autoHideMenuBar: true,
+    ...(options.kiosk ? KIOSK_WINDOW_OPTIONS : {}),
     webPreferences: {
       preload: options.preload,
       sandbox: true,

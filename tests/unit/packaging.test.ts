@@ -364,3 +364,53 @@ describe('Linux post-install script (build/linux/after-install.tpl)', () => {
     expect(linked.stderr).toContain('must be a regular file');
   });
 });
+
+describe('start at login in the installers (terminal.startAtLogin decides at run time)', () => {
+  const install = readFileSync(path.join(root, 'build/linux/after-install.tpl'), 'utf8');
+  const remove = readFileSync(path.join(root, 'build/linux/after-remove.tpl'), 'utf8');
+  const fill = (t: string): string => t.replaceAll('${executable}', 'scrub-in').replaceAll('${sanitizedProductName}', 'Scrub In');
+  const block = (template: string, name: string): string => {
+    const found = new RegExp(`# >>> ${name}[^\\n]*\\n([\\s\\S]*?)# <<< ${name}`).exec(template)?.[1];
+    if (!found) throw new Error(`${name} block not found`);
+    return found;
+  };
+  const bash = (script: string, args: string[] = []) =>
+    spawnSync('bash', ['--norc', '--noprofile', '-c', script, 'after-remove', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+
+  it('the deb/rpm post-install writes an XDG autostart entry that starts the app with --autostart', () => {
+    const dir = tempDir();
+    const script = `app_dir='/opt/Scrub In'\napp_exe='scrub-in'\n${block(install, 'scrubin-autostart').replaceAll('/etc/xdg/autostart', dir)}`;
+    expect(script).not.toContain('/etc/xdg');
+    const result = bash(script);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const entry = readFileSync(path.join(dir, 'scrub-in.desktop'), 'utf8');
+    expect(entry).toContain('\nExec="/opt/Scrub In/scrub-in" --autostart\n');
+    expect(entry).toMatch(/^\[Desktop Entry\]\nType=Application\n/);
+    expect(statSync(path.join(dir, 'scrub-in.desktop')).mode & 0o777).toBe(0o644);
+  });
+
+  it('the post-remove script is valid bash once filled, uses only fillable placeholders, and removes the entry on removal only', () => {
+    expect(linuxScriptMacroProblems(remove, 'after-remove.tpl')).toEqual([]);
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'after-remove.sh'), fill(remove));
+    expect(spawnSync('bash', ['-n', path.join(dir, 'after-remove.sh')]).status).toBe(0);
+    const removeBlock = block(remove, 'scrubin-remove').replaceAll('/etc/xdg/autostart', dir);
+    const entry = path.join(dir, 'scrub-in.desktop');
+    for (const upgrade of ['upgrade', '1']) {
+      writeFileSync(entry, 'x');
+      expect(bash(removeBlock, [upgrade]).status).toBe(0);
+      expect(readFileSync(entry, 'utf8')).toBe('x');
+    }
+    for (const removal of ['remove', 'purge', '0']) {
+      writeFileSync(entry, 'x');
+      expect(bash(removeBlock, [removal]).status).toBe(0);
+      expect(() => lstatSync(entry)).toThrow();
+    }
+  });
+
+  it('check:packaging fails when an installer loses its start entry', () => {
+    const noRemove: Configuration = { ...release, deb: { ...release.deb, afterRemove: null } };
+    expect(configProblems(noRemove, 'release', root)).toContain('deb.afterRemove must name build/linux/after-remove.tpl (it removes the start-at-login entry)');
+  });
+});
