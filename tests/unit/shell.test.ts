@@ -8,7 +8,7 @@ import { CHANNELS, type SessionView } from '../../common/contract';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
 import { DeepLinkIntake, deepLinkFromArgv } from '../../main/shell/deep-links';
 import { allowedExternalUrl } from '../../main/shell/external';
-import { createDispatcher, isTrustedSender, toPushedSettingsChange, type BridgeSession } from '../../main/shell/ipc';
+import { createDispatcher, createPushers, isTrustedSender, toPushedSettingsChange, type BridgeSession } from '../../main/shell/ipc';
 import { ScrubInError } from '../../main/errors';
 
 describe('deep links', () => {
@@ -187,6 +187,43 @@ describe('IPC dispatcher', () => {
     const pushed = toPushedSettingsChange(change);
     expect(pushed).toEqual({ kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' });
     expect(toPushedSettingsChange({ kind: 'reset', identityId: 'us-east-1:0000' } as never)).toEqual({ kind: 'reset' });
+  });
+
+  describe('pushes to windows (the preload forwards them unchecked)', () => {
+    function windows() {
+      const sent: [string, string, unknown][] = [];
+      const targets = ['main', 'second'].map((name) => ({ webContents: { send: (channel: string, payload: unknown) => sent.push([name, channel, payload]) } }));
+      const dropped = vi.fn<(channel: string, problems: string[]) => void>();
+      return { sent, dropped, push: createPushers(() => targets, dropped) };
+    }
+
+    it('sends a valid session view and settings change to every window, settings stripped to the contract fields', () => {
+      const { sent, dropped, push } = windows();
+      push.sessionChanged(view);
+      push.settingsChanged({ kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large', identityId: 'us-east-1:0000' } as never);
+      expect(sent).toEqual([
+        ['main', CHANNELS.sessionChanged, view],
+        ['second', CHANNELS.sessionChanged, view],
+        ['main', CHANNELS.settingsChanged, { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' }],
+        ['second', CHANNELS.settingsChanged, { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' }],
+      ]);
+      expect(dropped).not.toHaveBeenCalled();
+    });
+
+    it('never sends a malformed push; it reports the channel and the failing paths, not the values', () => {
+      const { sent, dropped, push } = windows();
+      push.sessionChanged({ ...view, idToken: 'eyJ.secret.token' } as never);
+      push.sessionChanged({ ...view, state: 'hacked' } as never);
+      push.sessionChanged({ ...view, user: { username: 'u', displayName: 'U', groups: [], roles: [], refreshToken: 'r' } } as never);
+      push.settingsChanged({ kind: 'record', dataset: 'pre#fs', key: 'k', value: 'v' });
+      push.settingsChanged({ kind: 'record', dataset: 'prefs', key: 'k', value: 7 } as never);
+      push.settingsChanged({ kind: 'everything' } as never);
+      expect(sent).toEqual([]);
+      expect(dropped.mock.calls.map((c) => c[0])).toEqual([...Array<string>(3).fill(CHANNELS.sessionChanged), ...Array<string>(3).fill(CHANNELS.settingsChanged)]);
+      expect(dropped.mock.calls[0]?.[1]).toEqual(['(root): unrecognized_keys']);
+      expect(dropped.mock.calls[2]?.[1]).toEqual(['user: unrecognized_keys']);
+      expect(JSON.stringify(dropped.mock.calls)).not.toMatch(/secret|hacked|pre#fs/);
+    });
   });
 
   it('turns session errors into user-facing error views, never internals', async () => {
