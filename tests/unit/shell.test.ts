@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -8,6 +8,7 @@ import { CHANNELS, type SessionView } from '../../common/contract';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
 import { DeepLinkIntake, deepLinkFromArgv } from '../../main/shell/deep-links';
 import { allowedExternalUrl } from '../../main/shell/external';
+import { APP_BACKGROUND, FIRST_SHOW, SHOW_FALLBACK_MS, showWhenReady } from '../../main/shell/first-show';
 import { createDispatcher, createPushers, isTrustedSender, toPushedSettingsChange, type BridgeSession } from '../../main/shell/ipc';
 import { ScrubInError } from '../../main/errors';
 
@@ -244,5 +245,58 @@ describe('power events (sleep and screen lock)', () => {
     forwardPowerEvents(power, (event) => seen.push(event));
     for (const event of ['suspend', 'lock-screen', 'resume', 'unlock-screen', 'shutdown', 'on-ac']) power.emit(event);
     expect(seen).toEqual(['suspend', 'lock-screen', 'resume', 'unlock-screen']);
+  });
+});
+
+describe('first appearance of the window', () => {
+  function fakeWindow() {
+    const ready: (() => void)[] = [];
+    const window = { once: vi.fn((_event: 'ready-to-show', listener: () => void) => ready.push(listener)), show: vi.fn(), isDestroyed: vi.fn(() => false) };
+    return { window, ready: () => ready.forEach((listener) => listener()) };
+  }
+
+  it('is created hidden, on the background colour of the page itself (no white flash)', () => {
+    const css = readFileSync(path.resolve('renderer/src/styles.css'), 'utf8');
+    expect(/--bg:\s*(#[0-9a-f]{6})/i.exec(css)?.[1]?.toLowerCase()).toBe(APP_BACKGROUND);
+    expect(FIRST_SHOW).toEqual({ show: false, backgroundColor: APP_BACKGROUND });
+  });
+
+  it('is shown on ready-to-show, once, and not before', () => {
+    vi.useFakeTimers();
+    try {
+      const { window, ready } = fakeWindow();
+      showWhenReady(window);
+      expect(window.once).toHaveBeenCalledWith('ready-to-show', expect.any(Function));
+      expect(window.show).not.toHaveBeenCalled();
+      ready();
+      expect(window.show).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(SHOW_FALLBACK_MS * 2);
+      expect(window.show).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('is shown anyway when the renderer never draws a first frame, but never after it was destroyed', () => {
+    vi.useFakeTimers();
+    try {
+      const stuck = fakeWindow();
+      showWhenReady(stuck.window);
+      vi.advanceTimersByTime(SHOW_FALLBACK_MS - 1);
+      expect(stuck.window.show).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(stuck.window.show).toHaveBeenCalledTimes(1);
+      stuck.ready();
+      expect(stuck.window.show).toHaveBeenCalledTimes(1);
+
+      const closed = fakeWindow();
+      showWhenReady(closed.window);
+      closed.window.isDestroyed.mockReturnValue(true);
+      closed.ready();
+      vi.advanceTimersByTime(SHOW_FALLBACK_MS);
+      expect(closed.window.show).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
