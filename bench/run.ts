@@ -6,7 +6,8 @@
  *
  *   npm run bench                  all sections
  *   npm run bench -- --quick       fewer iterations (smoke run)
- *   npm run bench -- --only=herd   one section: roundtrips, latency, phases, cached, bridge, coalescing, herd, leak
+ *   npm run bench -- --only=herd   one section: roundtrips, latency, phases, cached, bridge, coalescing, herd, leak,
+ *                                  cold-start (bench/cold-start.ts)
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { MemorySecretStore } from '../main/auth';
 import { openAuditLog } from '../main/terminal';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { LocalCognito } from '../local-cognito/index';
+import { coldStart } from './cold-start';
 import { simulateHerd } from './herd';
 import { httpLogin } from './http-login';
 import { bootstrapInterval, formatTable, ms, percentile } from './lib';
@@ -536,6 +538,7 @@ async function main(): Promise<void> {
     if (want('cached') || want('bridge')) t = await cached(lc, quick ? 2_000 : 20_000);
     if (t && want('bridge')) await bridge(t, quick ? 500 : 5_000);
     t?.core.dispose();
+    if (want('cold-start')) await coldStart(lc, out, quick ? 5 : 20);
   } finally {
     await lc.stop();
   }

@@ -1,31 +1,13 @@
 /**
  * The IPC contract between main and renderer: channel names, zod payload schemas and the bridge type.
- * Shared by main (validation), preload (the bridge) and renderer (types only). Nothing here may carry a
+ * Main validates every payload in both directions with these schemas; the preload and the renderer import
+ * types only (channel names come from channels.ts, so the preload bundles no zod). Nothing here may carry a
  * refresh, ID or access token: the renderer gets the display profile and short-lived AWS credentials.
  */
 import { z } from 'zod';
+import { CHANNELS } from './channels';
 
-export const CHANNELS = {
-  getSession: 'scrubin:session:get',
-  sessionChanged: 'scrubin:session:changed',
-  signIn: 'scrubin:auth:sign-in',
-  cancelSignIn: 'scrubin:auth:cancel',
-  signOut: 'scrubin:auth:sign-out',
-  lock: 'scrubin:terminal:lock',
-  unlock: 'scrubin:terminal:unlock',
-  switchUser: 'scrubin:terminal:switch-user',
-  continueAsGuest: 'scrubin:terminal:guest',
-  reportActivity: 'scrubin:terminal:activity',
-  getCredentials: 'scrubin:aws:credentials',
-  getSetting: 'scrubin:settings:get',
-  setSetting: 'scrubin:settings:set',
-  settingsChanged: 'scrubin:settings:changed',
-} as const;
-
-/** Channels main pushes to windows (not invokable). */
-export const PUSH_CHANNELS = [CHANNELS.sessionChanged, CHANNELS.settingsChanged] as const;
-
-export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+export { CHANNELS, PUSH_CHANNELS, type Channel, type PushChannel } from './channels';
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/);
 
@@ -110,6 +92,9 @@ export const SettingsChangeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reset') }),
 ]);
 export type SettingsChangeView = z.infer<typeof SettingsChangeSchema>;
+
+/** What main pushes on each push channel, after validating it with the schemas above (main/shell/ipc.ts). */
+export type PushPayloads = { [CHANNELS.sessionChanged]: SessionView; [CHANNELS.settingsChanged]: SettingsChangeView };
 
 /** Every response is either a value or a user-facing error (never a thrown Error with internals). */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof ErrorViewSchema> };

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { startLocalCognito as StartLocalCognito } from '../local-cognito';
-import { CHANNELS } from '../common/contract';
 import { APP_SCHEME, ConfigSchema, launchRefusal, loadConfig, type Config } from './config';
 import { auditLogPathOf, createApp } from './app';
 import { collectDiagnostics, diagnosticsHooks, openDiagnosticsLog, type DiagnosticsLog } from './diagnostics';
@@ -16,7 +15,7 @@ import { isScrubInError, ScrubInError } from './errors';
 import { APP_ORIGIN } from './shell/assets';
 import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
-import { createDispatcher, INVOKE_CHANNELS, toPushedSettingsChange, toPushedView } from './shell/ipc';
+import { createDispatcher, createPushers, INVOKE_CHANNELS } from './shell/ipc';
 import { autostartDecision, collectDiagnosticsTarget, isKioskExitChord, kioskKeyAction, mayCloseWindow } from './shell/kiosk';
 import { forwardPowerEvents } from './shell/power';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
@@ -223,15 +222,14 @@ async function main(): Promise<void> {
       dispatch(channel, payload, { url: event.senderFrame?.url, isMainFrame: event.senderFrame?.parent === null }),
     );
   }
-  core.session.subscribe((view) => {
-    const safe = toPushedView(view);
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNELS.sessionChanged, safe);
-  });
+  // Every push is validated against the contract before it leaves main (the preload forwards it unchecked).
+  const push = createPushers(
+    () => BrowserWindow.getAllWindows(),
+    (channel, problems) => diagnostics.write({ kind: 'problem', code: 'internal', detail: `push on ${channel} dropped, it does not match the contract (${problems.join('; ')})` }),
+  );
+  core.session.subscribe(push.sessionChanged);
   // The signed-in person's settings (changed here or on another terminal), or `reset`: never the identity id.
-  core.session.subscribeSettings((change) => {
-    const safe = toPushedSettingsChange(change);
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNELS.settingsChanged, safe);
-  });
+  core.session.subscribeSettings(push.settingsChanged);
 
   window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged, kiosk: config.terminal.kiosk });
   if (config.terminal.kiosk) lockDown(window, config, () => core.session.view().state === 'signed-out', diagnostics);

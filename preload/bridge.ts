@@ -1,15 +1,18 @@
 /**
  * The bridge object behind `window.scrubin`, independent of the transport: the preload backs it with
  * `ipcRenderer`, the renderer test harness with a Playwright binding to the same main-process dispatcher.
+ * Named functions that forward and nothing else: main validates every request it receives and every push it
+ * sends against common/contract.ts, so nothing here imports a schema library (the preload stays small).
  */
-import { CHANNELS, SessionViewSchema, SettingsChangeSchema, type ScrubInBridge, type SettingsBridge } from '../common/contract';
+import { CHANNELS } from '../common/channels';
+import type { ScrubInBridge, SessionView, SettingsBridge, SettingsChangeView } from '../common/contract';
 
 export interface BridgeTransport {
   invoke(channel: string, payload?: unknown): Promise<unknown>;
-  /** Subscribes to pushed session views; returns an unsubscribe function. */
-  onSessionChanged(handler: (view: unknown) => void): () => void;
-  /** Subscribes to pushed settings changes; returns an unsubscribe function. */
-  onSettingsChanged(handler: (change: unknown) => void): () => void;
+  /** Subscribes to pushed session views (validated by main before sending); returns an unsubscribe function. */
+  onSessionChanged(handler: (view: SessionView) => void): () => void;
+  /** Subscribes to pushed settings changes (validated by main before sending); returns an unsubscribe function. */
+  onSettingsChanged(handler: (change: SettingsChangeView) => void): () => void;
 }
 
 export function createBridge(transport: BridgeTransport): ScrubInBridge {
@@ -18,21 +21,11 @@ export function createBridge(transport: BridgeTransport): ScrubInBridge {
   const settings: SettingsBridge = Object.freeze({
     get: (dataset, key) => invoke(CHANNELS.getSetting, { dataset, key }),
     set: (dataset, key, value) => invoke(CHANNELS.setSetting, { dataset, key, value }),
-    onChange(listener) {
-      return transport.onSettingsChanged((change) => {
-        const parsed = SettingsChangeSchema.safeParse(change);
-        if (parsed.success) listener(parsed.data);
-      });
-    },
+    onChange: (listener) => transport.onSettingsChanged((change) => listener(change)),
   } satisfies SettingsBridge);
   return Object.freeze({
     getSession: () => invoke(CHANNELS.getSession),
-    onSessionChanged(listener) {
-      return transport.onSessionChanged((view) => {
-        const parsed = SessionViewSchema.safeParse(view);
-        if (parsed.success) listener(parsed.data);
-      });
-    },
+    onSessionChanged: (listener) => transport.onSessionChanged((view) => listener(view)),
     signIn: (options) => invoke(CHANNELS.signIn, options),
     cancelSignIn: () => invoke(CHANNELS.cancelSignIn),
     signOut: () => invoke(CHANNELS.signOut),

@@ -4,7 +4,9 @@
  *     `validateConfiguration` (its JSON schema), plus Scrub In's rules (fuses, per-machine NSIS, scheme, ...).
  *  2. The app payload, computed with electron-builder's own file matcher from the config's `files` patterns,
  *     plus the production dependencies (`npm ls --omit=dev --all --json`), contains what the app needs and
- *     nothing it must not ship.
+ *     nothing it must not ship (no source maps: they stay beside the build in dist/).
+ *  3. The bundles: preload within its size budget; in a production build (dist/build-info.json) every packed
+ *     bundle minified and naming no source map.
  * Pure parts are exported and unit-tested in tests/unit/packaging.test.ts.
  */
 import type { Configuration, FuseOptionsV1 } from 'app-builder-lib';
@@ -169,16 +171,55 @@ export function bundleImportProblems(bundleName: string, code: string, productio
   return problems;
 }
 
-/** The sandboxed preload can only require('electron') (and a few builtins); it must be one self-contained file. */
+/** Largest preload in bytes: it runs in every window before the UI (tests/unit/preload.test.ts guards the source). */
+export const PRELOAD_BUDGET_BYTES = 20 * 1024;
+
+/**
+ * The sandboxed preload can only require('electron') (and a few builtins); it must be one self-contained file,
+ * within its size budget.
+ */
 export function preloadProblems(code: string): string[] {
   const allowed = new Set(['electron', 'events', 'timers', 'url']);
   const problems: string[] = [];
+  const bytes = Buffer.byteLength(code);
+  if (bytes > PRELOAD_BUDGET_BYTES) problems.push(`dist/preload/index.cjs is ${bytes} bytes, over its budget of ${PRELOAD_BUDGET_BYTES} (does it bundle a library? main validates, the preload only forwards)`);
   for (const match of code.matchAll(/\brequire\s*\(\s*["']([^"']+)["']\s*\)/g)) {
     const spec = (match[1] ?? '').replace(/^node:/, '');
     if (!allowed.has(spec)) problems.push(`dist/preload/index.cjs requires ${match[1] ?? ''}; a sandboxed preload can only require electron, events, timers, url`);
   }
   if (/^\s*import\s|\bexport\s/m.test(code)) problems.push('dist/preload/index.cjs is not CommonJS (sandboxed preloads cannot be ES modules)');
   return problems;
+}
+
+/** Minified = long lines: esbuild and Vite write a few lines per bundle, unminified output averages ~40 characters. */
+export function looksMinified(code: string): boolean {
+  const lines = code.split('\n').length;
+  return code.length / lines >= 200;
+}
+
+/**
+ * A packed JavaScript file never embeds a source map. In a production build (`dist/build-info.json`) it is also
+ * minified, names no source map (no `sourceMappingURL`), and its map is kept beside it in dist/ for diagnostics
+ * (`hasMapBeside`), outside the payload.
+ */
+export function bundleShapeProblems(file: string, code: string, production: boolean, hasMapBeside: boolean): string[] {
+  const problems: string[] = [];
+  if (/sourceMappingURL=data:/.test(code)) problems.push(`${file} embeds its source map (inline data: URL)`);
+  if (!production) return problems;
+  if (!looksMinified(code)) problems.push(`${file} is not minified in a production build`);
+  if (/[#@] sourceMappingURL=/.test(code)) problems.push(`${file} names a source map that is not packaged (production maps are kept beside the build, unreferenced)`);
+  if (!hasMapBeside) problems.push(`${file}.map is missing: production source maps are kept beside the build for diagnostics`);
+  return problems;
+}
+
+/** `dist/build-info.json` as scripts/build.ts writes it, or undefined when missing or not understood. */
+export function readBuildInfo(projectDir: string): { production: boolean } | undefined {
+  try {
+    const info = JSON.parse(readFileSync(path.join(projectDir, 'dist/build-info.json'), 'utf8')) as { production?: unknown };
+    return typeof info.production === 'boolean' ? { production: info.production } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -555,6 +596,14 @@ export async function checkPackaging(projectDir: string, options: { configs?: Re
   problems.push(...bundleImportProblems('dist/main/index.js', readFileSync(path.join(projectDir, 'dist/main/index.js'), 'utf8'), production));
   const preload = path.join(projectDir, 'dist/preload/index.cjs');
   if (existsSync(preload)) problems.push(...preloadProblems(readFileSync(preload, 'utf8')));
+  const build = readBuildInfo(projectDir);
+  if (!build) problems.push('dist/build-info.json is missing or unreadable: rebuild with `npm run build`');
+  else {
+    for (const file of appFiles.filter((f) => /\.[cm]?js$/.test(f))) {
+      problems.push(...bundleShapeProblems(file, readFileSync(path.join(projectDir, file), 'utf8'), build.production, existsSync(path.join(projectDir, `${file}.map`))));
+    }
+    notes.push(build.production ? 'production build: bundles minified, source maps beside them in dist/ and not packaged' : 'development build: bundles not minified (NODE_ENV=production npm run build for a release payload)');
+  }
   const unpack = asarUnpackFilter(release, projectDir);
   if (production.has('keytar')) {
     const keytarNode = 'node_modules/keytar/build/Release/keytar.node';

@@ -2,7 +2,8 @@
  * IPC: one dispatcher that checks the sender frame, validates the payload with the contract's zod schema,
  * calls the session, and returns a `Result` (value or user-facing error view; never an Error with internals).
  * The Electron registration is a thin loop over `ipcMain.handle`; the renderer test harness calls the same
- * dispatcher, so the contract is exercised end to end without Electron.
+ * dispatcher, so the contract is exercised end to end without Electron. What main pushes to windows is
+ * validated here too (`createPushers`): the preload forwards without checking, so a malformed push is never sent.
  */
 import type { z } from 'zod';
 import {
@@ -12,7 +13,7 @@ import {
   SessionViewSchema,
   SettingsChangeSchema,
   type AwsCredentialsView,
-  type PUSH_CHANNELS,
+  type PushChannel,
   type Result,
   type SessionView,
   type SettingsChangeView,
@@ -44,7 +45,7 @@ export interface SenderFrame {
   isMainFrame: boolean;
 }
 
-export type InvokeChannel = Exclude<(typeof CHANNELS)[keyof typeof CHANNELS], (typeof PUSH_CHANNELS)[number]>;
+export type InvokeChannel = Exclude<(typeof CHANNELS)[keyof typeof CHANNELS], PushChannel>;
 
 export const INVOKE_CHANNELS = Object.keys(RequestSchemas) as InvokeChannel[];
 
@@ -120,7 +121,41 @@ export function toPushedView(view: SessionView): SessionView {
   return SessionViewSchema.parse(view);
 }
 
+/** Only the contract's fields of a settings change (the sync engine's events also carry the identity id). */
+function settingsChangeFields(change: SettingsChangeView): unknown {
+  return change.kind === 'reset' ? { kind: 'reset' } : { kind: 'record', dataset: change.dataset, key: change.key, value: change.value };
+}
+
 /** Re-shapes a settings change before it is pushed to windows: only the contract's fields (never the identity id). */
 export function toPushedSettingsChange(change: SettingsChangeView): SettingsChangeView {
-  return SettingsChangeSchema.parse(change.kind === 'reset' ? { kind: 'reset' } : { kind: 'record', dataset: change.dataset, key: change.key, value: change.value });
+  return SettingsChangeSchema.parse(settingsChangeFields(change));
+}
+
+/** What a push needs of a window (BrowserWindow satisfies it). */
+export interface PushTarget {
+  webContents: { send(channel: string, payload: unknown): void };
+}
+
+export interface Pushers {
+  sessionChanged: (view: SessionView) => void;
+  settingsChanged: (change: SettingsChangeView) => void;
+}
+
+/**
+ * Pushes to every window of `windows()` only what passes the contract's schema; anything else (a programming
+ * error: an extra field, a wrong type) is dropped and reported with the channel and the failing paths, never sent.
+ */
+export function createPushers(windows: () => Iterable<PushTarget>, onDropped: (channel: PushChannel, problems: string[]) => void): Pushers {
+  const send = (channel: PushChannel, parsed: z.ZodSafeParseResult<unknown>): void => {
+    if (!parsed.success) {
+      // Paths and issue codes only: the rejected values may hold what must not leave main.
+      onDropped(channel, parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.code}`));
+      return;
+    }
+    for (const window of windows()) window.webContents.send(channel, parsed.data);
+  };
+  return {
+    sessionChanged: (view) => send(CHANNELS.sessionChanged, SessionViewSchema.safeParse(view)),
+    settingsChanged: (change) => send(CHANNELS.settingsChanged, SettingsChangeSchema.safeParse(settingsChangeFields(change))),
+  };
 }

@@ -6,6 +6,7 @@
 import { BrowserWindow, net, protocol, session as electronSession, type WebContents } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { APP_ORIGIN, resolveAsset, securityHeaders } from './assets';
+import { FIRST_SHOW, showWhenReady } from './first-show';
 import { KIOSK_WINDOW_OPTIONS } from './kiosk';
 
 /** Must run before `app.ready`: `app:` behaves like https (standard, secure) for the renderer. */
@@ -51,7 +52,8 @@ export function createMainWindow(options: { preload: string; packaged: boolean; 
     minWidth: 800,
     minHeight: 600,
     title: 'Scrub In',
-    backgroundColor: '#0b1f33',
+    // Hidden until the first frame is drawn, on the page's background colour (first-show.ts).
+    ...FIRST_SHOW,
     autoHideMenuBar: true,
     ...(options.kiosk ? KIOSK_WINDOW_OPTIONS : {}),
     webPreferences: {
@@ -72,6 +74,7 @@ export function createMainWindow(options: { preload: string; packaged: boolean; 
     },
   });
   denyEverythingOutside(window.webContents);
+  showWhenReady(window);
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
 }

@@ -8,6 +8,7 @@ import type { Configuration } from 'app-builder-lib';
 import {
   appFileFilter,
   bundleImportProblems,
+  bundleShapeProblems,
   checkPackaging,
   asarUnpackFilter,
   configProblems,
@@ -16,6 +17,7 @@ import {
   linuxDesktopEntry,
   linuxScriptMacroProblems,
   loadBuilderConfig,
+  looksMinified,
   packageJsonProblems,
   payloadProblems,
   preloadProblems,
@@ -161,6 +163,24 @@ describe('package.json, renderer assets, bundle imports', () => {
     expect(preloadProblems('"use strict";\nvar import_electron = require("electron");')).toEqual([]);
     expect(preloadProblems('var z = require("zod");')).toHaveLength(1);
     expect(preloadProblems('import { contextBridge } from "electron";')).toHaveLength(1);
+    expect(preloadProblems(`var e = require("electron");${' '.repeat(20 * 1024)}`)).toEqual([expect.stringMatching(/over its budget of 20480/) as unknown]);
+  });
+
+  it('production bundles are minified and name no source map; no build ever embeds one', () => {
+    const unminified = Array.from({ length: 400 }, (_, i) => `  const value${String(i)} = compute(${String(i)});`).join('\n');
+    const minified = `var a=1;${'b(a),'.repeat(400)}c();`;
+    expect(looksMinified(unminified)).toBe(false);
+    expect(looksMinified(minified)).toBe(true);
+    expect(bundleShapeProblems('dist/main/index.js', minified, true, true)).toEqual([]);
+    expect(bundleShapeProblems('dist/main/index.js', unminified, false, false)).toEqual([]);
+    expect(bundleShapeProblems('dist/main/index.js', `${unminified}\n//# sourceMappingURL=index.js.map`, true, false)).toEqual([
+      'dist/main/index.js is not minified in a production build',
+      'dist/main/index.js names a source map that is not packaged (production maps are kept beside the build, unreferenced)',
+      'dist/main/index.js.map is missing: production source maps are kept beside the build for diagnostics',
+    ]);
+    expect(bundleShapeProblems('dist/preload/index.cjs', `${minified}\n//# sourceMappingURL=data:application/json;base64,e30=`, false, false)).toEqual([
+      'dist/preload/index.cjs embeds its source map (inline data: URL)',
+    ]);
   });
 
   it('production packages come from npm ls, without extraneous entries', () => {

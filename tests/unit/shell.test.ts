@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -8,7 +8,8 @@ import { CHANNELS, type SessionView } from '../../common/contract';
 import { resolveAsset, securityHeaders } from '../../main/shell/assets';
 import { DeepLinkIntake, deepLinkFromArgv } from '../../main/shell/deep-links';
 import { allowedExternalUrl } from '../../main/shell/external';
-import { createDispatcher, isTrustedSender, toPushedSettingsChange, type BridgeSession } from '../../main/shell/ipc';
+import { APP_BACKGROUND, FIRST_SHOW, SHOW_FALLBACK_MS, showWhenReady } from '../../main/shell/first-show';
+import { createDispatcher, createPushers, isTrustedSender, toPushedSettingsChange, type BridgeSession } from '../../main/shell/ipc';
 import { ScrubInError } from '../../main/errors';
 
 describe('deep links', () => {
@@ -189,6 +190,43 @@ describe('IPC dispatcher', () => {
     expect(toPushedSettingsChange({ kind: 'reset', identityId: 'us-east-1:0000' } as never)).toEqual({ kind: 'reset' });
   });
 
+  describe('pushes to windows (the preload forwards them unchecked)', () => {
+    function windows() {
+      const sent: [string, string, unknown][] = [];
+      const targets = ['main', 'second'].map((name) => ({ webContents: { send: (channel: string, payload: unknown) => sent.push([name, channel, payload]) } }));
+      const dropped = vi.fn<(channel: string, problems: string[]) => void>();
+      return { sent, dropped, push: createPushers(() => targets, dropped) };
+    }
+
+    it('sends a valid session view and settings change to every window, settings stripped to the contract fields', () => {
+      const { sent, dropped, push } = windows();
+      push.sessionChanged(view);
+      push.settingsChanged({ kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large', identityId: 'us-east-1:0000' } as never);
+      expect(sent).toEqual([
+        ['main', CHANNELS.sessionChanged, view],
+        ['second', CHANNELS.sessionChanged, view],
+        ['main', CHANNELS.settingsChanged, { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' }],
+        ['second', CHANNELS.settingsChanged, { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' }],
+      ]);
+      expect(dropped).not.toHaveBeenCalled();
+    });
+
+    it('never sends a malformed push; it reports the channel and the failing paths, not the values', () => {
+      const { sent, dropped, push } = windows();
+      push.sessionChanged({ ...view, idToken: 'eyJ.secret.token' } as never);
+      push.sessionChanged({ ...view, state: 'hacked' } as never);
+      push.sessionChanged({ ...view, user: { username: 'u', displayName: 'U', groups: [], roles: [], refreshToken: 'r' } } as never);
+      push.settingsChanged({ kind: 'record', dataset: 'pre#fs', key: 'k', value: 'v' });
+      push.settingsChanged({ kind: 'record', dataset: 'prefs', key: 'k', value: 7 } as never);
+      push.settingsChanged({ kind: 'everything' } as never);
+      expect(sent).toEqual([]);
+      expect(dropped.mock.calls.map((c) => c[0])).toEqual([...Array<string>(3).fill(CHANNELS.sessionChanged), ...Array<string>(3).fill(CHANNELS.settingsChanged)]);
+      expect(dropped.mock.calls[0]?.[1]).toEqual(['(root): unrecognized_keys']);
+      expect(dropped.mock.calls[2]?.[1]).toEqual(['user: unrecognized_keys']);
+      expect(JSON.stringify(dropped.mock.calls)).not.toMatch(/secret|hacked|pre#fs/);
+    });
+  });
+
   it('turns session errors into user-facing error views, never internals', async () => {
     const dispatch = createDispatcher(
       session({ unlock: () => Promise.reject(new ScrubInError('network', { detail: 'ECONNRESET at 10.0.0.1', cause: new Error('secret internals') })) }),
@@ -207,5 +245,58 @@ describe('power events (sleep and screen lock)', () => {
     forwardPowerEvents(power, (event) => seen.push(event));
     for (const event of ['suspend', 'lock-screen', 'resume', 'unlock-screen', 'shutdown', 'on-ac']) power.emit(event);
     expect(seen).toEqual(['suspend', 'lock-screen', 'resume', 'unlock-screen']);
+  });
+});
+
+describe('first appearance of the window', () => {
+  function fakeWindow() {
+    const ready: (() => void)[] = [];
+    const window = { once: vi.fn((_event: 'ready-to-show', listener: () => void) => ready.push(listener)), show: vi.fn(), isDestroyed: vi.fn(() => false) };
+    return { window, ready: () => ready.forEach((listener) => listener()) };
+  }
+
+  it('is created hidden, on the background colour of the page itself (no white flash)', () => {
+    const css = readFileSync(path.resolve('renderer/src/styles.css'), 'utf8');
+    expect(/--bg:\s*(#[0-9a-f]{6})/i.exec(css)?.[1]?.toLowerCase()).toBe(APP_BACKGROUND);
+    expect(FIRST_SHOW).toEqual({ show: false, backgroundColor: APP_BACKGROUND });
+  });
+
+  it('is shown on ready-to-show, once, and not before', () => {
+    vi.useFakeTimers();
+    try {
+      const { window, ready } = fakeWindow();
+      showWhenReady(window);
+      expect(window.once).toHaveBeenCalledWith('ready-to-show', expect.any(Function));
+      expect(window.show).not.toHaveBeenCalled();
+      ready();
+      expect(window.show).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(SHOW_FALLBACK_MS * 2);
+      expect(window.show).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('is shown anyway when the renderer never draws a first frame, but never after it was destroyed', () => {
+    vi.useFakeTimers();
+    try {
+      const stuck = fakeWindow();
+      showWhenReady(stuck.window);
+      vi.advanceTimersByTime(SHOW_FALLBACK_MS - 1);
+      expect(stuck.window.show).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(stuck.window.show).toHaveBeenCalledTimes(1);
+      stuck.ready();
+      expect(stuck.window.show).toHaveBeenCalledTimes(1);
+
+      const closed = fakeWindow();
+      showWhenReady(closed.window);
+      closed.window.isDestroyed.mockReturnValue(true);
+      closed.ready();
+      vi.advanceTimersByTime(SHOW_FALLBACK_MS);
+      expect(closed.window.show).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
