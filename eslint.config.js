@@ -10,7 +10,7 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/setup.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -32,5 +32,11 @@ export default defineConfig(
   {
     files: ['tests/**', 'bench/**', 'scripts/**', 'local-cognito/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // Runs before node_modules exists (npm run setup): plain Node ESM, Node's globals.
+    files: ['scripts/setup.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' } },
+    rules: { 'no-console': 'off' },
   },
 );

@@ -84,3 +84,59 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 }
+
+/**
+ * The app's clock in builds with test hooks (main/shell/test-hooks.ts): real time plus an offset that only grows.
+ * Timers fire in real time as usual; `advance(ms)` moves the clock forward and fires at once every timer that
+ * falls due, so an end-to-end test reaches the idle lock, credentials expiry or the shift cap without waiting.
+ */
+export class AdvanceableClock implements Clock {
+  private offset = 0;
+  private readonly timers = new Set<{ due: number; fn: () => void; real: TimerHandle }>();
+
+  constructor(private readonly base: Clock = systemClock) {}
+
+  now(): number {
+    return this.base.now() + this.offset;
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const entry = { due: this.now() + Math.max(0, ms), fn, real: { cancel: () => undefined } as TimerHandle };
+    this.arm(entry);
+    this.timers.add(entry);
+    return {
+      cancel: () => {
+        entry.real.cancel();
+        this.timers.delete(entry);
+      },
+    };
+  }
+
+  /** Moves the clock forward by `ms`; every timer now due fires, earliest first; the others keep their due time. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('the clock only moves forward');
+    this.offset += ms;
+    for (;;) {
+      let next: { due: number; fn: () => void; real: TimerHandle } | undefined;
+      for (const entry of this.timers) if (entry.due <= this.now() && (!next || entry.due < next.due)) next = entry;
+      if (!next) break;
+      this.timers.delete(next);
+      next.real.cancel();
+      next.fn();
+    }
+    for (const entry of this.timers) this.arm(entry);
+  }
+
+  /** How far this clock is ahead of real time (ms). */
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  private arm(entry: { due: number; fn: () => void; real: TimerHandle }): void {
+    entry.real.cancel();
+    entry.real = this.base.setTimer(entry.due - this.now(), () => {
+      this.timers.delete(entry);
+      entry.fn();
+    });
+  }
+}

@@ -18,14 +18,15 @@ import { allowedExternalUrl } from './shell/external';
 import { createDispatcher, createPushers, INVOKE_CHANNELS } from './shell/ipc';
 import { autostartDecision, collectDiagnosticsTarget, isKioskExitChord, kioskKeyAction, mayCloseWindow } from './shell/kiosk';
 import { forwardPowerEvents } from './shell/power';
+import { createTestHooks, testHooksAllowed } from './shell/test-hooks';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 import { createSystemLogForwarder } from './terminal/system-log';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Test hooks (record external URLs instead of opening them) exist only in unpackaged builds. */
-const testHooks = !app.isPackaged && process.env.SCRUBIN_TEST_HOOKS === '1';
+/** Test hooks (shell/test-hooks.ts) exist only in unpackaged builds and the packaged test flavour, when asked for. */
+const testHooks = testHooksAllowed({ env: process.env, packaged: app.isPackaged, testBuild: app.isPackaged && isTestBuild() }) ? createTestHooks() : undefined;
 
-if (!app.isPackaged && process.env.SCRUBIN_USER_DATA) app.setPath('userData', process.env.SCRUBIN_USER_DATA);
+if ((!app.isPackaged || testHooks) && process.env.SCRUBIN_USER_DATA) app.setPath('userData', process.env.SCRUBIN_USER_DATA);
 
 /** Development default: an in-process local-cognito (never in packaged builds). */
 async function embeddedConfig(): Promise<Config> {
@@ -36,30 +37,6 @@ async function embeddedConfig(): Promise<Config> {
   app.on('will-quit', () => void cognito.stop());
   console.log(`Scrub In: using the embedded local-cognito at ${cognito.origin} (demo users: see README)`);
   return ConfigSchema.parse(cognito.config);
-}
-
-function recordExternal(): { open: (url: string) => void } {
-  const urls: string[] = [];
-  const waiters: Array<{ index: number; resolve: (url: string) => void }> = [];
-  Object.assign(globalThis, {
-    __scrubinExternal: urls,
-    __scrubinWaitExternal: (index: number) =>
-      new Promise<string>((resolve) => {
-        const url = urls[index];
-        if (url !== undefined) resolve(url);
-        else waiters.push({ index, resolve });
-      }),
-  });
-  return {
-    open(url) {
-      urls.push(url);
-      for (const waiter of waiters.splice(0)) {
-        const found = urls[waiter.index];
-        if (found !== undefined) waiter.resolve(found);
-        else waiters.push(waiter);
-      }
-    },
-  };
 }
 
 /** The packaged test flavour marks its package.json (electron-builder.test.yml extraMetadata); release builds do not. */
@@ -78,7 +55,9 @@ async function collectAndExit(target: string): Promise<void> {
   let loaded: ReturnType<typeof loadConfig> | undefined;
   let configError: string | undefined;
   try {
-    loaded = loadConfig({ packaged: app.isPackaged });
+    // The packaged test flavour with test hooks on (never distributed) reads --config like a development build, so
+    // the e2e suite can point it at local-cognito (SCRUBIN_APP); a release build reads only IT's configuration.
+    loaded = loadConfig({ packaged: app.isPackaged && !testHooks });
   } catch (error) {
     configError = isScrubInError(error) ? `${error.code}: ${error.detail ?? error.userMessage}` : String(error);
   }
@@ -160,7 +139,9 @@ async function main(): Promise<void> {
   const diagnostics = openDiagnosticsLog({ dir: app.getPath('logs'), console: !app.isPackaged });
   let loaded: ReturnType<typeof loadConfig>;
   try {
-    loaded = loadConfig({ packaged: app.isPackaged });
+    // The packaged test flavour with test hooks on (never distributed) reads --config like a development build, so
+    // the e2e suite can point it at local-cognito (SCRUBIN_APP); a release build reads only IT's configuration.
+    loaded = loadConfig({ packaged: app.isPackaged && !testHooks });
   } catch (error) {
     if (isScrubInError(error)) diagnostics.write({ kind: 'problem', code: error.code, detail: error.detail });
     throw error;
@@ -184,13 +165,13 @@ async function main(): Promise<void> {
   // macOS has no installer-made start entry: a login item of this user, with the same --autostart check.
   if (process.platform === 'darwin' && app.isPackaged) app.setLoginItemSettings({ openAtLogin: config.terminal.startAtLogin, args: ['--autostart'] });
 
-  const recorder = testHooks ? recordExternal() : undefined;
+  if (testHooks) Object.assign(globalThis, { __scrubinTestHooks: testHooks.global });
   const openBrowser = (url: string): void => {
     if (!allowedExternalUrl(config, url)) {
       console.error('Refused to open a URL outside the configured sign-in domain');
       return;
     }
-    if (recorder) recorder.open(url);
+    if (testHooks) testHooks.open(url);
     else void shell.openExternal(url);
   };
 
@@ -198,6 +179,7 @@ async function main(): Promise<void> {
     config,
     dataDir: app.getPath('userData'),
     openBrowser,
+    ...(testHooks ? { clock: testHooks.clock } : {}),
     ...diagnosticsHooks(diagnostics),
     forwardAudit: createSystemLogForwarder({
       platform: process.platform,

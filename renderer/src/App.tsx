@@ -192,11 +192,11 @@ function Screen({
             {!guest && view.user && (
               <>
                 <dt>User</dt>
-                <dd>{view.user.displayName} ({view.user.username})</dd>
+                <dd data-testid="signed-in-user">{view.user.displayName} ({view.user.username})</dd>
               </>
             )}
             <dt>Role</dt>
-            <dd>{guest ? 'Guest (limited access)' : roleName(view.role)}</dd>
+            <dd data-testid="signed-in-role">{guest ? 'Guest (limited access)' : roleName(view.role)}</dd>
             {view.sessionEndsAt !== null && (
               <>
                 <dt>Session ends in</dt>

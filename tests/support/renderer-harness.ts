@@ -55,7 +55,24 @@ export interface RendererHarness {
   close(): Promise<void>;
 }
 
+/** A fresh browser context and page with the harness attached (benchmarks, one-off scripts). */
 export async function openRendererHarness(browser: Browser, session: BridgeSession): Promise<RendererHarness> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const harness = await attachRendererHarness(await context.newPage(), session);
+  return {
+    ...harness,
+    async close() {
+      await harness.close();
+      await context.close();
+    },
+  };
+}
+
+/**
+ * Serves the built UI on 127.0.0.1 and opens it in `page` (e.g. Playwright Test's own page, which records
+ * traces and video) with the bridge wired to `session`. close() stops the server; the page's owner closes it.
+ */
+export async function attachRendererHarness(page: Page, session: BridgeSession): Promise<RendererHarness> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const asset = req.method === 'GET' ? resolveAsset(RENDERER_DIR, url.pathname) : null;
@@ -73,8 +90,6 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
   const rejected: string[] = [];
   const dispatch = createDispatcher(session, { trustedOrigin: origin, onRejected: (reason, channel) => rejected.push(`${reason}:${channel}`) });
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
   const traffic: string[] = [];
   await page.exposeBinding('__scrubinInvoke', async ({ frame }, channel: string, payload: unknown) => {
     const result = await dispatch(channel, payload, { url: frame.url(), isMainFrame: frame === page.mainFrame() });
@@ -101,7 +116,6 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
     async close() {
       unsubscribe();
       unsubscribeSettings();
-      await context.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,6 +1,8 @@
 /**
- * Prints one plain closing line, "tests: N passed, N failed, N skipped", that CI tooling reads.
+ * Prints one plain closing line, "tests: N passed, N failed, N skipped", that CI tooling reads; with
+ * SCRUBIN_SUMMARY_FILE set it also writes the counts there as JSON (scripts/test.ts adds up Vitest and e2e).
  */
+import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -17,6 +19,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (module.state() === 'failed' && module.children.size === 0) failed++;
     }
+    const file = process.env.SCRUBIN_SUMMARY_FILE;
+    if (file) writeFileSync(file, JSON.stringify({ passed, failed, skipped }));
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

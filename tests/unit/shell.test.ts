@@ -1,3 +1,4 @@
+import { createTestHooks, testHooksAllowed } from '../../main/shell/test-hooks';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -298,5 +299,30 @@ describe('first appearance of the window', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('test hooks (clock control, recorded browser URLs) exist only where a test build asks for them', () => {
+  const on = { SCRUBIN_TEST_HOOKS: '1' };
+  it('unpackaged with SCRUBIN_TEST_HOOKS=1, or the packaged test flavour with it: on', () => {
+    expect(testHooksAllowed({ env: on, packaged: false, testBuild: false })).toBe(true);
+    expect(testHooksAllowed({ env: on, packaged: true, testBuild: true })).toBe(true);
+  });
+  it('a packaged release build never, whatever the environment; no build without the exact switch', () => {
+    expect(testHooksAllowed({ env: on, packaged: true, testBuild: false })).toBe(false);
+    for (const value of ['true', 'yes', '', '0', ' 1']) expect(testHooksAllowed({ env: { SCRUBIN_TEST_HOOKS: value }, packaged: false, testBuild: false })).toBe(false);
+    expect(testHooksAllowed({ env: {}, packaged: true, testBuild: true })).toBe(false);
+  });
+  it('records URLs in order, wakes a waiter without polling, and moves the clock forward', async () => {
+    const hooks = createTestHooks();
+    const next = hooks.global.waitExternal(0);
+    hooks.open('http://127.0.0.1/oauth2/authorize?x=1');
+    expect(await next).toBe('http://127.0.0.1/oauth2/authorize?x=1');
+    const before = hooks.global.now();
+    let fired = false;
+    hooks.clock.setTimer(300_000, () => (fired = true));
+    hooks.global.advanceClock(300_000);
+    expect(fired).toBe(true);
+    expect(hooks.global.now() - before).toBeGreaterThanOrEqual(300_000);
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * What a spec holds as `scrubIn`: one running terminal (Electron app or web variant), its screens as page
+ * objects, the URLs it asks the OS to open, and screenshots for testers and designers.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ElectronApplication, Page, TestInfo } from '@playwright/test';
+import type { ScrubInApp as Core } from '../../../main/app';
+import type { AppDriver, AppKind } from './driver';
+import { ErrorScreen, GuestScreen, LockedScreen, PreferencesPanel, SignedInScreen, SignedOutScreen, WaitingForBrowserScreen } from './pages';
+
+const isAuthorize = (url: string): boolean => url.includes('/oauth2/authorize');
+const isLogout = (url: string): boolean => url.includes('/logout?');
+
+export class ScrubIn {
+  readonly page: Page;
+  readonly kind: AppKind;
+  readonly signedOut: SignedOutScreen;
+  readonly guest: GuestScreen;
+  readonly waitingForBrowser: WaitingForBrowserScreen;
+  readonly signedIn: SignedInScreen;
+  readonly locked: LockedScreen;
+  readonly error: ErrorScreen;
+  readonly preferences: PreferencesPanel;
+  private authorizeCursor = 0;
+  private logoutCursor = 0;
+
+  constructor(
+    readonly driver: AppDriver,
+    private readonly testInfo: TestInfo,
+    /** The web variant's main-process composition (undefined on Electron). */
+    readonly core: Core | undefined,
+  ) {
+    this.page = driver.page;
+    this.kind = driver.kind;
+    this.signedOut = new SignedOutScreen(this.page);
+    this.guest = new GuestScreen(this.page);
+    this.waitingForBrowser = new WaitingForBrowserScreen(this.page);
+    this.signedIn = new SignedInScreen(this.page);
+    this.locked = new LockedScreen(this.page);
+    this.error = new ErrorScreen(this.page);
+    this.preferences = new PreferencesPanel(this.page);
+  }
+
+  /** The Electron application (electron project only). */
+  get electronApp(): ElectronApplication | undefined {
+    return this.driver.electronApp;
+  }
+
+  /** The data folder of this terminal (fresh for each test): caches, `settings/`. */
+  get dataDir(): string {
+    return this.driver.dataDir;
+  }
+
+  /** The next authorize URL the app opens after the ones already taken (waits for it; resolved by main, no polling). */
+  nextAuthorizeUrl(): Promise<string> {
+    return this.next(isAuthorize, 'authorize');
+  }
+
+  /** The next Cognito /logout URL the app opens. */
+  nextLogoutUrl(): Promise<string> {
+    return this.next(isLogout, 'logout');
+  }
+
+  /** Hands a URL to the app the way the OS does (a forged callback, an error redirect...). */
+  deliverLink(url: string): Promise<void> {
+    return this.driver.deliverLink(url);
+  }
+
+  /**
+   * Saves a full-page screenshot as test-results/screens/<project>/<name>.png (kept after passing runs, for
+   * testers and designers) and attaches it to the report.
+   */
+  async screenshot(name: string): Promise<void> {
+    const dir = path.resolve('test-results/screens', this.testInfo.project.name);
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    await this.testInfo.attach(name, { path: file, contentType: 'image/png' });
+  }
+
+  /** Serious and critical axe-core findings on the current screen, as "id: help". */
+  async accessibilityProblems(): Promise<string[]> {
+    const result = await new AxeBuilder({ page: this.page }).analyze();
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  }
+
+  private async next(matches: (url: string) => boolean, kind: 'authorize' | 'logout'): Promise<string> {
+    for (;;) {
+      const index = kind === 'authorize' ? this.authorizeCursor++ : this.logoutCursor++;
+      const url = await this.driver.waitExternal(index);
+      if (matches(url)) return url;
+    }
+  }
+}

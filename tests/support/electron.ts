@@ -1,1 +1,0 @@
-export { probeElectron, type ElectronProbe } from '../../scripts/electron-binary';
