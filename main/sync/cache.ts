@@ -4,6 +4,7 @@
  * atomically (main/lib/json-file.ts: temporary file, fsync, rename) with owner-only permissions. Not secret, but personal:
  * shared terminals remove it at sign-out (`removeCacheFile`).
  */
+import { rmSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -97,6 +98,14 @@ async function removeMatching(dir: string, match: (entry: string) => boolean): P
 export function removeCacheFile(dir: string, identityId: string): Promise<void> {
   const name = cacheFileName(identityId);
   return removeMatching(dir, (e) => e === name || (e.startsWith(`${name}.`) && e.endsWith('.tmp')));
+}
+
+/**
+ * Removes the identity's cache file synchronously: at sign-out it must be gone before the screen says so. One
+ * unlink of a small local file; leftovers of interrupted writes go with `removeCacheFile` right after.
+ */
+export function removeCacheFileNow(dir: string, identityId: string): void {
+  rmSync(join(dir, cacheFileName(identityId)), { force: true });
 }
 
 /** Removes every settings cache (and interrupted writes) in `dir`: shared terminals at start. */

@@ -5,6 +5,7 @@
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import type { Clock } from '../clock';
 import { withRetry, type RetryPolicy, type Sleep } from '../lib';
 import { ScrubInError, isScrubInError } from '../errors';
 import { classifySyncError, isRetryable, toSyncError, type SyncFailureKind } from './classify';
@@ -15,6 +16,12 @@ import { DATASET_PREFIX, DatasetItem, PARTITION_KEY, RecordItem, SORT_KEY, datas
  * between attempts it must stop the moment the session ends (`alive`) and tell the app each retry.
  */
 export const SYNC_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
+/**
+ * One DynamoDB request (connect + answer) gets this long on the engine's clock, then it is aborted and counts as a
+ * network failure (retried). DynamoDB answers in milliseconds; a request that hangs must not hold a pass, nor the
+ * final flush at sign-out (5 s), for long. The client's own socket timeouts (engine.ts) back it in real time.
+ */
+export const REQUEST_TIMEOUT_MS = 2_000;
 
 export type RemoteOperation = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem';
 
@@ -27,6 +34,18 @@ export interface RemoteDeps {
   onRetry: (operation: RemoteOperation, attempt: number, delayMs: number, reason: SyncFailureKind) => void;
   /** Throws if the session this call belongs to has ended (checked after every wait). */
   alive: () => void;
+  /** Aborted when the session ends: requests still in flight are dropped at once. */
+  signal: AbortSignal;
+  clock: Clock;
+  requestTimeoutMs: number;
+}
+
+/** What an attempt that ran out of time looks like to the error sorting (a network failure: retried). */
+class RequestTimeout extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(operation: string, ms: number) {
+    super(`${operation} got no answer within ${ms} ms`);
+  }
 }
 
 const QueryPage = z.looseObject({ Items: z.array(z.unknown()).optional(), LastEvaluatedKey: z.record(z.string(), z.unknown()).optional() });
@@ -40,19 +59,30 @@ function malformed(operation: string): ScrubInError {
 export class Remote {
   constructor(private readonly deps: RemoteDeps) {}
 
-  private async call<T>(operation: RemoteOperation, send: () => Promise<T>): Promise<T> {
+  /** One attempt, aborted when it outlives `requestTimeoutMs` on the clock or the session ends. */
+  private async attempt<T>(operation: RemoteOperation, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { alive, signal, clock, requestTimeoutMs } = this.deps;
+    alive();
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const timer = clock.setTimer(requestTimeoutMs, () => abort.abort(new RequestTimeout(operation, requestTimeoutMs)));
+    try {
+      return await send(abort.signal);
+    } catch (error) {
+      throw abort.signal.reason instanceof RequestTimeout ? abort.signal.reason : error;
+    } finally {
+      timer.cancel();
+      signal.removeEventListener('abort', stop);
+      alive();
+    }
+  }
+
+  private async call<T>(operation: RemoteOperation, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { alive } = this.deps;
     try {
       return await withRetry(
-        async () => {
-          let out: T;
-          try {
-            out = await send();
-          } finally {
-            alive();
-          }
-          return out;
-        },
+        () => this.attempt(operation, send),
         {
           policy: this.deps.retry,
           random: this.deps.random,
@@ -76,7 +106,7 @@ export class Remote {
     let start: Record<string, unknown> | undefined;
     do {
       const page = QueryPage.parse(
-        await this.call('Query', () =>
+        await this.call('Query', (abortSignal) =>
           this.deps.client.send(
             new QueryCommand({
               TableName: this.deps.tableName,
@@ -87,6 +117,7 @@ export class Remote {
               // The key is handed back exactly as the SDK returned it.
               ...(start ? { ExclusiveStartKey: start as Record<string, AttributeValue> } : {}),
             }),
+            { abortSignal },
           ),
         ),
       );
@@ -109,13 +140,14 @@ export class Remote {
 
   async datasetSyncCount(identityId: string, dataset: string): Promise<number | undefined> {
     const out = GetItemOut.parse(
-      await this.call('GetItem', () =>
+      await this.call('GetItem', (abortSignal) =>
         this.deps.client.send(
           new GetItemCommand({
             TableName: this.deps.tableName,
             ConsistentRead: true,
             Key: { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: datasetSk(dataset) } },
           }),
+          { abortSignal },
         ),
       ),
     );
@@ -147,7 +179,7 @@ export class Remote {
     baseVersion: number,
   ): Promise<boolean> {
     try {
-      await this.call('PutItem', () =>
+      await this.call('PutItem', (abortSignal) =>
         this.deps.client.send(
           new PutItemCommand({
             TableName: this.deps.tableName,
@@ -160,6 +192,7 @@ export class Remote {
                   ExpressionAttributeValues: { ':base': { N: String(baseVersion) } },
                 }),
           }),
+          { abortSignal },
         ),
       );
       return true;
@@ -172,7 +205,7 @@ export class Remote {
   /** Adds 1 to the dataset's sync count (creating the dataset item) and returns the new count. */
   async bumpDataset(identityId: string, dataset: string): Promise<number> {
     const out = UpdateOut.safeParse(
-      await this.call('UpdateItem', () =>
+      await this.call('UpdateItem', (abortSignal) =>
         this.deps.client.send(
           new UpdateItemCommand({
             TableName: this.deps.tableName,
@@ -182,6 +215,7 @@ export class Remote {
             ExpressionAttributeValues: { ':dataset': { S: dataset }, ':one': { N: '1' } },
             ReturnValues: 'UPDATED_NEW',
           }),
+          { abortSignal },
         ),
       ),
     );

@@ -36,6 +36,7 @@ export type SyncReason = 'open' | 'change' | 'reconnect' | 'retry' | 'flush';
 /** Events for logs and diagnostics: identifiers, counts and codes only, never values or credentials. */
 export type SyncEvent =
   | { type: 'opened'; identityId: string; cache: 'loaded' | 'empty' | 'corrupt' | 'other-identity' | 'unreadable' }
+  /** `pendingLost`: changes made here that were not pushed and are gone with the purged cache (not saved). */
   | { type: 'closed'; identityId: string; purged: boolean; pendingLost: number }
   | { type: 'sync-start'; identityId: string; reason: SyncReason }
   | { type: 'synced'; identityId: string; pulled: number; pushed: number; conflicts: number }

@@ -82,7 +82,11 @@ export type TerminalSettingsChange = { kind: 'record'; dataset: string; key: str
  */
 export interface TerminalSettings {
   open(identityId: string): Promise<void>;
-  close(options: { flush: boolean; purge: boolean }): Promise<void>;
+  /**
+   * Closes the person's settings. Before it returns (synchronously) the person is no longer open and, with `purge`,
+   * their cache file is gone; the bounded final flush follows. Resolves with how many changes were not saved.
+   */
+  close(options: { flush: boolean; purge: boolean }): Promise<{ notSaved: number }>;
   currentIdentity(): string | null;
   get(dataset: string, key: string): string | undefined;
   set(dataset: string, key: string, value: string): Promise<void>;

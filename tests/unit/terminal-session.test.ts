@@ -945,7 +945,7 @@ class FakeSettings implements TerminalSettings {
     if (options.purge && this.current) this.files.delete(this.current);
     this.current = null;
     this.emit({ kind: 'reset', identityId: null });
-    return Promise.resolve();
+    return Promise.resolve({ notSaved: 0 });
   }
   currentIdentity() {
     return this.current;
