@@ -122,5 +122,7 @@ export function toPushedView(view: SessionView): SessionView {
 
 /** Re-shapes a settings change before it is pushed to windows: only the contract's fields (never the identity id). */
 export function toPushedSettingsChange(change: SettingsChangeView): SettingsChangeView {
-  return SettingsChangeSchema.parse(change.kind === 'reset' ? { kind: 'reset' } : { kind: 'record', dataset: change.dataset, key: change.key, value: change.value });
+  if (change.kind === 'reset') return SettingsChangeSchema.parse({ kind: 'reset' });
+  const { dataset, key, value, overridden } = change;
+  return SettingsChangeSchema.parse({ kind: 'record', dataset, key, value, ...(overridden ? { overridden } : {}) });
 }

@@ -1,7 +1,7 @@
 /**
  * One synchronise pass of an open session against DynamoDB, dataset by dataset in name order: pull
- * (only datasets whose remote sync count moved), merge (conflicts decided by the `onConflict` hook or
- * the most recent change), push with conditional writes (record versions) and bump the dataset's sync
+ * (only datasets whose remote sync count moved), merge (conflicts decided by server order or the
+ * `onConflict` hook), push with conditional writes (record versions) and bump the dataset's sync
  * count. A push that loses a race re-pulls and retries, at most MAX_RACE_RETRIES times, so no update is
  * lost. Every wait is followed by a check that the session still runs; the cache file is saved as it goes.
  */
@@ -9,7 +9,7 @@ import type { Clock } from '../clock';
 import { ScrubInError, isScrubInError } from '../errors';
 import type { CachedDataset, CachedRecord } from './cache';
 import { checkUsage, checkValue, usageOf, type SyncLimits } from './limits';
-import { mostRecentWins, planMerge, type ConflictChoice, type ConflictHandler, type RecordView } from './merge';
+import { planMerge, serverOrder, type ConflictChoice, type ConflictHandler, type RecordView } from './merge';
 import type { Session } from './session';
 import type { RemoteRecord } from './table';
 import type { SettingsChange, SyncEvent, SyncResult } from './types';
@@ -143,10 +143,10 @@ async function mergeInto(s: Session, ctx: PassContext, name: string, remote: Rem
   const ds: CachedDataset = (s.file.datasets[name] ??= { lastSyncCount: 0, records: {} });
   const before: Record<string, CachedRecord | undefined> = { ...ds.records };
   const unchanged = (key: string): boolean => (Object.hasOwn(ds.records, key) ? ds.records[key] : undefined) === before[key];
-  const visible = (key: string, value: string | null, old: string | null | undefined): void => {
+  const visible = (key: string, value: string | null, old: string | null | undefined, overridden = false): void => {
     if ((old ?? null) === value) return;
     result.pulled++;
-    ctx.notify({ kind: 'record', identityId: s.identityId, dataset: name, key, value, source: 'remote' });
+    ctx.notify({ kind: 'record', identityId: s.identityId, dataset: name, key, value, source: 'remote', ...(overridden ? { overridden: true } : {}) });
   };
   for (const step of planMerge(name, ds.records, remote)) {
     if (step.kind === 'take-remote') {
@@ -170,7 +170,8 @@ async function mergeInto(s: Session, ctx: PassContext, name: string, remote: Rem
       if (choice === 'remote') {
         const { value, lastModified, deviceId, version } = step.remote;
         ds.records[step.key] = { value, lastModified, deviceId, version, dirty: false };
-        visible(step.key, value, local.value);
+        // The person's own change was replaced by one made elsewhere: the UI tells them.
+        visible(step.key, value, local.value, true);
       } else if (choice === 'local') {
         ds.records[step.key] = { ...local, version: step.remote.version, dirty: true };
       } else {
@@ -201,5 +202,5 @@ async function resolveConflict(ctx: PassContext, local: RecordView, remote: Reco
     }
     ctx.emit({ type: 'conflict-hook-failed', dataset: local.dataset, key: local.key });
   }
-  return { choice: mostRecentWins(local, remote), by: 'default' };
+  return { choice: serverOrder(), by: 'default' };
 }

@@ -17,7 +17,16 @@ export interface SyncCredentials {
 
 export type SettingsChange =
   /** One record changed (here, or pulled from another terminal). `value` null = removed. */
-  | { kind: 'record'; identityId: string; dataset: string; key: string; value: string | null; source: 'local' | 'remote' }
+  | {
+      kind: 'record';
+      identityId: string;
+      dataset: string;
+      key: string;
+      value: string | null;
+      source: 'local' | 'remote';
+      /** A change made here was replaced by a newer one made elsewhere (a conflict the server's order decided). */
+      overridden?: true;
+    }
   /** The person changed (open / close): re-read everything. */
   | { kind: 'reset'; identityId: string | null };
 

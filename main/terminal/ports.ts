@@ -73,7 +73,10 @@ export interface TerminalCredentials {
 export type CredentialsFactory = (deps: { gate: () => GateState; idTokens: IdTokenSource }) => TerminalCredentials;
 
 /** A settings change as the terminal passes it on to the UI: never the identity id. */
-export type TerminalSettingsChange = { kind: 'record'; dataset: string; key: string; value: string | null } | { kind: 'reset' };
+export type TerminalSettingsChange =
+  /** `overridden`: the person's own change was replaced by a newer one made on another terminal (the UI says so). */
+  | { kind: 'record'; dataset: string; key: string; value: string | null; overridden?: true }
+  | { kind: 'reset' };
 
 /**
  * The per-person settings sync (main/sync's `SettingsSync` satisfies it structurally). The terminal opens it

@@ -27,7 +27,7 @@ export function linkSettings(ctx: SessionContext, option: TerminalSettings | Set
       // Only the signed-in, unlocked person's own settings reach the UI (re-read after unlock through `reset`).
       const { machine, person, settingsSub } = ctx.state;
       if (machine.phase !== 'signed-in' || !person || settingsSub !== person.session.sub) return;
-      emitSettings(ctx, { kind: 'record', dataset: change.dataset, key: change.key, value: change.value });
+      emitSettings(ctx, { kind: 'record', dataset: change.dataset, key: change.key, value: change.value, ...(change.overridden ? { overridden: true } : {}) });
     }) ?? null
   );
 }
