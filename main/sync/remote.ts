@@ -3,13 +3,32 @@
  * failures with bounded exponential backoff and full jitter (the SDK's own retries are off), through
  * an injected sleep so tests never wait. Responses are parsed with zod.
  */
-import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { withRetry, type RetryPolicy, type Sleep } from '../lib';
 import { ScrubInError, isScrubInError } from '../errors';
 import { classifySyncError, isRetryable, toSyncError, type SyncFailureKind } from './classify';
-import { DATASET_PREFIX, DatasetItem, PARTITION_KEY, RecordItem, SORT_KEY, datasetSk, recordItem, recordPrefix, type RemoteRecord } from './table';
+import {
+  DATASET_PREFIX,
+  DatasetItem,
+  PARTITION_KEY,
+  RecordItem,
+  SORT_KEY,
+  datasetSk,
+  recordItem,
+  recordPrefix,
+  type DatasetMeta,
+  type RemoteRecord,
+} from './table';
 
 /**
  * DynamoDB calls: five attempts, 200 ms base, 5 s cap. Our loop rather than the SDK's retry strategy, because
@@ -50,7 +69,9 @@ class RequestTimeout extends Error {
 
 const QueryPage = z.looseObject({ Items: z.array(z.unknown()).optional(), LastEvaluatedKey: z.record(z.string(), z.unknown()).optional() });
 const GetItemOut = z.looseObject({ Item: z.unknown().optional() });
-const UpdateOut = z.looseObject({ Attributes: z.looseObject({ syncCount: z.strictObject({ N: z.string().regex(/^\d{1,15}$/) }) }) });
+const UpdateOut = z.looseObject({ Attributes: z.record(z.string(), z.unknown()).optional() });
+
+type UpdateInput = Omit<UpdateItemCommandInput, 'TableName' | 'Key'>;
 
 function malformed(operation: string): ScrubInError {
   return new ScrubInError('internal', { detail: `settings sync: ${operation} returned an item of an unexpected shape` });
@@ -127,34 +148,23 @@ export class Remote {
     return items;
   }
 
-  /** Every dataset of the identity with its sync count. */
-  async listDatasets(identityId: string): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  /** Every dataset of the identity, as listed (sync count, pushes under way, usage). */
+  async listDatasets(identityId: string): Promise<Map<string, DatasetMeta>> {
+    const out = new Map<string, DatasetMeta>();
     for (const raw of await this.queryAll(identityId, DATASET_PREFIX)) {
       const parsed = DatasetItem.safeParse(raw);
       if (!parsed.success) throw malformed('Query');
-      out.set(parsed.data.dataset, parsed.data.syncCount);
+      out.set(parsed.data.dataset, parsed.data);
     }
     return out;
   }
 
-  async datasetSyncCount(identityId: string, dataset: string): Promise<number | undefined> {
-    const out = GetItemOut.parse(
-      await this.call('GetItem', (abortSignal) =>
-        this.deps.client.send(
-          new GetItemCommand({
-            TableName: this.deps.tableName,
-            ConsistentRead: true,
-            Key: { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: datasetSk(dataset) } },
-          }),
-          { abortSignal },
-        ),
-      ),
-    );
-    if (out.Item === undefined) return undefined;
-    const parsed = DatasetItem.safeParse(out.Item);
+  async getDataset(identityId: string, dataset: string): Promise<DatasetMeta | undefined> {
+    const item = await this.getItem(identityId, datasetSk(dataset));
+    if (item === undefined) return undefined;
+    const parsed = DatasetItem.safeParse(item);
     if (!parsed.success) throw malformed('GetItem');
-    return parsed.data.syncCount;
+    return parsed.data;
   }
 
   async pullRecords(identityId: string, dataset: string): Promise<RemoteRecord[]> {
@@ -178,48 +188,94 @@ export class Remote {
     record: { value: string | null; lastModified: number; deviceId: string },
     baseVersion: number,
   ): Promise<boolean> {
+    return this.conditional('PutItem', (abortSignal) =>
+      this.deps.client.send(
+        new PutItemCommand({
+          TableName: this.deps.tableName,
+          Item: recordItem(identityId, dataset, key, record, baseVersion + 1),
+          ...(baseVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SORT_KEY } }
+            : {
+                ConditionExpression: '#version = :base',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':base': { N: String(baseVersion) } },
+              }),
+        }),
+        { abortSignal },
+      ),
+    );
+  }
+
+  /**
+   * A push begins: `token` joins the dataset's `writers` (creating the dataset item). Idempotent, so a lost answer
+   * is simply retried. Until `endWrite` removes it, other terminals re-read the dataset at every sync.
+   */
+  async beginWrite(identityId: string, dataset: string, token: string): Promise<void> {
+    await this.update(datasetSk(dataset), identityId, {
+      UpdateExpression: 'SET #dataset = :dataset, #syncCount = if_not_exists(#syncCount, :zero) ADD #writers :token',
+      ExpressionAttributeNames: { '#dataset': 'dataset', '#syncCount': 'syncCount', '#writers': 'writers' },
+      ExpressionAttributeValues: { ':dataset': { S: dataset }, ':zero': { N: '0' }, ':token': { SS: [token] } },
+    });
+  }
+
+  /**
+   * A push ends: the sync count moves (other terminals re-read the dataset) and `token` leaves `writers`. Safe to
+   * repeat (one more move only costs a re-read). Undefined when the dataset was deleted meanwhile.
+   */
+  async endWrite(identityId: string, dataset: string, token: string): Promise<DatasetMeta | undefined> {
+    const out = await this.update(
+      datasetSk(dataset),
+      identityId,
+      {
+        UpdateExpression: 'ADD #syncCount :one DELETE #writers :token',
+        ConditionExpression: 'attribute_exists(#sk)',
+        ExpressionAttributeNames: { '#syncCount': 'syncCount', '#writers': 'writers', '#sk': SORT_KEY },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':token': { SS: [token] } },
+        ReturnValues: 'ALL_NEW',
+      },
+      true,
+    );
+    if (out === false) return undefined;
+    const parsed = DatasetItem.safeParse(out);
+    if (!parsed.success) throw malformed('UpdateItem');
+    return parsed.data;
+  }
+
+  private key(identityId: string, sk: string): Record<string, AttributeValue> {
+    return { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: sk } };
+  }
+
+  private async getItem(identityId: string, sk: string): Promise<unknown> {
+    const out = GetItemOut.parse(
+      await this.call('GetItem', (abortSignal) =>
+        this.deps.client.send(new GetItemCommand({ TableName: this.deps.tableName, ConsistentRead: true, Key: this.key(identityId, sk) }), { abortSignal }),
+      ),
+    );
+    return out.Item;
+  }
+
+  /** One UpdateItem; with `conditional`, a failed condition answers false instead of throwing. Returns the item's attributes. */
+  private async update(sk: string, identityId: string, input: UpdateInput, conditional = false): Promise<unknown> {
+    const send = (abortSignal: AbortSignal): Promise<unknown> =>
+      this.deps.client.send(new UpdateItemCommand({ TableName: this.deps.tableName, Key: this.key(identityId, sk), ...input }), { abortSignal });
+    if (conditional) {
+      let out: unknown;
+      const ok = await this.conditional('UpdateItem', async (abortSignal) => {
+        out = await send(abortSignal);
+      });
+      return ok ? UpdateOut.parse(out).Attributes : false;
+    }
+    return UpdateOut.parse(await this.call('UpdateItem', send)).Attributes;
+  }
+
+  /** A request whose condition may fail: true when it was carried out, false when its condition failed. */
+  private async conditional(operation: RemoteOperation, send: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> {
     try {
-      await this.call('PutItem', (abortSignal) =>
-        this.deps.client.send(
-          new PutItemCommand({
-            TableName: this.deps.tableName,
-            Item: recordItem(identityId, dataset, key, record, baseVersion + 1),
-            ...(baseVersion === 0
-              ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SORT_KEY } }
-              : {
-                  ConditionExpression: '#version = :base',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':base': { N: String(baseVersion) } },
-                }),
-          }),
-          { abortSignal },
-        ),
-      );
+      await this.call(operation, send);
       return true;
     } catch (error) {
       if (!isScrubInError(error) && classifySyncError(error).kind === 'conflict') return false;
       throw error;
     }
-  }
-
-  /** Adds 1 to the dataset's sync count (creating the dataset item) and returns the new count. */
-  async bumpDataset(identityId: string, dataset: string): Promise<number> {
-    const out = UpdateOut.safeParse(
-      await this.call('UpdateItem', (abortSignal) =>
-        this.deps.client.send(
-          new UpdateItemCommand({
-            TableName: this.deps.tableName,
-            Key: { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: datasetSk(dataset) } },
-            UpdateExpression: 'SET #dataset = :dataset ADD #syncCount :one',
-            ExpressionAttributeNames: { '#dataset': 'dataset', '#syncCount': 'syncCount' },
-            ExpressionAttributeValues: { ':dataset': { S: dataset }, ':one': { N: '1' } },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-          { abortSignal },
-        ),
-      ),
-    );
-    if (!out.success) throw malformed('UpdateItem');
-    return Number(out.data.Attributes.syncCount.N);
   }
 }

@@ -44,6 +44,8 @@ export class Session {
   readonly remote: Remote;
   /** True while `close` pushes the person's last changes (their last credentials may stand in for a closed gate). */
   flushing = false;
+  /** Per dataset: the token of a push this session began and has not yet seen end (`endWrite` is retried). */
+  readonly unfinished = new Map<string, string>();
   /** open -> ending (close past its flush: nothing new starts) -> closed (nothing runs, nothing is written). */
   private state: 'open' | 'ending' | 'closed' = 'open';
   /** The cache file was removed (shared terminal, sign-out): it is never written again; the changes live in memory only. */

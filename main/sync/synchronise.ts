@@ -1,21 +1,30 @@
 /**
  * One synchronise pass of an open session against DynamoDB, dataset by dataset in name order: pull
- * (only datasets whose remote sync count moved), merge (conflicts decided by server order or the
- * `onConflict` hook), push with conditional writes (record versions) and bump the dataset's sync
- * count. A push that loses a race re-pulls and retries, at most MAX_RACE_RETRIES times, so no update is
- * lost. Every wait is followed by a check that the session still runs; the cache file is saved as it goes.
+ * (datasets whose sync count moved, or with a push under way), merge (conflicts decided by server order
+ * or the `onConflict` hook), push with conditional writes (record versions). A push is framed so that
+ * whatever reaches the server becomes visible to every terminal after any single failure: its token
+ * joins the dataset's `writers` before the first record write and leaves it (with the sync count moved)
+ * after the last; while a token is there, every terminal re-reads the dataset. A push that loses a race
+ * re-pulls and retries, at most MAX_RACE_RETRIES times. Every wait is followed by a check that the
+ * session still runs; the cache file is saved as it goes.
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { ScrubInError, isScrubInError } from '../errors';
 import type { CachedDataset, CachedRecord } from './cache';
 import { checkUsage, checkValue, usageOf, type SyncLimits } from './limits';
 import { planMerge, serverOrder, type ConflictChoice, type ConflictHandler, type RecordView } from './merge';
 import type { Session } from './session';
-import type { RemoteRecord } from './table';
+import type { DatasetMeta, RemoteRecord } from './table';
 import type { SettingsChange, SyncEvent, SyncResult } from './types';
 
 /** Re-pull-and-retry rounds after losing a conditional write race. */
 export const MAX_RACE_RETRIES = 3;
+/**
+ * A push begun this long ago (by its writer's clock, read from its token) and never ended was abandoned (its
+ * terminal crashed or signed out offline): whichever terminal sees it ends it. Requests time out within seconds.
+ */
+export const STALE_WRITER_MS = 10 * 60_000;
 
 export interface PassContext {
   clock: Clock;
@@ -39,7 +48,7 @@ export async function synchronise(s: Session, ctx: PassContext): Promise<SyncRes
   let limitError: ScrubInError | undefined;
   for (const name of names) {
     try {
-      await syncDataset(s, ctx, name, metas.get(name), result);
+      await syncDataset(s, ctx, name, metas, result);
     } catch (error) {
       if (isScrubInError(error, 'sync_limit')) {
         limitError ??= error;
@@ -52,16 +61,18 @@ export async function synchronise(s: Session, ctx: PassContext): Promise<SyncRes
   return result;
 }
 
-async function syncDataset(s: Session, ctx: PassContext, name: string, listedCount: number | undefined, result: SyncResult): Promise<void> {
+async function syncDataset(s: Session, ctx: PassContext, name: string, metas: ReadonlyMap<string, DatasetMeta>, result: SyncResult): Promise<void> {
+  let meta = metas.get(name);
+  await endUnfinished(s, ctx, name, meta);
   for (let round = 0; round <= MAX_RACE_RETRIES; round++) {
-    let count = listedCount;
     if (round > 0) {
-      count = await s.remote.datasetSyncCount(s.identityId, name);
+      meta = await s.remote.getDataset(s.identityId, name);
       s.alive();
     }
     const known = s.file.datasets[name];
-    // After a lost race always pull: the winner may not have bumped the dataset's count yet.
-    const mustPull = round > 0 || (count !== undefined && (!known || count !== known.lastSyncCount));
+    const busy = (meta?.writers.length ?? 0) > 0;
+    // After a lost race always pull: the winner's push may not have ended yet.
+    const mustPull = round > 0 || (meta !== undefined && (!known || busy || meta.syncCount !== known.lastSyncCount));
     if (mustPull) {
       const remote = await s.remote.pullRecords(s.identityId, name);
       s.alive();
@@ -73,54 +84,76 @@ async function syncDataset(s: Session, ctx: PassContext, name: string, listedCou
     }
     const ds = s.file.datasets[name];
     if (!ds) return;
-    if ((await push(s, ctx, name, ds, { base: count ?? 0, pulled: mustPull, round }, result)) === 'done') return;
+    const at = { meta, pulled: mustPull, round };
+    if ((await push(s, ctx, name, ds, at, result)) === 'done') return;
   }
   throw new ScrubInError('sync_conflict', {
     detail: `settings sync: dataset "${name}" kept changing on another terminal; gave up after ${MAX_RACE_RETRIES + 1} attempts`,
   });
 }
 
+/** Ends this session's push whose end was not confirmed, and pushes other terminals abandoned long ago. */
+async function endUnfinished(s: Session, ctx: PassContext, name: string, meta: DatasetMeta | undefined): Promise<void> {
+  const mine = s.unfinished.get(name);
+  const stale = (meta?.writers ?? []).filter((token) => token !== mine && !(ctx.clock.now() - Number(token.split(':')[0]) <= STALE_WRITER_MS));
+  for (const token of mine === undefined ? stale : [mine, ...stale]) {
+    await s.remote.endWrite(s.identityId, name, token);
+    s.alive();
+    if (token === mine) s.unfinished.delete(name);
+    else ctx.emit({ type: 'push-abandoned', dataset: name });
+  }
+}
+
+/** A push's token: when it began (the writer's clock: only ever read to find abandoned pushes) and a random id. */
+const pushToken = (ctx: PassContext): string => `${ctx.clock.now()}:${randomUUID()}`;
+function limitReached(ctx: PassContext, name: string, detail: string): ScrubInError {
+  ctx.emit({ type: 'limit', dataset: name, detail });
+  return new ScrubInError('sync_limit', { detail });
+}
+
 /**
- * Pushes the dataset's changed records (conditional writes), then bumps its sync count. `base` is the
- * remote count this terminal has seen everything up to. 'lost' when another terminal won a write race.
+ * Pushes the dataset's changed records (conditional writes) inside one begin/end frame. 'lost' when another terminal won a write race.
  */
 async function push(
   s: Session,
   ctx: PassContext,
   name: string,
   ds: CachedDataset,
-  at: { base: number; pulled: boolean; round: number },
+  at: { meta: DatasetMeta | undefined; pulled: boolean; round: number },
   result: SyncResult,
 ): Promise<'done' | 'lost'> {
+  const id = s.identityId;
+  const base = at.meta?.syncCount ?? 0;
+  const busy = (at.meta?.writers.length ?? 0) > 0;
   const dirty = Object.entries(ds.records)
     .filter(([, r]) => r.dirty)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (dirty.length === 0) {
-    if (ds.lastSyncCount !== at.base || at.pulled) {
-      ds.lastSyncCount = at.base;
-      await s.save();
-    }
+    // Seen everything up to `base` only if no push was under way meanwhile.
+    if (!busy) ds.lastSyncCount = base;
+    if (at.pulled || !busy) await s.save();
     return 'done';
   }
   try {
     checkUsage(name, usageOf(Object.entries(ds.records)), ctx.limits);
   } catch (error) {
-    ctx.emit({ type: 'limit', dataset: name, detail: (error as ScrubInError).detail ?? '' });
     if (at.pulled) await s.save();
-    throw error;
+    throw limitReached(ctx, name, (error as ScrubInError).detail ?? '');
   }
+  const token = pushToken(ctx);
+  await s.remote.beginWrite(id, name, token);
+  s.unfinished.set(name, token);
+  s.alive();
   let lost = false;
-  let pushedHere = 0;
   for (const [key, rec] of dirty) {
     const sent = { ...rec };
-    const ok = await s.remote.putRecord(s.identityId, name, key, sent, sent.version);
+    const ok = await s.remote.putRecord(id, name, key, sent, sent.version);
     s.alive();
     if (!ok) {
       lost = true;
       ctx.emit({ type: 'race-lost', dataset: name, round: at.round });
       break;
     }
-    pushedHere++;
     result.pushed++;
     const now = ds.records[key];
     if (now) {
@@ -128,12 +161,11 @@ async function push(
       ds.records[key] = { ...now, version: sent.version + 1, dirty: same ? false : now.dirty };
     }
   }
-  if (pushedHere > 0) {
-    const newCount = await s.remote.bumpDataset(s.identityId, name);
-    s.alive();
-    // Everything up to `base` was seen; our bump is the only one in between iff newCount = base + 1.
-    if (!lost) ds.lastSyncCount = newCount === at.base + 1 ? newCount : at.base;
-  }
+  const ended = await s.remote.endWrite(id, name, token);
+  s.unfinished.delete(name);
+  s.alive();
+  // Everything up to `base` was seen; this push is the only one in between iff the count moved by one and no other is under way.
+  if (!lost && !busy && ended && ended.syncCount === base + 1 && ended.writers.length === 0) ds.lastSyncCount = ended.syncCount;
   await s.save();
   return lost ? 'lost' : 'done';
 }
@@ -167,19 +199,19 @@ async function mergeInto(s: Session, ctx: PassContext, name: string, remote: Rem
       if (!local) continue;
       const resolution = choice === 'local' || choice === 'remote' ? choice : 'merged';
       ctx.emit({ type: 'conflict', dataset: name, key: step.key, resolution, by });
+      const { value, lastModified, deviceId, version } = step.remote;
       if (choice === 'remote') {
-        const { value, lastModified, deviceId, version } = step.remote;
         ds.records[step.key] = { value, lastModified, deviceId, version, dirty: false };
         // The person's own change was replaced by one made elsewhere: the UI tells them.
         visible(step.key, value, local.value, true);
       } else if (choice === 'local') {
-        ds.records[step.key] = { ...local, version: step.remote.version, dirty: true };
+        ds.records[step.key] = { ...local, version, dirty: true };
       } else {
         ds.records[step.key] = {
           value: choice.value,
-          lastModified: Math.max(ctx.clock.now(), Math.max(local.lastModified, step.remote.lastModified) + 1),
+          lastModified: Math.max(ctx.clock.now(), local.lastModified + 1),
           deviceId: ctx.deviceId,
-          version: step.remote.version,
+          version,
           dirty: true,
         };
         visible(step.key, choice.value, local.value);

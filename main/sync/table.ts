@@ -5,7 +5,8 @@
  *   condition `dynamodb:LeadingKeys` = `${cognito-identity.amazonaws.com:sub}` confines each person
  *   to their own items;
  *   sort key `sk` (S):
- *     `d#<dataset>`        one dataset item: `dataset`, `syncCount` (N, +1 after every push)
+ *     `d#<dataset>`        one dataset item: `dataset`, `syncCount` (N, +1 when a push ends), `writers` (SS,
+ *                          the pushes begun and not yet ended)
  *     `r#<dataset>#<key>`  one record item: `dataset`, `key`, `value` (S, absent when removed),
  *                          `deleted` (BOOL), `version` (N, +1 per write: the conditional-write guard),
  *                          `lastModified` (N, ms of the writing device's clock), `deviceId` (S)
@@ -59,9 +60,24 @@ export const RecordItem = z
     }),
   );
 
+const SS = z.strictObject({ SS: z.array(z.string()) }).transform((s) => s.SS);
+
+/** A dataset as listed: its sync count and the pushes under way (or left unfinished). */
+export interface DatasetMeta {
+  dataset: string;
+  syncCount: number;
+  writers: string[];
+}
+
 export const DatasetItem = z
-  .looseObject({ identityId: S, sk: S, dataset: S, syncCount: N })
-  .transform((i) => ({ dataset: i.dataset.S, syncCount: i.syncCount }));
+  .looseObject({ identityId: S, sk: S, dataset: S, syncCount: N.optional(), writers: SS.optional() })
+  .transform(
+    (i): DatasetMeta => ({
+      dataset: i.dataset.S,
+      syncCount: i.syncCount ?? 0,
+      writers: i.writers ?? [],
+    }),
+  );
 
 export type AttributeMap = Record<string, { S: string } | { N: string } | { BOOL: boolean }>;
 

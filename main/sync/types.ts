@@ -54,5 +54,7 @@ export type SyncEvent =
   | { type: 'conflict'; dataset: string; key: string; resolution: 'local' | 'remote' | 'merged'; by: 'hook' | 'default' }
   | { type: 'conflict-hook-failed'; dataset: string; key: string }
   | { type: 'race-lost'; dataset: string; round: number }
+  /** A push another terminal began long ago and never ended was ended here (its changes become visible). */
+  | { type: 'push-abandoned'; dataset: string }
   | { type: 'limit'; dataset: string; detail: string }
   | { type: 'cache-write-failed'; identityId: string };

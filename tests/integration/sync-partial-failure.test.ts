@@ -9,6 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { STALE_WRITER_MS } from '../../main/sync/synchronise';
 import { SyncBench, T0, openAndSettle, type SyncTerminal, type TerminalExtra } from '../support/sync';
 
 let bench: SyncBench;
@@ -26,6 +27,44 @@ async function opened(awsDir: string, deviceId: string, extra: TerminalExtra = {
   await openAndSettle(t);
   return t;
 }
+
+/** Two terminals of one person, both open. */
+async function twoTerminals(extra: TerminalExtra = {}): Promise<[SyncTerminal, SyncTerminal, string]> {
+  const awsDir = await person();
+  return [await opened(awsDir, 'terminal-a', extra), await opened(awsDir, 'terminal-b', extra), awsDir];
+}
+
+describe('issue 24 #1: whatever reached the server is visible to every other terminal at its next sync', () => {
+  it('after a lost answer to a record write, and after a push whose end failed and whose terminal then left', async () => {
+    const [a, b] = await twoTerminals();
+
+    // The write reaches DynamoDB but its answer is lost: A retries, finds its own write there and adopts it.
+    await a.sync.set('prefs', 'textSize', 'large');
+    bench.ld.failNext('DynamoDB.PutItem', { loseAnswer: true });
+    expect(await a.syncNow()).toMatchObject({ type: 'synced' });
+    expect(await b.syncNow()).toMatchObject({ type: 'synced' });
+    expect(b.sync.get('prefs', 'textSize')).toBe('large');
+
+    // The record is written, but every attempt to end the push fails; then A leaves for good (shared terminal,
+    // network down: nothing flushed, cache removed). B still sees the change at its next sync.
+    await a.sync.set('prefs', 'favouriteRoom', 'OR-3');
+    bench.ld.failNext('DynamoDB.UpdateItem'); // the begin goes through
+    bench.ld.failNext('DynamoDB.UpdateItem', { status: 500, count: 3 });
+    expect(await a.syncNow()).toMatchObject({ type: 'sync-failed', code: 'server_error' });
+    await a.sync.close({ flush: false, purge: true });
+    expect(await b.syncNow()).toMatchObject({ type: 'synced', pulled: 1 });
+    expect(b.sync.get('prefs', 'favouriteRoom')).toBe('OR-3');
+
+    // Ten minutes on, B ends the abandoned push; from then on B no longer re-reads the dataset at every sync.
+    b.clock.advance(STALE_WRITER_MS + 1);
+    expect(await b.syncNow()).toMatchObject({ type: 'synced' });
+    expect(b.events).toContainEqual({ type: 'push-abandoned', dataset: 'prefs' });
+    expect(await b.syncNow()).toMatchObject({ type: 'synced' });
+    const queries = bench.ld.counts()['DynamoDB.Query'] ?? 0;
+    expect(await b.syncNow()).toMatchObject({ type: 'synced', pulled: 0 });
+    expect((bench.ld.counts()['DynamoDB.Query'] ?? 0) - queries).toBe(1); // the dataset list only
+  });
+});
 
 describe('issue 24 #4: conflicts follow the server order, never device clocks, and the person is told', () => {
   it('a terminal whose clock runs 10 minutes fast cannot win with an older edit', async () => {
