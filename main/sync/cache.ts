@@ -25,6 +25,8 @@ export const CachedRecord = z.strictObject({
   version: z.number().int().nonnegative(),
   /** Changed here since the last successful push. */
   dirty: z.boolean(),
+  /** Bytes the server counts for this record at `version` (0: absent or removed); what a push changes the usage by. */
+  remoteBytes: z.number().int().nonnegative().optional(),
 });
 export type CachedRecord = z.infer<typeof CachedRecord>;
 
@@ -32,6 +34,8 @@ export const CachedDataset = z.strictObject({
   /** The dataset's remote syncCount this cache has seen everything up to. */
   lastSyncCount: z.number().int().nonnegative(),
   records: z.record(z.string().min(1), CachedRecord),
+  /** Deleted here: the next sync deletes it on the server (records left here are changes made since). */
+  deleting: z.literal(true).optional(),
 });
 export type CachedDataset = z.infer<typeof CachedDataset>;
 

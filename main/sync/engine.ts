@@ -10,7 +10,7 @@ import { callSafely, emitAll, resolveRetry, type RetryOptions } from '../lib';
 import { systemClock, type Clock } from '../clock';
 import { ScrubInError } from '../errors';
 import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, type CachedDataset } from './cache';
-import { DEFAULT_LIMITS, checkDatasetName, checkKey, checkUsage, checkValue, usageOf, type SyncLimits } from './limits';
+import { DEFAULT_LIMITS, checkDatasetName, checkGrowth, checkKey, checkValue, usageOf, type SyncLimits } from './limits';
 import type { ConflictHandler } from './merge';
 import { SyncScheduler } from './scheduler';
 import { REQUEST_TIMEOUT_MS, SYNC_RETRY } from './remote';
@@ -62,6 +62,8 @@ export interface SettingsSync {
   currentIdentity(): string | null;
   get(dataset: string, key: string): string | undefined;
   set(dataset: string, key: string, value: string): Promise<void>;
+  /** Deletes a dataset with all its settings (Cognito Sync's DeleteDataset): gone here now, on the server at the next sync, then it no longer counts. */
+  deleteDataset(dataset: string): Promise<void>;
   subscribe(listener: SettingsListener): () => void;
   /** The network is back: sync now (and reset the retry backoff). */
   reconnected(): void;
@@ -171,11 +173,23 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       }
       const cur = existing && Object.hasOwn(existing.records, key) ? existing.records[key] : undefined;
       if (cur?.value === value) return;
-      const record = { value, lastModified: Math.max(clock.now(), (cur?.lastModified ?? -1) + 1), deviceId, version: cur?.version ?? 0, dirty: true };
-      checkUsage(dataset, usageOf(Object.entries({ ...existing?.records, [key]: record })), limits);
+      const record = { value, lastModified: Math.max(clock.now(), (cur?.lastModified ?? -1) + 1), deviceId, version: cur?.version ?? 0, dirty: true, remoteBytes: cur?.remoteBytes ?? 0 };
+      checkGrowth(dataset, usageOf(Object.entries(existing?.records ?? {})), usageOf(Object.entries({ ...existing?.records, [key]: record })), limits);
       const ds: CachedDataset = (s.file.datasets[dataset] ??= { lastSyncCount: 0, records: {} });
       ds.records[key] = record;
       notify({ kind: 'record', identityId: s.identityId, dataset, key, value, source: 'local' });
+      scheduler.changed();
+      await s.save();
+    },
+
+    async deleteDataset(datasetIn) {
+      const { session: s, scheduler } = requireCurrent();
+      const dataset = checkDatasetName(datasetIn);
+      const records = s.file.datasets[dataset]?.records ?? {};
+      s.file.datasets[dataset] = { lastSyncCount: s.file.datasets[dataset]?.lastSyncCount ?? 0, records: {}, deleting: true };
+      for (const [key, r] of Object.entries(records)) {
+        if (r.value !== null) notify({ kind: 'record', identityId: s.identityId, dataset, key, value: null, source: 'local' });
+      }
       scheduler.changed();
       await s.save();
     },

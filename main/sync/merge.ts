@@ -10,6 +10,7 @@
  * `{ value }` instead.
  */
 import type { CachedRecord } from './cache';
+import { recordBytes } from './limits';
 import type { RemoteRecord } from './table';
 
 export interface RecordView {
@@ -44,7 +45,7 @@ export function planMerge(dataset: string, local: Readonly<Record<string, Cached
   const steps: Step[] = [];
   for (const r of remote) {
     const l = Object.hasOwn(local, r.key) ? local[r.key] : undefined;
-    const asCached: CachedRecord = { value: r.value, lastModified: r.lastModified, deviceId: r.deviceId, version: r.version, dirty: false };
+    const asCached: CachedRecord = { value: r.value, lastModified: r.lastModified, deviceId: r.deviceId, version: r.version, dirty: false, remoteBytes: recordBytes(r.key, r.value) };
     if (!l) {
       steps.push({ kind: 'take-remote', key: r.key, record: asCached, changed: r.value !== null });
       continue;

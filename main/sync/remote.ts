@@ -4,6 +4,7 @@
  * an injected sleep so tests never wait. Responses are parsed with zod.
  */
 import {
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -20,12 +21,14 @@ import { classifySyncError, isRetryable, toSyncError, type SyncFailureKind } fro
 import {
   DATASET_PREFIX,
   DatasetItem,
+  IDENTITY_SK,
   PARTITION_KEY,
   RecordItem,
   SORT_KEY,
   datasetSk,
   recordItem,
   recordPrefix,
+  recordSk,
   type DatasetMeta,
   type RemoteRecord,
 } from './table';
@@ -42,7 +45,7 @@ export const SYNC_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDe
  */
 export const REQUEST_TIMEOUT_MS = 2_000;
 
-export type RemoteOperation = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem';
+export type RemoteOperation = 'Query' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
 export interface RemoteDeps {
   client: Pick<DynamoDBClient, 'send'>;
@@ -206,6 +209,16 @@ export class Remote {
     );
   }
 
+  /** Removes one record item (deleting a dataset). */
+  async deleteRecord(identityId: string, dataset: string, key: string): Promise<void> {
+    await this.deleteItem(identityId, recordSk(dataset, key));
+  }
+
+  /** Removes the dataset item (last step of deleting a dataset: its records are gone already). */
+  async deleteDatasetItem(identityId: string, dataset: string): Promise<void> {
+    await this.deleteItem(identityId, datasetSk(dataset));
+  }
+
   /**
    * A push begins: `token` joins the dataset's `writers` (creating the dataset item). Idempotent, so a lost answer
    * is simply retried. Until `endWrite` removes it, other terminals re-read the dataset at every sync.
@@ -241,6 +254,90 @@ export class Remote {
     return parsed.data;
   }
 
+  /**
+   * Changes the dataset's recorded usage by `delta`. With `limits`, only if the usage that grows stays within
+   * them (a reservation before a record write): false when it would not.
+   */
+  async addUsage(identityId: string, dataset: string, delta: { records: number; bytes: number }, limits?: { records: number; bytes: number }): Promise<boolean> {
+    const conditions = ['attribute_exists(#sk)'];
+    const values: Record<string, AttributeValue> = { ':dr': { N: String(delta.records) }, ':db': { N: String(delta.bytes) } };
+    if (limits && delta.records > 0) {
+      conditions.push('(attribute_not_exists(#records) OR #records <= :maxRecords)');
+      values[':maxRecords'] = { N: String(limits.records - delta.records) };
+    }
+    if (limits && delta.bytes > 0) {
+      conditions.push('(attribute_not_exists(#bytes) OR #bytes <= :maxBytes)');
+      values[':maxBytes'] = { N: String(limits.bytes - delta.bytes) };
+    }
+    const out = await this.update(
+      datasetSk(dataset),
+      identityId,
+      {
+        UpdateExpression: 'ADD #records :dr, #bytes :db',
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#sk': SORT_KEY, '#records': 'records', '#bytes': 'bytes' },
+        ExpressionAttributeValues: values,
+      },
+      true,
+    );
+    return out !== false;
+  }
+
+  /**
+   * Sets the dataset's usage to what its records hold (repair after a lost answer, or a dataset written by an
+   * older version), only if nothing was written since `seenCount` and no push is under way.
+   */
+  async repairUsage(identityId: string, dataset: string, usage: { records: number; bytes: number }, seenCount: number): Promise<boolean> {
+    const out = await this.update(
+      datasetSk(dataset),
+      identityId,
+      {
+        UpdateExpression: 'SET #records = :records, #bytes = :bytes',
+        ConditionExpression: '#syncCount = :seen AND attribute_not_exists(#writers)',
+        ExpressionAttributeNames: { '#records': 'records', '#bytes': 'bytes', '#syncCount': 'syncCount', '#writers': 'writers' },
+        ExpressionAttributeValues: { ':records': { N: String(usage.records) }, ':bytes': { N: String(usage.bytes) }, ':seen': { N: String(seenCount) } },
+      },
+      true,
+    );
+    return out !== false;
+  }
+
+  /**
+   * Takes a slot of the identity's dataset limit for `dataset` (idempotent): false when `max` names hold one
+   * already. `known` (the datasets listed) are added first, so datasets made by older versions count too.
+   */
+  async registerDataset(identityId: string, dataset: string, max: number, known: readonly string[]): Promise<boolean> {
+    const names = (n: readonly string[]): AttributeValue => ({ SS: [...n] });
+    if (known.length > 0) {
+      await this.update(IDENTITY_SK, identityId, {
+        UpdateExpression: 'ADD #datasets :known',
+        ExpressionAttributeNames: { '#datasets': 'datasets' },
+        ExpressionAttributeValues: { ':known': names(known) },
+      });
+    }
+    const out = await this.update(
+      IDENTITY_SK,
+      identityId,
+      {
+        UpdateExpression: 'ADD #datasets :name',
+        ConditionExpression: 'attribute_not_exists(#datasets) OR contains(#datasets, :dataset) OR size(#datasets) < :max',
+        ExpressionAttributeNames: { '#datasets': 'datasets' },
+        ExpressionAttributeValues: { ':name': names([dataset]), ':dataset': { S: dataset }, ':max': { N: String(max) } },
+      },
+      true,
+    );
+    return out !== false;
+  }
+
+  /** Gives the dataset's slot back (its dataset was deleted, or never created). */
+  async unregisterDataset(identityId: string, dataset: string): Promise<void> {
+    await this.update(IDENTITY_SK, identityId, {
+      UpdateExpression: 'DELETE #datasets :name',
+      ExpressionAttributeNames: { '#datasets': 'datasets' },
+      ExpressionAttributeValues: { ':name': { SS: [dataset] } },
+    });
+  }
+
   private key(identityId: string, sk: string): Record<string, AttributeValue> {
     return { [PARTITION_KEY]: { S: identityId }, [SORT_KEY]: { S: sk } };
   }
@@ -252,6 +349,12 @@ export class Remote {
       ),
     );
     return out.Item;
+  }
+
+  private async deleteItem(identityId: string, sk: string): Promise<void> {
+    await this.call('DeleteItem', (abortSignal) =>
+      this.deps.client.send(new DeleteItemCommand({ TableName: this.deps.tableName, Key: this.key(identityId, sk) }), { abortSignal }),
+    );
   }
 
   /** One UpdateItem; with `conditional`, a failed condition answers false instead of throwing. Returns the item's attributes. */

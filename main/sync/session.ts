@@ -138,7 +138,10 @@ export class Session {
   /** Records changed here and not yet pushed. */
   pendingChanges(): number {
     let n = 0;
-    for (const d of Object.values(this.file.datasets)) for (const r of Object.values(d.records)) if (r.dirty) n++;
+    for (const d of Object.values(this.file.datasets)) {
+      if (d.deleting) n++;
+      for (const r of Object.values(d.records)) if (r.dirty) n++;
+    }
     return n;
   }
 

@@ -13,13 +13,13 @@ describe('planMerge', () => {
 
   it('takes a record new to this terminal', () => {
     expect(planMerge('prefs', {}, [remote('fresh', { version: 1, value: 'hello' })])).toEqual([
-      { kind: 'take-remote', key: 'fresh', changed: true, record: cached({ version: 1, value: 'hello' }) },
+      { kind: 'take-remote', key: 'fresh', changed: true, record: cached({ version: 1, value: 'hello', remoteBytes: 'freshhello'.length }) },
     ]);
   });
 
   it('takes a newer remote version of a record not changed here', () => {
     const steps = planMerge('prefs', { stale: cached({ version: 1, value: 'old' }) }, [remote('stale', { version: 2, value: 'new' })]);
-    expect(steps).toEqual([{ kind: 'take-remote', key: 'stale', changed: true, record: cached({ version: 2, value: 'new' }) }]);
+    expect(steps).toEqual([{ kind: 'take-remote', key: 'stale', changed: true, record: cached({ version: 2, value: 'new', remoteBytes: 'stalenew'.length }) }]);
   });
 
   it('leaves a record whose remote version did not move, changed here or not', () => {
