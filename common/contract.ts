@@ -88,7 +88,14 @@ export type SettingValue = z.infer<typeof SettingValueSchema>;
  * Never carries the identity id.
  */
 export const SettingsChangeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('record'), dataset: SettingsDatasetSchema, key: SettingsKeySchema, value: SettingsValueSchema.nullable() }),
+  z.strictObject({
+    kind: z.literal('record'),
+    dataset: SettingsDatasetSchema,
+    key: SettingsKeySchema,
+    value: SettingsValueSchema.nullable(),
+    /** The person changed this setting here, and a newer change made on another terminal replaced it: say so. */
+    overridden: z.literal(true).optional(),
+  }),
   z.strictObject({ kind: z.literal('reset') }),
 ]);
 export type SettingsChangeView = z.infer<typeof SettingsChangeSchema>;

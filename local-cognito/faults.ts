@@ -3,6 +3,7 @@
  * imports nothing of local-cognito, so the front (endpoints.ts), the admin controls and the DynamoDB
  * front can all use it without importing each other.
  */
+import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 
 export const FaultSchema = z.strictObject({
@@ -17,6 +18,8 @@ export const FaultSchema = z.strictObject({
   delayMs: z.number().int().min(0).max(120_000).optional(),
   /** Destroy the socket instead of answering (a network failure). */
   reset: z.boolean().optional(),
+  /** Serve the request, then destroy the socket instead of sending the answer (the work is done, its answer lost). */
+  loseAnswer: z.boolean().optional(),
 });
 
 export type FaultInput = z.input<typeof FaultSchema>;
@@ -64,6 +67,14 @@ export class FaultBook<Name extends string> {
     if (list?.length === 0) this.faults.delete(name);
     return next;
   }
+}
+
+/** For `loseAnswer`: the request is served as usual, but the connection is dropped instead of the answer. */
+export function dropAnswer(res: ServerResponse): void {
+  res.end = ((): ServerResponse => {
+    res.destroy();
+    return res;
+  }) as ServerResponse['end'];
 }
 
 /**

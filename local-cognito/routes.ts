@@ -9,7 +9,7 @@ import { decideAuthorize, type Strictness } from './authorize-rules';
 import type { DynamoDbFront } from './dynamodb/index';
 import { isDynamoDbRequest } from './dynamodb/index';
 import { classify, writeFault, type EndpointName } from './endpoints';
-import { applyFaultTiming, faultAnswers, type FaultBook } from './faults';
+import { applyFaultTiming, dropAnswer, faultAnswers, type FaultBook } from './faults';
 import { sendJson } from './http';
 import type { IdentityPool } from './identity';
 import { END_SESSION_PATH, PATHS } from './user-pool';
@@ -92,6 +92,7 @@ export function createRoutes(deps: RouteDeps): Handler {
           writeFault(res, endpoint, fault, url.searchParams);
           return;
         }
+        if (fault.loseAnswer) dropAnswer(res);
       }
     }
     // Also the DynamoDB operations without an endpoint name (dynalite answers UnknownOperation / the policy refuses).

@@ -105,6 +105,10 @@ export function createApp(options: AppOptions): ScrubInApp {
                 report(new ScrubInError(code, { detail: `settings sync failed${event.retryInMs === null ? '' : `; retrying in ${Math.round(event.retryInMs / 1000)} s`}` }));
               }
               if (event.type === 'cache-write-failed') report(new ScrubInError('internal', { detail: 'the settings cache could not be written' }));
+              // Each conflict goes to the diagnostics log (names only, never values); the person sees a notice in the UI.
+              if (event.type === 'conflict') {
+                report(new ScrubInError('sync_conflict', { detail: `settings conflict on ${event.dataset}/${event.key}: ${event.resolution} kept (${event.by === 'hook' ? 'hook' : 'server order'})` }));
+              }
             },
           });
           settings = engine;

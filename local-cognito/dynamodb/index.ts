@@ -41,7 +41,7 @@ export interface DynamoDbFrontOptions {
   /** AWS account id shown in ARNs (default the demo account 000000000000). */
   accountId?: string;
   tableName?: string;
-  /** Whether guest credentials may use the table (default true, like a guest role that has the policy). */
+  /** Whether guest credentials may use the table (default false: the documented policy is for the authenticated role only). */
   allowGuests?: boolean;
 }
 
@@ -73,7 +73,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
     accountId: options.accountId ?? '000000000000',
     tableName,
     partitionKey: SETTINGS_TABLE.partitionKey,
-    allowGuests: options.allowGuests ?? true,
+    allowGuests: options.allowGuests ?? false,
   };
 
   const backend: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

@@ -5,7 +5,7 @@
  * keyed by the DynamoDB endpoint names (`DynamoDB.PutItem`, ...) and the identity operations.
  */
 import { createServer, type Server } from 'node:http';
-import { applyFaultTiming, faultAnswers, FaultBook, type FaultInput } from '../faults';
+import { applyFaultTiming, dropAnswer, faultAnswers, FaultBook, type FaultInput } from '../faults';
 import { createIdentityPool, type IdentityPool } from '../identity-pool/index';
 import { closeServer, listenLoopback } from '../listen';
 import { AUTHENTICATED_ROLE_ARN, GUEST_ROLE_ARN } from '../seed';
@@ -31,6 +31,7 @@ export interface LocalDynamoDb {
   stop(): Promise<void>;
 }
 
+/** `allowGuests`: whether guest credentials may use the table (default false, as the documented policy advises). */
 export async function startLocalDynamoDb(options: { now?: () => number; allowGuests?: boolean } = {}): Promise<LocalDynamoDb> {
   const now = options.now ?? Date.now;
   const identityPool = createIdentityPool({
@@ -46,7 +47,7 @@ export async function startLocalDynamoDb(options: { now?: () => number; allowGue
     region: STANDALONE_REGION,
     describeCredentials: (id) => identityPool.describeCredentials(id),
     now,
-    allowGuests: options.allowGuests ?? true,
+    allowGuests: options.allowGuests ?? false,
   });
   const book = new FaultBook<string>();
 
@@ -65,6 +66,7 @@ export async function startLocalDynamoDb(options: { now?: () => number; allowGue
             writeDynamoDbFault(res, fault);
             return;
           }
+          if (fault.loseAnswer) dropAnswer(res);
         }
       }
       if (isDynamoDbRequest(req)) await front.handle(req, res);

@@ -76,6 +76,8 @@ function syncFields(e: SyncEvent): string {
       return `conflict-hook-failed dataset=${word(e.dataset)} key=${word(e.key)}`;
     case 'race-lost':
       return `race-lost dataset=${word(e.dataset)} round=${String(e.round)}`;
+    case 'push-abandoned':
+      return `push-abandoned dataset=${word(e.dataset)}`;
     case 'limit':
       return `limit dataset=${word(e.dataset)} detail=${text(e.detail)}`;
     case 'cache-write-failed':

@@ -123,7 +123,9 @@ export function toPushedView(view: SessionView): SessionView {
 
 /** Only the contract's fields of a settings change (the sync engine's events also carry the identity id). */
 function settingsChangeFields(change: SettingsChangeView): unknown {
-  return change.kind === 'reset' ? { kind: 'reset' } : { kind: 'record', dataset: change.dataset, key: change.key, value: change.value };
+  if (change.kind === 'reset') return { kind: 'reset' };
+  const { dataset, key, value, overridden } = change;
+  return { kind: 'record', dataset, key, value, ...(overridden ? { overridden } : {}) };
 }
 
 /** Re-shapes a settings change before it is pushed to windows: only the contract's fields (never the identity id). */

@@ -4,6 +4,7 @@
  * atomically (main/lib/json-file.ts: temporary file, fsync, rename) with owner-only permissions. Not secret, but personal:
  * shared terminals remove it at sign-out (`removeCacheFile`).
  */
+import { rmSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -24,6 +25,8 @@ export const CachedRecord = z.strictObject({
   version: z.number().int().nonnegative(),
   /** Changed here since the last successful push. */
   dirty: z.boolean(),
+  /** Bytes the server counts for this record at `version` (0: absent or removed); what a push changes the usage by. */
+  remoteBytes: z.number().int().nonnegative().optional(),
 });
 export type CachedRecord = z.infer<typeof CachedRecord>;
 
@@ -31,6 +34,8 @@ export const CachedDataset = z.strictObject({
   /** The dataset's remote syncCount this cache has seen everything up to. */
   lastSyncCount: z.number().int().nonnegative(),
   records: z.record(z.string().min(1), CachedRecord),
+  /** Deleted here: the next sync deletes it on the server (records left here are changes made since). */
+  deleting: z.literal(true).optional(),
 });
 export type CachedDataset = z.infer<typeof CachedDataset>;
 
@@ -97,6 +102,14 @@ async function removeMatching(dir: string, match: (entry: string) => boolean): P
 export function removeCacheFile(dir: string, identityId: string): Promise<void> {
   const name = cacheFileName(identityId);
   return removeMatching(dir, (e) => e === name || (e.startsWith(`${name}.`) && e.endsWith('.tmp')));
+}
+
+/**
+ * Removes the identity's cache file synchronously: at sign-out it must be gone before the screen says so. One
+ * unlink of a small local file; leftovers of interrupted writes go with `removeCacheFile` right after.
+ */
+export function removeCacheFileNow(dir: string, identityId: string): void {
+  rmSync(join(dir, cacheFileName(identityId)), { force: true });
 }
 
 /** Removes every settings cache (and interrupted writes) in `dir`: shared terminals at start. */

@@ -10,10 +10,10 @@ import { callSafely, emitAll, resolveRetry, type RetryOptions } from '../lib';
 import { systemClock, type Clock } from '../clock';
 import { ScrubInError } from '../errors';
 import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, type CachedDataset } from './cache';
-import { DEFAULT_LIMITS, checkDatasetName, checkKey, checkUsage, checkValue, usageOf, type SyncLimits } from './limits';
+import { DEFAULT_LIMITS, checkDatasetName, checkGrowth, checkKey, checkValue, usageOf, type SyncLimits } from './limits';
 import type { ConflictHandler } from './merge';
 import { SyncScheduler } from './scheduler';
-import { SYNC_RETRY } from './remote';
+import { REQUEST_TIMEOUT_MS, SYNC_RETRY } from './remote';
 import { Session, type SessionDeps, type SyncClient } from './session';
 import { synchronise, type PassContext } from './synchronise';
 import { DEFAULT_TABLE_NAME } from './table';
@@ -36,6 +36,8 @@ export interface SettingsSyncOptions {
   deviceId?: string;
   /** Per-request retries of throttling / 5xx / network failures (default 5 attempts, 200 ms base, 5 s cap). */
   retry?: RetryOptions;
+  /** How long one request may take on `clock` before it is aborted and retried (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   onConflict?: ConflictHandler;
   onEvent?: (event: SyncEvent) => void;
   limits?: Partial<SyncLimits>;
@@ -48,13 +50,20 @@ export interface SettingsSyncOptions {
 export interface SettingsSync {
   /** Loads the person's cache and starts a sync (sign-in). Opening another person closes the current one first (no purge). */
   open(identityId: string): Promise<void>;
-  /** Ends the session: optionally pushes pending changes first (`flush`, default true), then removes the cache file if `purge`. */
-  close(options?: { flush?: boolean; purge?: boolean }): Promise<void>;
+  /**
+   * Ends the session. At once, before it returns: nobody is open, and with `purge` the cache file is removed (the
+   * changes live on in memory only). Then, with `flush` (default true), pending changes are pushed, for at most
+   * FLUSH_TIMEOUT_MS on the clock; requests still in flight are then aborted. Resolves with how many changes were
+   * not saved (pushed nowhere and, with `purge`, gone).
+   */
+  close(options?: { flush?: boolean; purge?: boolean }): Promise<{ notSaved: number }>;
   /** Shared terminals at start: closes without pushing and removes every settings cache in `cacheDir` (crash, power loss). */
   purgeLeftovers(): Promise<void>;
   currentIdentity(): string | null;
   get(dataset: string, key: string): string | undefined;
   set(dataset: string, key: string, value: string): Promise<void>;
+  /** Deletes a dataset with all its settings (Cognito Sync's DeleteDataset): gone here now, on the server at the next sync, then it no longer counts. */
+  deleteDataset(dataset: string): Promise<void>;
   subscribe(listener: SettingsListener): () => void;
   /** The network is back: sync now (and reset the retry backoff). */
   reconnected(): void;
@@ -84,6 +93,7 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
     retry: resolveRetry(options.retry, SYNC_RETRY),
     random: options.random ?? Math.random,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve))),
+    requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     emit,
   };
 
@@ -94,20 +104,27 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
     return current;
   };
 
-  const end = async ({ session: s, scheduler }: Current, flush: boolean, purge: boolean): Promise<void> => {
+  /**
+   * Ends a session. Synchronously up to its first wait: nobody is open, timers stop, and with `purge` the file is
+   * gone. Then the bounded final flush; then requests in flight are aborted and nothing more is written.
+   */
+  const end = async ({ session: s, scheduler }: Current, flush: boolean, purge: boolean): Promise<{ notSaved: number }> => {
     if (current?.session === s) current = null;
     scheduler.cancelTimers();
+    if (purge) s.dropCache();
+    notify({ kind: 'reset', identityId: null });
     if (flush && !s.ending && s.pendingChanges() > 0) {
       s.flushing = true;
       await scheduler.flush();
       s.flushing = false;
     }
     s.beginEnd();
-    await scheduler.settle();
+    // Not waiting for a pass still running: its requests were just aborted and it stops at its next check.
     await s.finish();
     if (purge) await removeCacheFile(options.cacheDir, s.identityId);
-    emit({ type: 'closed', identityId: s.identityId, purged: purge, pendingLost: purge ? s.pendingChanges() : 0 });
-    notify({ kind: 'reset', identityId: null });
+    const notSaved = s.pendingChanges();
+    emit({ type: 'closed', identityId: s.identityId, purged: purge, pendingLost: purge ? notSaved : 0 });
+    return { notSaved };
   };
 
   return {
@@ -126,8 +143,8 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       scheduler.now('open');
     },
 
-    async close(opts = {}) {
-      if (current) await end(current, opts.flush ?? true, opts.purge ?? false);
+    close(opts = {}) {
+      return current ? end(current, opts.flush ?? true, opts.purge ?? false) : Promise.resolve({ notSaved: 0 });
     },
 
     async purgeLeftovers() {
@@ -156,11 +173,23 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
       }
       const cur = existing && Object.hasOwn(existing.records, key) ? existing.records[key] : undefined;
       if (cur?.value === value) return;
-      const record = { value, lastModified: Math.max(clock.now(), (cur?.lastModified ?? -1) + 1), deviceId, version: cur?.version ?? 0, dirty: true };
-      checkUsage(dataset, usageOf(Object.entries({ ...existing?.records, [key]: record })), limits);
+      const record = { value, lastModified: Math.max(clock.now(), (cur?.lastModified ?? -1) + 1), deviceId, version: cur?.version ?? 0, dirty: true, remoteBytes: cur?.remoteBytes ?? 0 };
+      checkGrowth(dataset, usageOf(Object.entries(existing?.records ?? {})), usageOf(Object.entries({ ...existing?.records, [key]: record })), limits);
       const ds: CachedDataset = (s.file.datasets[dataset] ??= { lastSyncCount: 0, records: {} });
       ds.records[key] = record;
       notify({ kind: 'record', identityId: s.identityId, dataset, key, value, source: 'local' });
+      scheduler.changed();
+      await s.save();
+    },
+
+    async deleteDataset(datasetIn) {
+      const { session: s, scheduler } = requireCurrent();
+      const dataset = checkDatasetName(datasetIn);
+      const records = s.file.datasets[dataset]?.records ?? {};
+      s.file.datasets[dataset] = { lastSyncCount: s.file.datasets[dataset]?.lastSyncCount ?? 0, records: {}, deleting: true };
+      for (const [key, r] of Object.entries(records)) {
+        if (r.value !== null) notify({ kind: 'record', identityId: s.identityId, dataset, key, value: null, source: 'local' });
+      }
       scheduler.changed();
       await s.save();
     },
@@ -184,6 +213,8 @@ const defaultClient =
       region: options.region,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       maxAttempts: 1,
+      // Socket-level bounds in real time, behind the per-request timeout on the engine's clock (remote.ts).
+      requestHandler: { connectionTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
       credentials: async () => {
         const c = await creds();
         return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };

@@ -4,4 +4,4 @@
  */
 export { createSettingsSync, type SettingsSync, type SettingsSyncOptions } from './engine';
 export type { SettingsChange, SettingsListener, SyncCredentials, SyncEvent, SyncReason } from './types';
-export { mostRecentWins, type ConflictChoice, type ConflictHandler, type RecordView } from './merge';
+export { serverOrder, type ConflictChoice, type ConflictHandler, type RecordView } from './merge';

@@ -80,6 +80,21 @@ export function usageOf(records: Iterable<[string, { value: string | null }]>): 
   return { records: count, bytes };
 }
 
+/**
+ * Throws `sync_limit` when going from `before` to `after` grows a part of the usage beyond its limit. A change that
+ * does not grow it is allowed even in a dataset over its limits (left so by an older version): no dead end.
+ */
+export function checkGrowth(dataset: string, before: DatasetUsage, after: DatasetUsage, limits: SyncLimits): void {
+  checkUsage(dataset, { records: after.records > before.records ? after.records : 0, bytes: after.bytes > before.bytes ? after.bytes : 0 }, limits);
+}
+
+/** What the server must reserve before a record goes from `fromBytes` to `toBytes` (0 = absent or removed), and give back after. */
+export function usageDelta(fromBytes: number, toBytes: number): { grow: DatasetUsage; shrink: DatasetUsage } {
+  const records = (toBytes > 0 ? 1 : 0) - (fromBytes > 0 ? 1 : 0);
+  const bytes = toBytes - fromBytes;
+  return { grow: { records: Math.max(0, records), bytes: Math.max(0, bytes) }, shrink: { records: Math.min(0, records), bytes: Math.min(0, bytes) } };
+}
+
 /** Throws `sync_limit` when a dataset with this usage would break a limit. */
 export function checkUsage(dataset: string, usage: DatasetUsage, limits: SyncLimits): void {
   if (usage.records > limits.maxRecordsPerDataset) {

@@ -2,12 +2,15 @@
  * Conflict resolution for one dataset: pure, so the policy is tested without a server.
  *
  * A conflict is a record changed here (dirty) whose remote version moved since this terminal last
- * saw it. Default policy: the most recent change wins, by the record's `lastModified` (the clock of
- * the device that made the change); on a tie, the change from the device id that sorts first wins;
- * if that ties too (same device), the removal wins, then the value that sorts first. An `onConflict`
- * hook may choose `'local'`, `'remote'` or a merged `{ value }` instead.
+ * saw it: another terminal's change, based on the same version, reached the server first. Default
+ * policy: **server order** -- the change the server accepted first (the successful conditional write)
+ * stands, and the change made here is dropped (reported; the person is told). Device clocks
+ * (`lastModified`) never decide: a terminal whose clock runs fast cannot win with an older edit. An
+ * `onConflict` hook may choose `'local'` (written on top: the later write), `'remote'` or a merged
+ * `{ value }` instead.
  */
 import type { CachedRecord } from './cache';
+import { recordBytes } from './limits';
 import type { RemoteRecord } from './table';
 
 export interface RecordView {
@@ -15,6 +18,7 @@ export interface RecordView {
   key: string;
   /** null = removed. */
   value: string | null;
+  /** ms on the clock of the device that made the change: for information only, never for ordering. */
   lastModified: number;
   deviceId: string;
   version: number;
@@ -23,15 +27,9 @@ export interface RecordView {
 export type ConflictChoice = 'local' | 'remote' | { value: string | null };
 export type ConflictHandler = (local: RecordView, remote: RecordView) => ConflictChoice | Promise<ConflictChoice>;
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The default policy: most recent change wins, ties broken deterministically. */
-export function mostRecentWins(local: RecordView, remote: RecordView): 'local' | 'remote' {
-  if (local.lastModified !== remote.lastModified) return local.lastModified > remote.lastModified ? 'local' : 'remote';
-  const byDevice = compare(local.deviceId, remote.deviceId);
-  if (byDevice !== 0) return byDevice < 0 ? 'local' : 'remote';
-  if (local.value === null || remote.value === null) return local.value === null ? 'local' : 'remote';
-  return compare(local.value, remote.value) <= 0 ? 'local' : 'remote';
+/** The default policy: the change the server already holds (it was accepted first) wins. */
+export function serverOrder(): 'remote' {
+  return 'remote';
 }
 
 export type Step =
@@ -47,7 +45,7 @@ export function planMerge(dataset: string, local: Readonly<Record<string, Cached
   const steps: Step[] = [];
   for (const r of remote) {
     const l = Object.hasOwn(local, r.key) ? local[r.key] : undefined;
-    const asCached: CachedRecord = { value: r.value, lastModified: r.lastModified, deviceId: r.deviceId, version: r.version, dirty: false };
+    const asCached: CachedRecord = { value: r.value, lastModified: r.lastModified, deviceId: r.deviceId, version: r.version, dirty: false, remoteBytes: recordBytes(r.key, r.value) };
     if (!l) {
       steps.push({ kind: 'take-remote', key: r.key, record: asCached, changed: r.value !== null });
       continue;

@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RetryPolicy } from '../lib';
 import type { Clock } from '../clock';
 import { ScrubInError, isScrubInError } from '../errors';
-import { saveCacheFile, type CacheFile } from './cache';
+import { removeCacheFileNow, saveCacheFile, type CacheFile } from './cache';
 import { Remote } from './remote';
 import type { SyncCredentials, SyncEvent } from './types';
 
@@ -32,6 +32,7 @@ export interface SessionDeps {
   retry: RetryPolicy;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
+  requestTimeoutMs: number;
   emit: (event: SyncEvent) => void;
 }
 
@@ -43,8 +44,14 @@ export class Session {
   readonly remote: Remote;
   /** True while `close` pushes the person's last changes (their last credentials may stand in for a closed gate). */
   flushing = false;
+  /** Per dataset: the token of a push this session began and has not yet seen end (`endWrite` is retried). */
+  readonly unfinished = new Map<string, string>();
   /** open -> ending (close past its flush: nothing new starts) -> closed (nothing runs, nothing is written). */
   private state: 'open' | 'ending' | 'closed' = 'open';
+  /** The cache file was removed (shared terminal, sign-out): it is never written again; the changes live in memory only. */
+  private dropped = false;
+  /** Aborts the requests in flight when the session ends. */
+  private readonly abort = new AbortController();
   /** The last credentials the provider gave for this identity (main-process memory only), for the final flush. */
   private lastCreds: SyncCredentials | null = null;
   private writes: Promise<void> = Promise.resolve();
@@ -63,6 +70,9 @@ export class Session {
       sleep: deps.sleep,
       onRetry: (operation, attempt, delayMs, reason) => deps.emit({ type: 'retry', operation, attempt, delayMs, reason }),
       alive: () => this.alive(),
+      signal: this.abort.signal,
+      clock: deps.clock,
+      requestTimeoutMs: deps.requestTimeoutMs,
     });
   }
 
@@ -81,6 +91,9 @@ export class Session {
    * credentials, if still valid for a minute, push their own pending changes one last time.
    */
   async credentials(): Promise<SyncCredentials> {
+    const last = this.lastCreds;
+    // The final flush never asks the provider again when it can help it: the next person may be signing in.
+    if (this.flushing && last && last.expiration - this.deps.clock.now() > LAST_CREDENTIALS_MARGIN_MS) return last;
     try {
       const c = await this.deps.credentials();
       if (c.identityId !== this.identityId) {
@@ -96,12 +109,21 @@ export class Session {
     }
   }
 
-  /** Writes the cache file after any write still under way; nothing once the session is closed. */
+  /**
+   * Removes the cache file now, synchronously (sign-out on a shared terminal: gone before the screen says signed
+   * out), and writes it never again. A write already under way is undone by `finish`.
+   */
+  dropCache(): void {
+    this.dropped = true;
+    removeCacheFileNow(this.deps.cacheDir, this.identityId);
+  }
+
+  /** Writes the cache file after any write still under way; nothing once the session is closed or its file dropped. */
   save(): Promise<void> {
     const next = this.writes
       .catch(() => undefined)
       .then(async () => {
-        if (this.state === 'closed') return;
+        if (this.state === 'closed' || this.dropped) return;
         try {
           await saveCacheFile(this.deps.cacheDir, this.file);
         } catch (error) {
@@ -116,14 +138,18 @@ export class Session {
   /** Records changed here and not yet pushed. */
   pendingChanges(): number {
     let n = 0;
-    for (const d of Object.values(this.file.datasets)) for (const r of Object.values(d.records)) if (r.dirty) n++;
+    for (const d of Object.values(this.file.datasets)) {
+      if (d.deleting) n++;
+      for (const r of Object.values(d.records)) if (r.dirty) n++;
+    }
     return n;
   }
 
-  /** Nothing new starts (requests in flight stop at their next check); the last credentials are forgotten. */
+  /** Nothing new starts, requests in flight are aborted, the last credentials are forgotten. */
   beginEnd(): void {
     this.state = 'ending';
     this.lastCreds = null;
+    this.abort.abort();
   }
 
   /** After the running work has stopped: waits for the last cache write, then drops the client. */

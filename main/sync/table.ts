@@ -5,7 +5,11 @@
  *   condition `dynamodb:LeadingKeys` = `${cognito-identity.amazonaws.com:sub}` confines each person
  *   to their own items;
  *   sort key `sk` (S):
- *     `d#<dataset>`        one dataset item: `dataset`, `syncCount` (N, +1 after every push)
+ *     `i#`                 the identity item: `datasets` (SS, the dataset names that hold a slot of the
+ *                          20-dataset limit; a name is added, conditionally, before its dataset is created)
+ *     `d#<dataset>`        one dataset item: `dataset`, `syncCount` (N, +1 when a push ends), `writers` (SS,
+ *                          the pushes begun and not yet ended), `records` / `bytes` (N, the dataset's usage:
+ *                          reserved, conditionally, before a record grows it)
  *     `r#<dataset>#<key>`  one record item: `dataset`, `key`, `value` (S, absent when removed),
  *                          `deleted` (BOOL), `version` (N, +1 per write: the conditional-write guard),
  *                          `lastModified` (N, ms of the writing device's clock), `deviceId` (S)
@@ -22,6 +26,7 @@ export const datasetSk = (dataset: string): string => `d#${dataset}`;
 export const recordPrefix = (dataset: string): string => `r#${dataset}#`;
 export const recordSk = (dataset: string, key: string): string => `${recordPrefix(dataset)}${key}`;
 export const DATASET_PREFIX = 'd#';
+export const IDENTITY_SK = 'i#';
 
 /** A record as stored remotely. */
 export interface RemoteRecord {
@@ -35,6 +40,8 @@ export interface RemoteRecord {
 const S = z.strictObject({ S: z.string() });
 const N = z.strictObject({ N: z.string().regex(/^\d{1,15}$/) }).transform((n) => Number(n.N));
 const BOOL = z.strictObject({ BOOL: z.boolean() });
+/** Usage counters may drift below zero after a lost answer (until repaired): read them signed. */
+const SignedN = z.strictObject({ N: z.string().regex(/^-?\d{1,15}$/) }).transform((n) => Number(n.N));
 
 /** Items read back from DynamoDB are a trust boundary: parsed, never cast. */
 export const RecordItem = z
@@ -59,9 +66,27 @@ export const RecordItem = z
     }),
   );
 
+const SS = z.strictObject({ SS: z.array(z.string()) }).transform((s) => s.SS);
+
+/** A dataset as listed: its sync count, the pushes under way (or left unfinished), its usage if recorded. */
+export interface DatasetMeta {
+  dataset: string;
+  syncCount: number;
+  writers: string[];
+  /** Live records and their bytes, as reserved by pushes; undefined on items written by older versions. */
+  usage: { records: number; bytes: number } | undefined;
+}
+
 export const DatasetItem = z
-  .looseObject({ identityId: S, sk: S, dataset: S, syncCount: N })
-  .transform((i) => ({ dataset: i.dataset.S, syncCount: i.syncCount }));
+  .looseObject({ identityId: S, sk: S, dataset: S, syncCount: N.optional(), writers: SS.optional(), records: SignedN.optional(), bytes: SignedN.optional() })
+  .transform(
+    (i): DatasetMeta => ({
+      dataset: i.dataset.S,
+      syncCount: i.syncCount ?? 0,
+      writers: i.writers ?? [],
+      usage: i.records === undefined || i.bytes === undefined ? undefined : { records: i.records, bytes: i.bytes },
+    }),
+  );
 
 export type AttributeMap = Record<string, { S: string } | { N: string } | { BOOL: boolean }>;
 

@@ -17,7 +17,16 @@ export interface SyncCredentials {
 
 export type SettingsChange =
   /** One record changed (here, or pulled from another terminal). `value` null = removed. */
-  | { kind: 'record'; identityId: string; dataset: string; key: string; value: string | null; source: 'local' | 'remote' }
+  | {
+      kind: 'record';
+      identityId: string;
+      dataset: string;
+      key: string;
+      value: string | null;
+      source: 'local' | 'remote';
+      /** A change made here was replaced by a newer one made elsewhere (a conflict the server's order decided). */
+      overridden?: true;
+    }
   /** The person changed (open / close): re-read everything. */
   | { kind: 'reset'; identityId: string | null };
 
@@ -36,6 +45,7 @@ export type SyncReason = 'open' | 'change' | 'reconnect' | 'retry' | 'flush';
 /** Events for logs and diagnostics: identifiers, counts and codes only, never values or credentials. */
 export type SyncEvent =
   | { type: 'opened'; identityId: string; cache: 'loaded' | 'empty' | 'corrupt' | 'other-identity' | 'unreadable' }
+  /** `pendingLost`: changes made here that were not pushed and are gone with the purged cache (not saved). */
   | { type: 'closed'; identityId: string; purged: boolean; pendingLost: number }
   | { type: 'sync-start'; identityId: string; reason: SyncReason }
   | { type: 'synced'; identityId: string; pulled: number; pushed: number; conflicts: number }
@@ -44,5 +54,7 @@ export type SyncEvent =
   | { type: 'conflict'; dataset: string; key: string; resolution: 'local' | 'remote' | 'merged'; by: 'hook' | 'default' }
   | { type: 'conflict-hook-failed'; dataset: string; key: string }
   | { type: 'race-lost'; dataset: string; round: number }
+  /** A push another terminal began long ago and never ended was ended here (its changes become visible). */
+  | { type: 'push-abandoned'; dataset: string }
   | { type: 'limit'; dataset: string; detail: string }
   | { type: 'cache-write-failed'; identityId: string };

@@ -69,6 +69,8 @@ export const AuditEntrySchema = z.discriminatedUnion('event', [
     identityId: identityId.nullable(),
     code: errorCode.nullable(),
   }),
+  /** Setting changes of the person that could not be pushed before their settings were closed, gone with the cache. */
+  z.strictObject({ event: z.literal('settings-not-saved'), outcome: z.literal('failed'), user: AuditUserSchema, count: z.number().int().min(1).max(100_000) }),
   z.strictObject({
     event: z.literal('credentials-refused'),
     outcome: z.literal('refused'),

@@ -73,7 +73,10 @@ export interface TerminalCredentials {
 export type CredentialsFactory = (deps: { gate: () => GateState; idTokens: IdTokenSource }) => TerminalCredentials;
 
 /** A settings change as the terminal passes it on to the UI: never the identity id. */
-export type TerminalSettingsChange = { kind: 'record'; dataset: string; key: string; value: string | null } | { kind: 'reset' };
+export type TerminalSettingsChange =
+  /** `overridden`: the person's own change was replaced by a newer one made on another terminal (the UI says so). */
+  | { kind: 'record'; dataset: string; key: string; value: string | null; overridden?: true }
+  | { kind: 'reset' };
 
 /**
  * The per-person settings sync (main/sync's `SettingsSync` satisfies it structurally). The terminal opens it
@@ -82,7 +85,11 @@ export type TerminalSettingsChange = { kind: 'record'; dataset: string; key: str
  */
 export interface TerminalSettings {
   open(identityId: string): Promise<void>;
-  close(options: { flush: boolean; purge: boolean }): Promise<void>;
+  /**
+   * Closes the person's settings. Before it returns (synchronously) the person is no longer open and, with `purge`,
+   * their cache file is gone; the bounded final flush follows. Resolves with how many changes were not saved.
+   */
+  close(options: { flush: boolean; purge: boolean }): Promise<{ notSaved: number }>;
   currentIdentity(): string | null;
   get(dataset: string, key: string): string | undefined;
   set(dataset: string, key: string, value: string): Promise<void>;

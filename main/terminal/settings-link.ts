@@ -5,7 +5,7 @@
  * out and for guests. Opens and closes run one after another through one queue.
  */
 import { ScrubInError } from '../errors';
-import { emit, noIdentityPool, problem, problemHandler, type Person, type SessionContext, type SignOutReason } from './context';
+import { auditUser, emit, noIdentityPool, problem, problemHandler, record, type Person, type SessionContext, type SignOutReason } from './context';
 import type { SettingsFactory, TerminalSettings, TerminalSettingsChange } from './ports';
 
 /** Sets up `ctx.settings` (a factory gets the credentials provider itself); returns the engine's unsubscribe. */
@@ -27,7 +27,7 @@ export function linkSettings(ctx: SessionContext, option: TerminalSettings | Set
       // Only the signed-in, unlocked person's own settings reach the UI (re-read after unlock through `reset`).
       const { machine, person, settingsSub } = ctx.state;
       if (machine.phase !== 'signed-in' || !person || settingsSub !== person.session.sub) return;
-      emitSettings(ctx, { kind: 'record', dataset: change.dataset, key: change.key, value: change.value });
+      emitSettings(ctx, { kind: 'record', dataset: change.dataset, key: change.key, value: change.value, ...(change.overridden ? { overridden: true } : {}) });
     }) ?? null
   );
 }
@@ -71,15 +71,40 @@ function openSettingsFor(ctx: SessionContext, who: Person, identityId: string): 
   });
 }
 
-export function closeSettings(ctx: SessionContext, reason: SignOutReason): Promise<void> {
+/**
+ * Closes `who`'s settings at sign-out / switch / cap. The engine removes a shared terminal's cache file before
+ * `close` returns, so call this before the view says signed out. The final flush (bounded by the engine) runs in
+ * the background: nobody waits for it, neither the sign-out nor the next person. Changes it could not save are
+ * reported and audited.
+ */
+export function closeSettings(ctx: SessionContext, reason: SignOutReason, who: Person): Promise<void> {
   const engine = ctx.settings;
   if (!engine) return Promise.resolve();
-  return queueSettings(ctx, async () => {
-    ctx.state.settingsSub = null;
-    if (engine.currentIdentity() === null) return;
-    // A refused session (revoked, account disabled) pushes nothing more; a shared terminal keeps nothing.
-    await engine.close({ flush: reason !== 'refresh-rejected', purge: ctx.shared });
+  ctx.state.settingsSub = null;
+  // A refused session (revoked, account disabled) pushes nothing more; a shared terminal keeps nothing.
+  const close = (): Promise<void> =>
+    engine
+      .close({ flush: reason !== 'refresh-rejected', purge: ctx.shared })
+      .then((outcome) => {
+        const { notSaved } = outcome;
+        if (notSaved === 0 || !ctx.shared) return;
+        record(ctx, { event: 'settings-not-saved', outcome: 'failed', user: auditUser(who.session), count: notSaved });
+        problem(ctx, new ScrubInError('network', { detail: `${notSaved} setting changes not saved: they could not be pushed before sign-out` }));
+      })
+      .catch(problemHandler(ctx));
+  const now = engine.currentIdentity() === null ? Promise.resolve() : close();
+  // An open still queued for the leaving person finds nobody signed in; one under way is closed once it is done.
+  const queued = new Promise<void>((resolve) => {
+    void queueSettings(ctx, () => {
+      if (engine.currentIdentity() === null) resolve();
+      else {
+        ctx.state.settingsSub = null;
+        resolve(close());
+      }
+      return Promise.resolve();
+    });
   });
+  return Promise.all([now, queued]).then(() => undefined);
 }
 
 /**

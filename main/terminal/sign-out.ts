@@ -57,22 +57,24 @@ export function endPerson(ctx: SessionContext, reason: Exclude<SignOutReason, 's
     cancelQuietly(ctx);
   }
   forgetPerson(s);
+  // Before the view says signed out: a shared terminal's settings cache is gone (the final flush follows in the background).
+  void closeSettings(ctx, reason, who);
   s.lastError = error;
   dispatch(ctx, reason === 'session-cap' ? 'SESSION_CAP' : 'SIGN_OUT');
-  const done = signOutPerson(ctx, who, reason);
+  const done = signOutPerson(ctx, who, reason, { settingsClosed: true });
   s.signingOut = done;
   return done;
 }
 
 /**
  * Signs `who` out for real: credentials dropped, refresh token revoked and deleted by the auth core, `/logout`
- * opened, audited. Local state is wiped even when the revoke fails (offline).
+ * opened, audited. Local state is wiped even when the revoke fails (offline). Their settings are closed (cache
+ * file removed at once on a shared terminal) unless the caller did it already; the final push
+ * of their pending settings runs in the background, bounded, so it never holds up the next sign-in.
  */
-export async function signOutPerson(ctx: SessionContext, who: Person, reason: SignOutReason): Promise<void> {
+export async function signOutPerson(ctx: SessionContext, who: Person, reason: SignOutReason, options: { settingsClosed?: boolean } = {}): Promise<void> {
   if (ctx.state.person === who) forgetPerson(ctx.state);
-  // The gate is closed already: the person's pending settings go out with their last credentials (bounded),
-  // then a shared terminal removes their settings cache; in parallel with the revoke below.
-  const settingsClosed = closeSettings(ctx, reason).catch(problemHandler(ctx));
+  if (!options.settingsClosed) void closeSettings(ctx, reason, who);
   quietly(ctx, () => {
     ctx.credentials?.drop();
   });
@@ -95,7 +97,6 @@ export async function signOutPerson(ctx: SessionContext, who: Person, reason: Si
     revoked: outcome.revoked,
     errors,
   });
-  await settingsClosed;
 }
 
 /**

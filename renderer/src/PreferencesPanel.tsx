@@ -3,7 +3,7 @@ import type { PreferencesState } from './usePreferences';
 
 /** "My preferences": saved for the person, so they follow them to any terminal they sign in to. */
 export function PreferencesPanel({ state }: { state: PreferencesState }) {
-  const { prefs, loaded, saving, error } = state;
+  const { prefs, loaded, saving, error, overridden } = state;
   return (
     <section className="prefs" aria-labelledby="prefs-title">
       <h2 id="prefs-title">My preferences</h2>
@@ -12,6 +12,11 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
         <div role="alert" className="banner error">
           {error}
         </div>
+      )}
+      {overridden && (
+        <p role="status" className="banner notice">
+          {overridden}
+        </p>
       )}
       <div className="field">
         <label htmlFor="pref-room">Favourite OR</label>

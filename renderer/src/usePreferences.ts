@@ -8,6 +8,8 @@ export interface PreferencesState {
   loaded: boolean;
   saving: boolean;
   error: string | null;
+  /** A change the person made was replaced by a newer one from another terminal (shown until their next change). */
+  overridden: string | null;
   setFavouriteRoom(room: string | null): void;
   setTextSize(size: Preferences['textSize']): void;
 }
@@ -17,11 +19,15 @@ export interface PreferencesState {
  * pushed changes (another terminal, or `reset` when the person changes), and the text size applied to the
  * root font size. Back to the defaults as soon as nobody is signed in.
  */
+/** How the notice names each preference. */
+const PREFERENCE_LABELS: Record<string, string> = { [KEY_FAVOURITE_ROOM]: 'Favourite OR', [KEY_TEXT_SIZE]: 'Text size' };
+
 export function usePreferences(bridge: ScrubInBridge, view: SessionView | null): PreferencesState {
   const [prefs, setPrefs] = useState<Preferences>(DEFAULT_PREFERENCES);
   const [loaded, setLoaded] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [overridden, setOverridden] = useState<string | null>(null);
   const active = view?.state === 'signed-in' && view.settingsAvailable;
   const person = view?.user?.username ?? null;
   /** Bumped on every (re)load, so an older read cannot overwrite a newer one. */
@@ -51,6 +57,7 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
       setPrefs(DEFAULT_PREFERENCES);
       setLoaded(false);
       setError(null);
+      setOverridden(null);
       return;
     }
     if (active) load();
@@ -71,6 +78,8 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
           return;
         }
         if (change.dataset !== PREFS_DATASET) return;
+        const label = PREFERENCE_LABELS[change.key];
+        if (change.overridden && label) setOverridden(`Your change to ${label} was replaced by a newer change made on another terminal.`);
         if (change.key === KEY_FAVOURITE_ROOM) setPrefs((p) => ({ ...p, favouriteRoom: parseRoom(change.value) }));
         if (change.key === KEY_TEXT_SIZE) setPrefs((p) => ({ ...p, textSize: parseTextSize(change.value) }));
       }),
@@ -87,6 +96,7 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
       setPrefs((p) => ({ ...p, ...next }));
       setSaving(true);
       setError(null);
+      setOverridden(null);
       bridge.settings
         .set(PREFS_DATASET, key, value)
         .then((result) => {
@@ -106,6 +116,7 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
     loaded,
     saving,
     error,
+    overridden,
     setFavouriteRoom: (room) => save(KEY_FAVOURITE_ROOM, room ?? '', { favouriteRoom: room }),
     setTextSize: (size) => save(KEY_TEXT_SIZE, size, { textSize: size }),
   };

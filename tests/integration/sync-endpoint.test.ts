@@ -46,7 +46,8 @@ const client = (c: Pick<AwsCredentials, 'accessKeyId' | 'secretAccessKey' | 'ses
 const key = (identityId: string, sk: string) => ({ identityId: { S: identityId }, sk: { S: sk } });
 
 beforeAll(async () => {
-  ld = await startLocalDynamoDb({ now: () => Date.now() + offsetMs });
+  // These identities are guests: this stand-in acts as if IT had given the guest role the table (not the default).
+  ld = await startLocalDynamoDb({ now: () => Date.now() + offsetMs, allowGuests: true });
   alice = await guestCredentials();
   bob = await guestCredentials();
   expect(alice.identityId).not.toBe(bob.identityId);
@@ -192,6 +193,23 @@ describe('SigV4 is verified for real', () => {
       expect(late.message).toMatch(/^Signature expired/);
     } finally {
       offsetMs = 0;
+    }
+  });
+});
+
+describe('guests and the table', () => {
+  it('by default (as the documented policy advises) guest credentials get no access, even to their own partition', async () => {
+    const strict = await startLocalDynamoDb();
+    const provider = await guestProvider(strict, await mkdtemp(join(tmpdir(), 'scrubin-sync-aws-')));
+    try {
+      const guest = await provider.getCredentials();
+      const c = new DynamoDBClient({ region: strict.region, endpoint: strict.origin, maxAttempts: 1, credentials: { accessKeyId: guest.accessKeyId, secretAccessKey: guest.secretAccessKey, sessionToken: guest.sessionToken } });
+      const own = key(guest.identityId, 'r#prefs#textSize');
+      expect((await failure(c.send(new PutItemCommand({ TableName: strict.tableName, Item: { ...own, value: { S: 'large' } } })))).name).toBe('AccessDeniedException');
+      expect((await failure(c.send(new GetItemCommand({ TableName: strict.tableName, Key: own })))).name).toBe('AccessDeniedException');
+    } finally {
+      provider.close();
+      await strict.stop();
     }
   });
 });

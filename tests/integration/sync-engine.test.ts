@@ -10,116 +10,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CredentialsProvider } from '../../main/identity-pool';
-import { ManualClock } from '../../main/clock';
-import { createSettingsSync, mostRecentWins, type ConflictHandler, type RecordView, type SettingsChange, type SettingsSync, type SyncEvent } from '../../main/sync';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
-import { SyncEventLog, guestProvider, pendingChanges, readCache, type SyncEnd } from '../support/sync';
+import { serverOrder, type ConflictHandler, type RecordView, type SyncEvent } from '../../main/sync';
+import type { LocalDynamoDb } from '../../local-cognito/dynamodb/standalone';
+import { SyncBench, openAndSettle, pending, values, type SyncEnd, type SyncTerminal } from '../support/sync';
 
-const T0 = Date.UTC(2026, 2, 2, 7, 0, 0);
+let bench: SyncBench;
 let ld: LocalDynamoDb;
-const providers: CredentialsProvider[] = [];
-const engines: SettingsSync[] = [];
 
 beforeAll(async () => {
-  ld = await startLocalDynamoDb();
+  bench = await SyncBench.start();
+  ld = bench.ld;
 });
-afterAll(async () => {
-  await ld.stop();
-});
-afterEach(async () => {
-  ld.clearFaults();
-  for (const e of engines.splice(0)) await e.close({ flush: false });
-  for (const p of providers.splice(0)) p.close();
-});
+afterAll(() => bench.stop());
+afterEach(() => bench.cleanup());
 
 const tmp = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `scrubin-sync-${name}-`));
-
-/** A guest session; providers sharing `awsDir` share the guest identity (the same person on two terminals). */
-async function guest(awsDir: string): Promise<CredentialsProvider> {
-  const provider = await guestProvider(ld, awsDir);
-  providers.push(provider);
-  return provider;
-}
-
-interface Terminal {
-  sync: SettingsSync;
-  clock: ManualClock;
-  cacheDir: string;
-  log: SyncEventLog;
-  events: SyncEvent[];
-  sleeps: number[];
-  changes: SettingsChange[];
-  conflicts: [RecordView, RecordView][];
-  identityId: string;
-  /** Syncs now through the port (`reconnected()`) and resolves with how that sync ended. */
-  syncNow(): Promise<SyncEnd>;
-}
-
-async function terminal(
-  provider: CredentialsProvider,
-  deviceId: string,
-  extra: { onConflict?: ConflictHandler; limits?: { maxRecordsPerDataset?: number }; afterPull?: (dataset: string) => Promise<void> } = {},
-): Promise<Terminal> {
-  const clock = new ManualClock(T0);
-  const cacheDir = await tmp(deviceId);
-  const log = new SyncEventLog();
-  const sleeps: number[] = [];
-  const changes: SettingsChange[] = [];
-  const conflicts: [RecordView, RecordView][] = [];
-  const sync = createSettingsSync({
-    cacheDir,
-    credentials: () => provider.getCredentials(),
-    region: ld.region,
-    endpoint: ld.origin,
-    clock,
-    deviceId,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-    random: () => 0.5,
-    retry: { maxAttempts: 3 },
-    onEvent: log.record,
-    onConflict: async (local, remote) => {
-      conflicts.push([local, remote]);
-      return extra.onConflict ? extra.onConflict(local, remote) : mostRecentWins(local, remote);
-    },
-    ...(extra.limits ? { limits: extra.limits } : {}),
-    ...(extra.afterPull ? { afterPull: extra.afterPull } : {}),
-  });
-  engines.push(sync);
-  sync.subscribe((c) => changes.push(c));
-  const identityId = (await provider.getCredentials()).identityId;
-  const syncNow = (): Promise<SyncEnd> => {
-    const end = log.endOf('reconnect');
-    sync.reconnected();
-    return end;
-  };
-  return { sync, clock, cacheDir, log, events: log.all, sleeps, changes, conflicts, identityId, syncNow };
-}
-
-/** Opens the terminal and waits for its sign-in sync, which must succeed. */
-async function openAndSettle(t: Terminal): Promise<void> {
-  const end = t.log.endOf('open');
-  await t.sync.open(t.identityId);
-  expect(await end).toMatchObject({ type: 'synced' });
-}
-
-/** Every setting of a dataset, read through the port (the keys are taken from the cache file). */
-async function values(t: Terminal, dataset = 'prefs'): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys((await readCache(t.cacheDir, t.identityId)).datasets[dataset]?.records ?? {})) {
-    const value = t.sync.get(dataset, key);
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
-}
-
-const pending = async (t: Terminal): Promise<number> => pendingChanges(await readCache(t.cacheDir, t.identityId));
+const guest = (awsDir: string): Promise<CredentialsProvider> => bench.guest(awsDir);
+const terminal = (...args: Parameters<SyncBench['terminal']>): Promise<SyncTerminal> => bench.terminal(...args);
 
 /** Favourite rooms merge as a union; everything else by the default policy. */
 const unionOfRooms: ConflictHandler = (local, remote) => {
-  if (local.key !== 'favouriteRooms') return mostRecentWins(local, remote);
+  if (local.key !== 'favouriteRooms') return serverOrder();
   const union = [...new Set([...(remote.value ?? '').split(','), ...(local.value ?? '').split(',')].filter(Boolean))].sort();
   return { value: union.join(',') };
 };
@@ -222,7 +133,7 @@ describe('one person edits on two terminals while one of them is offline', () =>
 });
 
 describe('conflict policy and races', () => {
-  it('a tie on lastModified is broken by device id, the same way on both terminals', async () => {
+  it('same clock time on both: the change the server accepted first wins, the same way on both terminals', async () => {
     const awsDir = await tmp('aws');
     const a = await terminal(await guest(awsDir), 'terminal-a');
     const b = await terminal(await guest(awsDir), 'terminal-b');
@@ -264,7 +175,7 @@ describe('conflict policy and races', () => {
     interfere = true;
     expect(await a.syncNow()).toMatchObject({ type: 'synced', conflicts: 1 });
     expect(a.events.filter((e) => e.type === 'race-lost')).toEqual([{ type: 'race-lost', dataset: 'race', round: 0 }]);
-    expect(a.conflicts.map(([l, r]) => [l.key, l.value, r.value])).toEqual([['shared', 'a-earlier', 'b-later']]);
+    expect(a.events.filter((e) => e.type === 'conflict')).toEqual([{ type: 'conflict', dataset: 'race', key: 'shared', resolution: 'remote', by: 'default' }]);
     expect(await b.syncNow()).toMatchObject({ type: 'synced' });
     const expected = { first: '1', second: '2', shared: 'b-later', onlyA: 'a', onlyB: 'b' };
     expect(await values(a, 'race')).toEqual(expected);
@@ -305,12 +216,13 @@ describe('sync triggers, retries and limits', () => {
     expect(await a.syncNow()).toMatchObject({ type: 'synced', pushed: 1 });
     const after = ld.counts();
     expect((after['DynamoDB.PutItem'] ?? 0) - (before['DynamoDB.PutItem'] ?? 0)).toBe(2);
-    expect((after['DynamoDB.UpdateItem'] ?? 0) - (before['DynamoDB.UpdateItem'] ?? 0)).toBe(2);
+    // The push of a new dataset: its slot of the dataset limit, begin, the usage reservation, end -- plus the retry.
+    expect((after['DynamoDB.UpdateItem'] ?? 0) - (before['DynamoDB.UpdateItem'] ?? 0)).toBe(5);
     const retries = a.events.flatMap((e) => (e.type === 'retry' ? [[e.operation, e.reason]] : []));
     expect(retries).toEqual([
       ['Query', 'server'],
-      ['PutItem', 'throttled'],
       ['UpdateItem', 'throttled'],
+      ['PutItem', 'throttled'],
     ]);
     expect(a.sleeps).toEqual([100, 100, 100]); // full jitter: random 0.5 * base 200 ms
   });

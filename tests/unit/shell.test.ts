@@ -189,6 +189,8 @@ describe('IPC dispatcher', () => {
     const pushed = toPushedSettingsChange(change);
     expect(pushed).toEqual({ kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' });
     expect(toPushedSettingsChange({ kind: 'reset', identityId: 'us-east-1:0000' } as never)).toEqual({ kind: 'reset' });
+    // A change of theirs replaced by a newer one elsewhere keeps its flag (the UI tells the person).
+    expect(toPushedSettingsChange({ ...change, overridden: true })).toEqual({ kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large', overridden: true });
   });
 
   describe('pushes to windows (the preload forwards them unchecked)', () => {

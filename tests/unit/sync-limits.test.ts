@@ -13,7 +13,7 @@ import { SyncEventLog, pendingChanges, readCache } from '../support/sync';
 
 const ID = 'us-east-1:0f0e0d0c-0b0a-4909-8807-060504030201';
 const stringContaining = (text: string): unknown => expect.stringContaining(text);
-const engines: { close(options: { flush: boolean; purge: boolean }): Promise<void> }[] = [];
+const engines: { close(options: { flush: boolean; purge: boolean }): Promise<unknown> }[] = [];
 afterEach(async () => {
   for (const e of engines.splice(0)) await e.close({ flush: false, purge: true });
 });

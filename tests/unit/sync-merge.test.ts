@@ -1,36 +1,9 @@
-/** The conflict policy and the merge plan: pure functions, no server. */
+/** The merge plan: a pure function, no server (the conflict policy itself is tested end to end in sync-engine). */
 import { describe, expect, it } from 'vitest';
-import { mostRecentWins, planMerge, type RecordView } from '../../main/sync/merge';
+import { planMerge } from '../../main/sync/merge';
 import type { CachedRecord } from '../../main/sync/cache';
 
-const view = (over: Partial<RecordView>): RecordView => ({ dataset: 'prefs', key: 'k', value: 'v', lastModified: 1000, deviceId: 'dev-a', version: 1, ...over });
 const cached = (over: Partial<CachedRecord>): CachedRecord => ({ value: 'v', lastModified: 1000, deviceId: 'dev-a', version: 1, dirty: false, ...over });
-
-describe('mostRecentWins', () => {
-  it('the later change wins, from either side', () => {
-    expect(mostRecentWins(view({ lastModified: 2000 }), view({ lastModified: 1000 }))).toBe('local');
-    expect(mostRecentWins(view({ lastModified: 1000 }), view({ lastModified: 2000 }))).toBe('remote');
-  });
-
-  it('a tie is broken by device id, the same way whichever side is local', () => {
-    const a = view({ deviceId: 'dev-a', value: 'x' });
-    const b = view({ deviceId: 'dev-b', value: 'y' });
-    expect(mostRecentWins(a, b)).toBe('local');
-    expect(mostRecentWins(b, a)).toBe('remote');
-  });
-
-  it('on a tie from the same device, the removal wins', () => {
-    const removed = view({ value: null });
-    const kept = view({ value: 'z' });
-    expect(mostRecentWins(removed, kept)).toBe('local');
-    expect(mostRecentWins(kept, removed)).toBe('remote');
-  });
-
-  it('on a tie from the same device between two values, the value that sorts first wins', () => {
-    expect(mostRecentWins(view({ value: 'a' }), view({ value: 'b' }))).toBe('local');
-    expect(mostRecentWins(view({ value: 'b' }), view({ value: 'a' }))).toBe('remote');
-  });
-});
 
 describe('planMerge', () => {
   const remote = (key: string, over: Partial<CachedRecord> = {}) => {
@@ -40,13 +13,13 @@ describe('planMerge', () => {
 
   it('takes a record new to this terminal', () => {
     expect(planMerge('prefs', {}, [remote('fresh', { version: 1, value: 'hello' })])).toEqual([
-      { kind: 'take-remote', key: 'fresh', changed: true, record: cached({ version: 1, value: 'hello' }) },
+      { kind: 'take-remote', key: 'fresh', changed: true, record: cached({ version: 1, value: 'hello', remoteBytes: 'freshhello'.length }) },
     ]);
   });
 
   it('takes a newer remote version of a record not changed here', () => {
     const steps = planMerge('prefs', { stale: cached({ version: 1, value: 'old' }) }, [remote('stale', { version: 2, value: 'new' })]);
-    expect(steps).toEqual([{ kind: 'take-remote', key: 'stale', changed: true, record: cached({ version: 2, value: 'new' }) }]);
+    expect(steps).toEqual([{ kind: 'take-remote', key: 'stale', changed: true, record: cached({ version: 2, value: 'new', remoteBytes: 'stalenew'.length }) }]);
   });
 
   it('leaves a record whose remote version did not move, changed here or not', () => {

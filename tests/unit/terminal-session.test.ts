@@ -945,7 +945,7 @@ class FakeSettings implements TerminalSettings {
     if (options.purge && this.current) this.files.delete(this.current);
     this.current = null;
     this.emit({ kind: 'reset', identityId: null });
-    return Promise.resolve();
+    return Promise.resolve({ notSaved: 0 });
   }
   currentIdentity() {
     return this.current;
@@ -958,9 +958,9 @@ class FakeSettings implements TerminalSettings {
     this.emit({ kind: 'record', dataset, key, value, identityId: this.current });
     return Promise.resolve();
   }
-  /** A change pulled from another terminal. */
-  remote(dataset: string, key: string, value: string | null) {
-    this.emit({ kind: 'record', dataset, key, value, identityId: this.current });
+  /** A change pulled from another terminal (`overridden`: it replaced the person's own change made here). */
+  remote(dataset: string, key: string, value: string | null, overridden?: true) {
+    this.emit({ kind: 'record', dataset, key, value, identityId: this.current, ...(overridden ? { overridden } : {}) });
   }
   reconnected() {
     this.log.push('settings:reconnected');
@@ -1014,10 +1014,12 @@ describe('terminal session: per-person settings', () => {
     await signedIn(h, 'nurse');
     await h.session.setSetting('prefs', 'textSize', 'large');
     h.settings.remote('prefs', 'favouriteRoom', 'OR-3');
+    h.settings.remote('prefs', 'textSize', 'normal', true);
     expect(h.changes).toEqual([
       { kind: 'reset' },
       { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'large' },
       { kind: 'record', dataset: 'prefs', key: 'favouriteRoom', value: 'OR-3' },
+      { kind: 'record', dataset: 'prefs', key: 'textSize', value: 'normal', overridden: true },
     ]);
     expect(JSON.stringify(h.changes)).not.toContain('us-east-1:');
   });
