@@ -93,7 +93,8 @@ function lockDown(window: BrowserWindow, config: Config, signedOut: () => boolea
     const action = kioskKeyAction(input, { exit: config.terminal.kioskExit, signedOut: signedOut() });
     if (action === 'pass') return;
     event.preventDefault();
-    if (input.type === 'keyDown' && isKioskExitChord(input)) {
+    // Only key presses get here (kioskKeyAction passes everything else).
+    if (isKioskExitChord(input)) {
       diagnostics.write({ kind: 'kiosk-exit', allowed: action === 'exit' });
     }
     if (action === 'exit') {

@@ -21,7 +21,8 @@ import { MemorySecretStore } from '../main/auth';
 import { ConfigSchema } from '../main/config';
 import { resolveAsset, securityHeaders } from '../main/shell/assets';
 import { DeepLinkIntake } from '../main/shell/deep-links';
-import { createDispatcher, toPushedSettingsChange, toPushedView } from '../main/shell/ipc';
+import { CHANNELS } from '../common/contract';
+import { createDispatcher, createPushers } from '../main/shell/ipc';
 
 const HOST = '127.0.0.1';
 const port = Number(process.env.PORT ?? 5174);
@@ -104,15 +105,20 @@ const core = createApp({
   store: new MemorySecretStore(),
   openBrowser: (url) => {
     const proxied = url.startsWith(cognito.origin) ? idpOrigin + url.slice(cognito.origin.length) : url;
-    console.log(`sign-in page: ${proxied}`);
+    console.log(`sign-in page opened in a new tab (${idpOrigin})`);
     send('open', proxied);
   },
 });
 await core.session.start();
 const os = new EventEmitter();
 new DeepLinkIntake(os, ['scrub-in']).attach((url) => void core.session.handleCallback(url));
-core.session.subscribe((view) => send('session', toPushedView(view)));
-core.session.subscribeSettings((change) => send('settings', toPushedSettingsChange(change)));
+// The same validated pushes as the Electron main process, delivered as server-sent events instead of IPC.
+const push = createPushers(
+  () => [{ webContents: { send: (channel: string, payload: unknown) => send(channel === CHANNELS.sessionChanged ? 'session' : 'settings', payload) } }],
+  (channel, problems) => console.error(`push on ${channel} dropped, it does not match the contract (${problems.join('; ')})`),
+);
+core.session.subscribe(push.sessionChanged);
+core.session.subscribeSettings(push.settingsChanged);
 
 const origin = `http://${HOST}:${port}`;
 const dispatch = createDispatcher(core.session, { trustedOrigin: origin, onRejected: (reason, channel) => console.warn(`IPC ${channel} rejected: ${reason}`) });
@@ -159,7 +165,7 @@ const app = createServer((req, res) => {
 });
 app.listen(port, HOST, () => {
   console.log(`Scrub In preview (DEVELOPMENT ONLY: not the Electron app, not in any packaged build; loopback only)`);
-  console.log(`  open ${origin} in a browser; local-cognito at ${cognito.origin}, demo users in docs/local-cognito.md (password OR-demo-2026)`);
+  console.log(`  open ${origin} in a browser; local-cognito at ${cognito.origin}, demo users and their password in docs/local-cognito.md`);
   console.log(`  keychain in memory, data in ${dataDir}; Ctrl-C stops it`);
 });
 const stop = (): void => {

@@ -89,9 +89,11 @@ export function chooseConfigSource(options: LoadOptions = {}): { source: ConfigS
   const cli = configPathFromArgv(options.argv ?? process.argv);
   const fromEnv = env.SCRUBIN_CONFIG?.trim() || undefined;
   const user: ConfigSource | undefined = cli ? { kind: 'cli', path: path.resolve(cli) } : fromEnv ? { kind: 'env', path: path.resolve(fromEnv) } : undefined;
+  const warnings: string[] = [];
+  // A development build given --config / SCRUBIN_CONFIG takes it without asking the OS policy store (no reg.exe run).
+  if (user && !options.packaged) return { source: user, warnings };
   const policy = options.managedPolicy === undefined ? systemManagedPolicy(platform) : (options.managedPolicy ?? undefined);
   const it: ConfigSource | undefined = policy ? { kind: 'policy', policy } : exists(machine) ? { kind: 'machine', path: machine } : undefined;
-  const warnings: string[] = [];
 
   if (options.packaged) {
     const itName = it?.kind === 'policy' ? `the OS policy (${it.policy.origin})` : `the machine-managed configuration ${machine}`;
@@ -103,9 +105,7 @@ export function chooseConfigSource(options: LoadOptions = {}): { source: ConfigS
       warnings.push(`Ignored ${user.kind === 'cli' ? '--config' : 'SCRUBIN_CONFIG'} (${user.path}): a packaged build reads only ${itName}${it ? ', which does not set allowUserConfig' : ' (or an OS policy)'}.`);
     }
     if (it?.kind === 'policy' && exists(machine)) warnings.push(`Ignored ${machine}: ${itName} takes precedence over the machine file.`);
-    return { source: it ?? { kind: 'embedded' }, warnings };
   }
-  if (user) return { source: user, warnings };
   return { source: it ?? { kind: 'embedded' }, warnings };
 }
 
