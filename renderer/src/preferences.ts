@@ -9,10 +9,11 @@ export const KEY_TEXT_SIZE = 'textSize';
 
 export const ROOMS = Array.from({ length: 12 }, (_, i) => `OR-${i + 1}`);
 
+/** `label` is the catalogue key of the size's name. */
 export const TEXT_SIZES = [
-  { value: 'normal', label: 'Normal', scale: 1 },
-  { value: 'large', label: 'Large', scale: 1.25 },
-  { value: 'extra-large', label: 'Extra large', scale: 1.5 },
+  { value: 'normal', label: 'textSize.normal', scale: 1 },
+  { value: 'large', label: 'textSize.large', scale: 1.25 },
+  { value: 'extra-large', label: 'textSize.extra-large', scale: 1.5 },
 ] as const;
 
 export type TextSize = (typeof TEXT_SIZES)[number]['value'];
