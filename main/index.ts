@@ -179,6 +179,7 @@ async function main(): Promise<void> {
   const core = createApp({
     config,
     dataDir: app.getPath('userData'),
+    osLocale: app.getLocale(),
     openBrowser,
     ...(testHooks ? { clock: testHooks.clock } : {}),
     ...diagnosticsHooks(diagnostics),

@@ -12,9 +12,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { LanguageSchema } from '../common/contract';
 
 export const CATALOGUE_DIR = 'renderer/src/i18n';
-export const LANGUAGES = ['en', 'ko'] as const;
+/** Every language main may choose has a catalogue. */
+export const LANGUAGES = LanguageSchema.options;
 const SOURCE_DIR = 'renderer/src';
 const TEXT_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext', 'title', 'alt', 'placeholder', 'label']);
 

@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
-import type { Language } from './i18n';
+import { applyLanguage, type Language } from './i18n';
 import { ErrorBanner } from './ErrorBanner';
 import { errorText, localError, type ShownError } from './i18n/errors';
 import { PreferencesPanel } from './PreferencesPanel';
+import { TextSizeChoices } from './TextSizeChoices';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
 type Action = () => Promise<Result<unknown>>;
@@ -88,6 +89,12 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
     [],
   );
 
+  // The terminal's language (main resolves it: terminal.language, else the OS locale, else English).
+  const language = view?.display.language ?? 'en';
+  useLayoutEffect(() => {
+    applyLanguage(language);
+  }, [language]);
+
   if (fatal) return <Shell title={t('app.cannotStart')} tone="error"><ErrorBanner error={fatal} /></Shell>;
   if (!view) return <Shell title={t('app.starting')}><p className="lead">{t('app.oneMoment')}</p></Shell>;
 
@@ -134,6 +141,15 @@ function Screen({
   const terminal = <span className="terminal">{t('app.terminal', { id: view.terminalId })}</span>;
   const status = <p className="sr-only" role="status" aria-live="polite">{statusLine(t, view)}</p>;
   const name = view.user?.displayName;
+  // Before anyone signs in and on the lock screen: the terminal's own text size (remembered by main, not per person).
+  const terminalTextSize = (
+    <TextSizeChoices
+      name="terminal-text-size"
+      legend={t('terminalTextSize')}
+      value={view.display.textSize}
+      onChange={(size) => run(() => bridge.setTerminalTextSize(size))}
+    />
+  );
 
   switch (view.state) {
     case 'starting':
@@ -161,6 +177,7 @@ function Screen({
             )}
           </div>
           <p className="hint">{view.mode === 'shared' ? t('signedOut.hintShared') : t('signedOut.hint')}</p>
+          {terminalTextSize}
         </Shell>
       );
 
@@ -248,6 +265,7 @@ function Screen({
             </button>
           </div>
           <p className="hint">{name ? t('locked.hint', { name }) : t('locked.hintNobody')}</p>
+          {terminalTextSize}
         </Shell>
       );
   }

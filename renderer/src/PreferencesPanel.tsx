@@ -1,12 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorBanner } from './ErrorBanner';
-import { ROOMS, TEXT_SIZES } from './preferences';
+import { ROOMS } from './preferences';
+import { TextSizeChoices } from './TextSizeChoices';
 import type { PreferencesState } from './usePreferences';
 
 /** "My preferences": saved for the person, so they follow them to any terminal they sign in to. */
 export function PreferencesPanel({ state }: { state: PreferencesState }) {
   const { t } = useTranslation();
-  const { prefs, loaded, saving, error, overridden } = state;
+  const { prefs, loaded, saving, error, overridden, textSize } = state;
   return (
     <section className="prefs" aria-labelledby="prefs-title">
       <h2 id="prefs-title">{t('prefs.title')}</h2>
@@ -28,21 +29,7 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
           ))}
         </select>
       </div>
-      <fieldset className="field choices">
-        <legend>{t('prefs.textSize')}</legend>
-        {TEXT_SIZES.map((size) => (
-          <label key={size.value} className={prefs.textSize === size.value ? 'choice selected' : 'choice'}>
-            <input
-              type="radio"
-              name="pref-text-size"
-              value={size.value}
-              checked={prefs.textSize === size.value}
-              onChange={() => state.setTextSize(size.value)}
-            />
-            {t(size.label)}
-          </label>
-        ))}
-      </fieldset>
+      <TextSizeChoices name="pref-text-size" legend={t('prefs.textSize')} value={textSize} onChange={(size) => state.setTextSize(size)} />
       <p className="meta" role="status" aria-live="polite">
         {saving ? t('prefs.saving') : loaded ? t('prefs.saved') : t('prefs.loading')}
       </p>

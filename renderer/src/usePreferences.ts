@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ScrubInBridge, SessionView } from '../../common/contract';
 import { localError, type ShownError } from './i18n/errors';
-import { DEFAULT_PREFERENCES, KEY_FAVOURITE_ROOM, KEY_TEXT_SIZE, parseRoom, parseTextSize, PREFS_DATASET, textScale, type Preferences } from './preferences';
+import { DEFAULT_PREFERENCES, KEY_FAVOURITE_ROOM, KEY_TEXT_SIZE, parseRoom, parseTextSize, PREFS_DATASET, textScale, type Preferences, type TextSize } from './preferences';
 
 export interface PreferencesState {
   prefs: Preferences;
@@ -14,8 +14,10 @@ export interface PreferencesState {
    * catalogue key of the preference's name.
    */
   overridden: string | null;
+  /** The text size on screen: the person's while they are signed in and have chosen one, else the terminal's. */
+  textSize: TextSize;
   setFavouriteRoom(room: string | null): void;
-  setTextSize(size: Preferences['textSize']): void;
+  setTextSize(size: TextSize): void;
 }
 
 /**
@@ -90,10 +92,12 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
     [bridge, load, active],
   );
 
-  // The text size is the root font size (every size in the stylesheet is relative to it).
+  // The text size is the root font size (every size in the stylesheet is relative to it). Before anyone signs in,
+  // on the lock screen, and for a person who has not chosen one: the terminal's own text size.
+  const textSize = (active && loaded ? prefs.textSize : null) ?? view?.display.textSize ?? 'normal';
   useEffect(() => {
-    document.documentElement.style.setProperty('--text-scale', String(textScale(prefs.textSize)));
-  }, [prefs.textSize]);
+    document.documentElement.style.setProperty('--text-scale', String(textScale(textSize)));
+  }, [textSize]);
 
   const save = useCallback(
     (key: string, value: string, next: Partial<Preferences>) => {
@@ -121,6 +125,7 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
     saving,
     error,
     overridden,
+    textSize,
     setFavouriteRoom: (room) => save(KEY_FAVOURITE_ROOM, room ?? '', { favouriteRoom: room }),
     setTextSize: (size) => save(KEY_TEXT_SIZE, size, { textSize: size }),
   };

@@ -2,6 +2,8 @@
  * The message catalogues (renderer/src/i18n): the same check as `npm run lint` (scripts/check-i18n.ts), plus the
  * keys built at run time: every error code of main and every reference code has words in both languages.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_CODES, referenceCode } from '../../common/reference-codes';
 import { ERROR_CODES } from '../../main/errors';
@@ -21,6 +23,16 @@ describe('message catalogues', () => {
       expect(Object.keys(REFERENCE_CODES), code).toContain(code);
     }
     for (const code of Object.keys(REFERENCE_CODES)) expect(catalogues[language], code).toHaveProperty([`errors.${code}`]);
+  });
+
+  it('every error variant main uses (a more specific message) has words in both languages, and none is unused', () => {
+    const files = readdirSync('main', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const used = new Set(files.flatMap((f) => [...readFileSync(path.join('main', f), 'utf8').matchAll(/\bvariant: '([a-z_]+)'/g)].map((m) => m[1])));
+    expect(used.size).toBeGreaterThan(5);
+    for (const language of LANGUAGES) {
+      const defined = Object.keys(catalogues[language] ?? {}).filter((k) => k.startsWith('errorVariants.')).map((k) => k.slice('errorVariants.'.length));
+      expect(new Set(defined), language).toEqual(used);
+    }
   });
 
   it('reference codes are short, unique, and include SI-OFFLINE, SI-THROTTLED and SI-EXPIRED', () => {

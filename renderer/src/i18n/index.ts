@@ -14,29 +14,31 @@
  *   Error screens: `errorText(t, error)` (errors.ts) gives the message and the SI-… reference code.
  */
 import i18next from 'i18next';
+import type { Language } from '../../../common/contract';
 import { initReactI18next } from 'react-i18next';
 import en from './en.json';
 import ko from './ko.json';
 
-export const LANGUAGES = ['en', 'ko'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export type { Language };
+
+/** One catalogue per language main may choose (a missing one, or a key missing from ko.json, fails the type check). */
+const resources: Record<Language, { translation: typeof en }> = { en: { translation: en }, ko: { translation: ko } };
 
 export const i18n = i18next.createInstance();
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ko: { translation: ko } },
+  resources,
   lng: 'en',
   fallbackLng: 'en',
-  supportedLngs: [...LANGUAGES],
+  supportedLngs: Object.keys(resources),
   // React escapes; the catalogues hold plain text only.
   interpolation: { escapeValue: false },
-  returnNull: false,
   // The resources are bundled: initialise synchronously, so the first render already has the words.
   initAsync: false,
 });
 
 /** Switches the words and `<html lang>` (screen readers pick their voice from it). */
-export function useLanguage(language: Language): void {
+export function applyLanguage(language: Language): void {
   if (i18n.language !== language) void i18n.changeLanguage(language);
   if (document.documentElement.lang !== language) document.documentElement.lang = language;
 }
