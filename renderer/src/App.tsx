@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
+import type { Result, ScrubInBridge, SessionView, TextSize } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
 import { applyLanguage, type Language } from './i18n';
 import { ErrorBanner } from './ErrorBanner';
@@ -142,14 +142,7 @@ function Screen({
   const status = <p className="sr-only" role="status" aria-live="polite">{statusLine(t, view)}</p>;
   const name = view.user?.displayName;
   // Before anyone signs in and on the lock screen: the terminal's own text size (remembered by main, not per person).
-  const terminalTextSize = (
-    <TextSizeChoices
-      name="terminal-text-size"
-      legend={t('terminalTextSize')}
-      value={view.display.textSize}
-      onChange={(size) => run(() => bridge.setTerminalTextSize(size))}
-    />
-  );
+  const terminalTextSize = <TerminalTextSize view={view} bridge={bridge} run={run} />;
 
   switch (view.state) {
     case 'starting':
@@ -269,6 +262,32 @@ function Screen({
         </Shell>
       );
   }
+}
+
+/** The terminal's text size: shown as chosen at once, then as main pushes it back (the view is the source). */
+function TerminalTextSize({ view, bridge, run }: { view: SessionView; bridge: ScrubInBridge; run: (a: Action) => void }) {
+  const { t } = useTranslation();
+  const [chosen, setChosen] = useState<TextSize | null>(null);
+  const shown = view.display.textSize;
+  useEffect(() => {
+    setChosen(null);
+  }, [shown]);
+  return (
+    <TextSizeChoices
+      name="terminal-text-size"
+      legend={t('terminalTextSize')}
+      value={chosen ?? shown}
+      onChange={(size) => {
+        setChosen(size);
+        run(async () => {
+          const result = await bridge.setTerminalTextSize(size);
+          // Refused or not saved: show what main still has (the error banner says why).
+          if (!result.ok) setChosen(null);
+          return result;
+        });
+      }}
+    />
+  );
 }
 
 /** What IT asks about, one tap away (a disclosure): the AWS credentials and the IAM role behind "Hospital systems". */
