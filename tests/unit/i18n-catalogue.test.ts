@@ -35,6 +35,11 @@ describe('message catalogues', () => {
     }
   });
 
+  it('docs/it-guide.md lists every reference code with its internal code', () => {
+    const guide = readFileSync('docs/it-guide.md', 'utf8');
+    for (const [code, reference] of Object.entries(REFERENCE_CODES)) expect(guide, reference).toContain(`| \`${reference}\` | \`${code}\` |`);
+  });
+
   it('reference codes are short, unique, and include SI-OFFLINE, SI-THROTTLED and SI-EXPIRED', () => {
     const codes = Object.values(REFERENCE_CODES);
     expect(new Set(codes).size).toBe(codes.length);
