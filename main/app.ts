@@ -12,7 +12,7 @@ import { defaultTerminalId, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { callSafely } from './lib';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
-import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
+import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type SystemIdleSource, type TerminalSession } from './terminal';
 
 export interface AppOptions {
   config: Config;
@@ -27,6 +27,8 @@ export interface AppOptions {
   onSyncEvent?: (event: SyncEvent) => void;
   /** Gets a copy of every audit line (the app passes the OS-log forwarder of terminal/system-log.ts). */
   forwardAudit?: (line: string) => void;
+  /** The OS idle time (Electron powerMonitor; a fake in tests): input anywhere on the terminal counts as activity. */
+  systemIdle?: SystemIdleSource;
 }
 
 export interface ScrubInApp {
@@ -123,6 +125,7 @@ export function createApp(options: AppOptions): ScrubInApp {
     openBrowser: options.openBrowser,
     ...(clock ? { clock } : {}),
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+    ...(options.systemIdle ? { systemIdle: options.systemIdle } : {}),
     credentials: identityPool
       ? ({ gate, idTokens }) =>
           createCredentialsProvider({

@@ -35,6 +35,8 @@ export function createBridge(transport: BridgeTransport): ScrubInBridge {
     continueAsGuest: () => invoke(CHANNELS.continueAsGuest),
     reportActivity: () => invoke(CHANNELS.reportActivity),
     getCredentials: (options) => invoke(CHANNELS.getCredentials, options),
+    setPin: (pin) => invoke(CHANNELS.setPin, { pin }),
+    unlockWithPin: (pin) => invoke(CHANNELS.unlockWithPin, { pin }),
     settings,
   } satisfies ScrubInBridge);
 }
