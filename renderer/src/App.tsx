@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
+import { LockWarning } from './LockWarning';
+import { PinUnlock } from './PinUnlock';
 import { PreferencesPanel } from './PreferencesPanel';
+import { SetPinPanel } from './SetPinPanel';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
 type Action = () => Promise<Result<unknown>>;
@@ -16,13 +19,18 @@ function useNow(): number {
   return now;
 }
 
-/** Reports keyboard/pointer activity to main (idle lock), at most every 5 s. */
-function useActivityReporter(bridge: ScrubInBridge): void {
+/**
+ * Reports keyboard/pointer activity to main, at most every 5 s (at once while the lock countdown shows). Only a
+ * hint: main reads the operating system's idle time to decide.
+ */
+function useActivityReporter(bridge: ScrubInBridge, warning: boolean): void {
   const last = useRef(0);
+  const urgent = useRef(warning);
+  urgent.current = warning;
   useEffect(() => {
     const report = (): void => {
       const now = Date.now();
-      if (now - last.current < 5000) return;
+      if (!urgent.current && now - last.current < 5000) return;
       last.current = now;
       void bridge.reportActivity();
     };
@@ -39,7 +47,7 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   const [fatal, setFatal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
-  useActivityReporter(bridge);
+  useActivityReporter(bridge, view?.lockWarning != null);
   const preferences = usePreferences(bridge, view);
 
   // Main pushes every session change, in order: the pushes are the one source of the view. The initial
@@ -186,6 +194,7 @@ function Screen({
       const guest = view.state === 'guest';
       return (
         <Shell title={guest ? 'Guest mode' : `Signed in: ${view.user?.displayName ?? ''}`} footer={terminal}>
+          {view.lockWarning && <LockWarning secondsLeft={view.lockWarning.secondsLeft} />}
           {status}
           <ErrorBanner message={error} />
           <dl className="facts">
@@ -222,6 +231,7 @@ function Screen({
               </>
             )}
           </div>
+          {!guest && view.quickUnlock && <SetPinPanel bridge={bridge} quickUnlock={view.quickUnlock} />}
           {!guest && view.settingsAvailable && <PreferencesPanel state={preferences} />}
         </Shell>
       );
@@ -233,6 +243,7 @@ function Screen({
           {status}
           <ErrorBanner message={error} />
           <p className="lead">In use by {view.user?.displayName ?? 'another person'}. AWS access is paused while locked.</p>
+          {view.quickUnlock?.available && <PinUnlock bridge={bridge} quickUnlock={view.quickUnlock} />}
           <div className="actions">
             <button className="primary" disabled={busy} onClick={() => run(() => bridge.unlock())}>
               Unlock as {view.user?.displayName ?? 'same person'}

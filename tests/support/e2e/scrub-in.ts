@@ -8,7 +8,18 @@ import path from 'node:path';
 import type { ElectronApplication, Page, TestInfo } from '@playwright/test';
 import type { ScrubInApp as Core } from '../../../main/app';
 import type { AppDriver, AppKind } from './driver';
-import { ErrorScreen, GuestScreen, LockedScreen, PreferencesPanel, SignedInScreen, SignedOutScreen, WaitingForBrowserScreen } from './pages';
+import {
+  ErrorScreen,
+  GuestScreen,
+  LockedScreen,
+  LockWarningBanner,
+  PinUnlockPanel,
+  PreferencesPanel,
+  SetPinPanel,
+  SignedInScreen,
+  SignedOutScreen,
+  WaitingForBrowserScreen,
+} from './pages';
 
 const isAuthorize = (url: string): boolean => url.includes('/oauth2/authorize');
 const isLogout = (url: string): boolean => url.includes('/logout?');
@@ -23,6 +34,9 @@ export class ScrubIn {
   readonly locked: LockedScreen;
   readonly error: ErrorScreen;
   readonly preferences: PreferencesPanel;
+  readonly setPin: SetPinPanel;
+  readonly pinUnlock: PinUnlockPanel;
+  readonly lockWarning: LockWarningBanner;
   private authorizeCursor = 0;
   private logoutCursor = 0;
 
@@ -41,6 +55,14 @@ export class ScrubIn {
     this.locked = new LockedScreen(this.page);
     this.error = new ErrorScreen(this.page);
     this.preferences = new PreferencesPanel(this.page);
+    this.setPin = new SetPinPanel(this.page);
+    this.pinUnlock = new PinUnlockPanel(this.page);
+    this.lockWarning = new LockWarningBanner(this.page);
+  }
+
+  /** Someone typed or clicked in ANOTHER application on this terminal (the OS idle time starts again). */
+  inputElsewhere(): Promise<void> {
+    return this.driver.systemInput();
   }
 
   /** The Electron application (electron project only). */
