@@ -41,7 +41,7 @@ export function pinShapeOk(pin: string, length: number): boolean {
 
 /** PINs that the first guesses find: one digit repeated (000000), or a straight run up or down (123456, 987654). */
 export function pinTooEasy(pin: string): boolean {
-  const digits = [...pin].map(Number);
+  const digits = Array.from({ length: pin.length }, (_, i) => pin.charCodeAt(i) - 48);
   const steps = new Set(digits.slice(1).map((d, i) => d - (digits[i] ?? 0)));
   return steps.size === 1 && [0, 1, -1].some((step) => steps.has(step));
 }

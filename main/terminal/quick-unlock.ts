@@ -24,8 +24,9 @@ export async function setPin(ctx: SessionContext, pin: string): Promise<SessionV
   if (!policy) throw new ScrubInError('pin_unavailable', { detail: 'quickUnlock is not enabled on this terminal' });
   if (s.machine.phase !== 'signed-in' || !who) throw new ScrubInError('illegal_transition', { detail: 'a PIN can be set only while signed in' });
   if (!pinShapeOk(pin, policy.pinLength) || pinTooEasy(pin)) throw new ScrubInError('pin_invalid', { detail: 'PIN refused: wrong length or too easy to guess' });
+  const stillSignedIn = (): boolean => s.person === who && s.machine.phase === 'signed-in';
   const secret = await hashPin(pin);
-  if (s.person !== who || s.machine.phase !== 'signed-in') throw new ScrubInError('illegal_transition', { detail: 'the session changed while the PIN was being set' });
+  if (!stillSignedIn()) throw new ScrubInError('illegal_transition', { detail: 'the session changed while the PIN was being set' });
   forgetPin(ctx);
   s.pin = { sub: who.session.sub, secret, failures: 0, graceUntil: null, checking: false };
   record(ctx, { event: 'pin-set', outcome: 'ok', user: auditUser(who.session) });
@@ -49,7 +50,7 @@ export async function unlockWithPin(ctx: SessionContext, attempt: string): Promi
     pin.checking = false;
   }
   // Capped, signed out, switched or expired while the hash was computed: this attempt unlocks nothing.
-  if (s.pin !== pin || s.person !== who || s.machine.phase !== 'locked' || !pinUsable(ctx, pin)) return refuse(ctx, who, s.pin);
+  if (!stillLocked(ctx, who, pin)) return refuse(ctx, who, s.pin);
   const ordinal = pin.failures + 1;
   if (matches) {
     pin.failures = 0;
@@ -75,6 +76,12 @@ export async function unlockWithPin(ctx: SessionContext, attempt: string): Promi
   });
   pin.checking = false;
   throw new ScrubInError('pin_wrong', { detail: `wrong PIN, attempt ${ordinal} of ${max}` });
+}
+
+/** The same person's terminal is still locked with the same, usable PIN (read afresh after an await). */
+function stillLocked(ctx: SessionContext, who: Person, pin: PinState): boolean {
+  const s = ctx.state;
+  return s.pin === pin && s.person === who && s.machine.phase === 'locked' && pinUsable(ctx, pin);
 }
 
 function refuse(ctx: SessionContext, who: Person, pin: PinState | null): never {

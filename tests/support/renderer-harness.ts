@@ -55,10 +55,18 @@ export interface RendererHarness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /**
+   * Real input on the page (pointer, keys: `isTrusted` events, which page script cannot make), what the OS sees of
+   * the app's window; the web project's fake OS idle time. Not part of the bridge.
+   */
+  onTrustedInput?: () => void;
+}
+
 /** A fresh browser context and page with the harness attached (benchmarks, one-off scripts). */
-export async function openRendererHarness(browser: Browser, session: BridgeSession): Promise<RendererHarness> {
+export async function openRendererHarness(browser: Browser, session: BridgeSession, options: HarnessOptions = {}): Promise<RendererHarness> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const harness = await attachRendererHarness(await context.newPage(), session);
+  const harness = await attachRendererHarness(await context.newPage(), session, options);
   return {
     ...harness,
     async close() {
@@ -75,13 +83,7 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
 export async function attachRendererHarness(
   page: Page,
   session: BridgeSession,
-  options: {
-    /**
-     * Real input on the page (pointer, keys: `isTrusted` events, which page script cannot make), what the OS sees
-     * of the app's window; the web project's fake OS idle time. Not part of the bridge.
-     */
-    onTrustedInput?: () => void;
-  } = {},
+  options: HarnessOptions = {},
 ): Promise<RendererHarness> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -111,7 +113,7 @@ export async function attachRendererHarness(
   if (onTrustedInput) {
     await page.exposeBinding('__scrubinOsInput', () => onTrustedInput());
     await page.addInitScript(() => {
-      const os = (window as unknown as { __scrubinOsInput: () => void }).__scrubinOsInput;
+      const os = (window as unknown as { __scrubinOsInput: () => Promise<void> }).__scrubinOsInput;
       const seen = (event: Event): void => {
         if (event.isTrusted) void os();
       };

@@ -216,7 +216,7 @@ async function wrongPin(h: H, delayMs: number, attempt = '111112'): Promise<stri
   return answer;
 }
 
-const quickUnlocks = (h: H) => h.records().filter((r) => r.event === 'quick-unlock').map((r) => (r.event === 'quick-unlock' ? [r.outcome, r.result, r.attempt] : []));
+const quickUnlocks = (h: H) => h.records().flatMap((r) => (r.event === 'quick-unlock' ? [[r.outcome, r.result, r.attempt]] : []));
 
 describe('pin.ts', () => {
   it('checks the shape and refuses the first guesses', () => {
