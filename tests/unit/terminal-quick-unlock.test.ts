@@ -15,6 +15,8 @@ import { hashPin, pinMatches, pinShapeOk, pinTooEasy, wrongPinDelayMs } from '..
 import type { StagedSignIn, SystemIdleSource, TerminalAuth, TerminalAuthSession, TerminalCredentials } from '../../main/terminal/ports';
 import { createTerminalSession, type TerminalSession } from '../../main/terminal/session';
 import { WARNING_POLL_MS } from '../../main/terminal/timers';
+import { systemIdleSource } from '../../main/shell/power';
+import { ClockIdleSource, createTestHooks } from '../../main/shell/test-hooks';
 
 const PIN = '480915';
 const IDLE_MS = 300_000;
@@ -592,5 +594,29 @@ describe('whole-terminal activity (the OS idle time decides)', () => {
     h.clock.advance(IDLE_MS);
     expect(h.view().state).toBe('locked');
     expect(h.problems.some((p) => p.includes('the OS idle time could not be read'))).toBe(true);
+  });
+});
+
+describe('the OS idle time adapters', () => {
+  it('the Electron adapter only reads powerMonitor.getSystemIdleTime()', () => {
+    let seconds = 42;
+    const source = systemIdleSource({ getSystemIdleTime: () => seconds });
+    expect(source.idleSeconds()).toBe(42);
+    seconds = 0;
+    expect(source.idleSeconds()).toBe(0);
+  });
+
+  it('test builds: an idle time on the movable clock, started again by input', () => {
+    const clock = new ManualClock();
+    const idle = new ClockIdleSource(clock);
+    clock.advance(61_500);
+    expect(idle.idleSeconds()).toBe(61);
+    idle.input();
+    expect(idle.idleSeconds()).toBe(0);
+    const hooks = createTestHooks();
+    hooks.global.advanceClock(10_000);
+    expect(hooks.idle.idleSeconds()).toBeGreaterThanOrEqual(10);
+    hooks.global.systemInput();
+    expect(hooks.idle.idleSeconds()).toBe(0);
   });
 });
