@@ -18,6 +18,8 @@ export const CHANNELS = {
   getSetting: 'scrubin:settings:get',
   setSetting: 'scrubin:settings:set',
   settingsChanged: 'scrubin:settings:changed',
+  setPin: 'scrubin:terminal:set-pin',
+  unlockWithPin: 'scrubin:terminal:unlock-pin',
 } as const;
 
 /** Channels main pushes to windows (not invokable). */

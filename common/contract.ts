@@ -28,6 +28,8 @@ export type TextSize = z.infer<typeof TextSizeSchema>;
 /** How this terminal shows its screens before anyone signs in: not per person (main/terminal/display.ts). */
 export const DisplayViewSchema = z.strictObject({ language: LanguageSchema, textSize: TextSizeSchema });
 export type DisplayView = z.infer<typeof DisplayViewSchema>;
+/** A quick-unlock PIN as the keypad sends it (main checks the policy's length). It only ever goes renderer -> main. */
+export const PinSchema = z.string().regex(/^\d{4,8}$/);
 
 /** Request payloads (renderer -> main), validated in main before anything runs. */
 export const RequestSchemas = {
@@ -44,6 +46,8 @@ export const RequestSchemas = {
   [CHANNELS.getCredentials]: z.strictObject({ roleArn: roleArn.optional() }).optional(),
   [CHANNELS.getSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema }),
   [CHANNELS.setSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema, value: SettingsValueSchema }),
+  [CHANNELS.setPin]: z.strictObject({ pin: PinSchema }),
+  [CHANNELS.unlockWithPin]: z.strictObject({ pin: PinSchema }),
 } as const;
 
 export const SessionStateSchema = z.enum(['starting', 'signed-out', 'guest', 'signing-in', 'signed-in', 'locked', 'unlocking', 'error']);
@@ -84,6 +88,20 @@ export const SessionViewSchema = z.strictObject({
   federatedLabel: z.string().nullable(),
   pendingSignIn: z.strictObject({ expiresAt: z.number(), forUser: z.string().nullable() }).nullable(),
   lastError: ErrorViewSchema.nullable(),
+  /** The countdown before the idle lock is showing: seconds left when this view was made. */
+  lockWarning: z.strictObject({ secondsLeft: z.number().int().min(0) }).nullable(),
+  /** PIN quick unlock (null: not enabled on this terminal). Never the PIN or anything derived from it. */
+  quickUnlock: z
+    .strictObject({
+      pinLength: z.number().int().min(4).max(8),
+      /** The person holding the terminal has set a PIN. */
+      pinSet: z.boolean(),
+      /** Locked, and the PIN unlocks now (within the grace period of an idle lock, tries left). */
+      available: z.boolean(),
+      attemptsLeft: z.number().int().min(0).nullable(),
+      graceEndsAt: z.number().nullable(),
+    })
+    .nullable(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
@@ -140,6 +158,10 @@ export interface ScrubInBridge {
   /** The terminal's text size on the sign-in and lock screens (remembered for the terminal, not the person). */
   setTerminalTextSize(textSize: TextSize): Promise<Result<SessionView>>;
   getCredentials(options?: { roleArn?: string }): Promise<Result<AwsCredentialsView>>;
+  /** Sets the signed-in person's quick-unlock PIN (kept in main as a salted hash only). */
+  setPin(pin: string): Promise<Result<SessionView>>;
+  /** Unlocks with the PIN (same person, within the grace period of an idle lock). */
+  unlockWithPin(pin: string): Promise<Result<SessionView>>;
   /** The signed-in person's settings (refused while locked or signed out, and for guests). */
   settings: SettingsBridge;
 }

@@ -36,6 +36,10 @@ export const REFERENCE_CODES = {
   illegal_transition: 'SI-NOT-NOW',
   invalid_request: 'SI-INVALID',
   internal: 'SI-INTERNAL',
+  pin_wrong: 'SI-PIN-WRONG',
+  pin_exhausted: 'SI-PIN-LOCKED',
+  pin_unavailable: 'SI-PIN-OFF',
+  pin_invalid: 'SI-PIN-WEAK',
   // Raised by the renderer itself, not by main's taxonomy.
   /** The terminal has no network at all (the offline screen). */
   offline: 'SI-OFFLINE',

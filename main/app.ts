@@ -12,7 +12,7 @@ import { defaultTerminalId, DEFAULT_LANGUAGE, withResolvedLanguage, type Config 
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { callSafely } from './lib';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
-import { createTerminalDisplay, createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
+import { createTerminalDisplay, createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type SystemIdleSource, type TerminalSession } from './terminal';
 
 export interface AppOptions {
   config: Config;
@@ -29,6 +29,8 @@ export interface AppOptions {
   forwardAudit?: (line: string) => void;
   /** The OS locale (Electron: app.getLocale()) for `terminal.language` when IT did not set it; default: this process's. */
   osLocale?: string;
+  /** The OS idle time (Electron powerMonitor; a fake in tests): input anywhere on the terminal counts as activity. */
+  systemIdle?: SystemIdleSource;
 }
 
 export interface ScrubInApp {
@@ -127,6 +129,7 @@ export function createApp(options: AppOptions): ScrubInApp {
     openBrowser: options.openBrowser,
     ...(clock ? { clock } : {}),
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+    ...(options.systemIdle ? { systemIdle: options.systemIdle } : {}),
     credentials: identityPool
       ? ({ gate, idTokens }) =>
           createCredentialsProvider({

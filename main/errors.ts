@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   // settings sync
   sync_limit: { retryable: false, message: 'This setting could not be saved because your saved settings are full. Remove settings you no longer need, or ask hospital IT.' },
   sync_conflict: { retryable: true, message: 'Your settings changed on another terminal at the same moment. They will be synchronised again shortly.' },
+  // quick unlock (PIN)
+  pin_wrong: { retryable: true, message: 'That PIN is not right. Try again, or unlock with your password.' },
+  pin_exhausted: { retryable: false, message: 'Too many wrong PINs. Unlock with your password.' },
+  pin_unavailable: { retryable: false, message: 'Quick unlock with a PIN is not available now. Unlock with your password.' },
+  pin_invalid: { retryable: true, message: 'Choose a PIN that is not all the same digit or a simple run such as 123456.' },
   // terminal policy
   locked: { retryable: false, message: 'The terminal is locked. Unlock it to continue.' },
   signed_out: { retryable: false, message: 'Nobody is signed in. Sign in to continue.' },

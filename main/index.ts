@@ -17,7 +17,7 @@ import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
 import { createDispatcher, createPushers, INVOKE_CHANNELS } from './shell/ipc';
 import { autostartDecision, collectDiagnosticsTarget, isKioskExitChord, kioskKeyAction, mayCloseWindow } from './shell/kiosk';
-import { forwardPowerEvents } from './shell/power';
+import { forwardPowerEvents, systemIdleSource } from './shell/power';
 import { createTestHooks, testHooksAllowed } from './shell/test-hooks';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 import { createSystemLogForwarder } from './terminal/system-log';
@@ -182,6 +182,8 @@ async function main(): Promise<void> {
     osLocale: app.getLocale(),
     openBrowser,
     ...(testHooks ? { clock: testHooks.clock } : {}),
+    // Input anywhere on the terminal counts; test builds use an idle time on their movable clock instead.
+    systemIdle: testHooks ? testHooks.idle : systemIdleSource(powerMonitor),
     ...diagnosticsHooks(diagnostics),
     forwardAudit: createSystemLogForwarder({
       platform: process.platform,
@@ -217,6 +219,8 @@ async function main(): Promise<void> {
 
   window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged, kiosk: config.terminal.kiosk });
   if (config.terminal.kiosk) lockDown(window, config, () => core.session.view().state === 'signed-out', diagnostics);
+  // Test builds: the window's real input (seen by main, not reported by the renderer) is the fake OS's input.
+  if (testHooks) window.webContents.on('input-event', () => testHooks.idle.input());
   links.attach((url) => {
     focus();
     void core.session.handleCallback(url);

@@ -36,6 +36,8 @@ export function createBridge(transport: BridgeTransport): ScrubInBridge {
     reportActivity: () => invoke(CHANNELS.reportActivity),
     setTerminalTextSize: (textSize) => invoke(CHANNELS.setTextSize, { textSize }),
     getCredentials: (options) => invoke(CHANNELS.getCredentials, options),
+    setPin: (pin) => invoke(CHANNELS.setPin, { pin }),
+    unlockWithPin: (pin) => invoke(CHANNELS.unlockWithPin, { pin }),
     settings,
   } satisfies ScrubInBridge);
 }

@@ -134,6 +134,23 @@ export const TerminalConfigSchema = z.strictObject({
    * system's language when it is one of these, else English (main/config/language.ts).
    */
   language: LanguageSchema.optional(),
+  /**
+   * Seconds before the idle lock that a full-width countdown warns the person ("Locking in 0:24"); any input
+   * dismisses it. 0 = no warning. At most half of `idleLockSeconds` is used (a 30-second idle lock warns for 15).
+   */
+  lockWarningSeconds: z.number().int().min(0).max(300).default(30),
+  /** PIN quick unlock after an idle lock (off by default; docs/terminal-policy.md#quick-unlock). */
+  quickUnlock: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Digits of the PIN the person sets on the on-screen keypad. */
+      pinLength: z.number().int().min(4).max(8).default(6),
+      /** Minutes after an idle lock during which the same person may unlock with the PIN. */
+      graceMinutes: z.number().int().min(1).max(60).default(15),
+      /** Wrong PINs after which only the full sign-in unlocks. */
+      maxAttempts: z.number().int().min(1).max(5).default(3),
+    })
+    .default({ enabled: false, pinLength: 6, graceMinutes: 15, maxAttempts: 3 }),
 });
 
 /** Per-person settings sync (the Cognito Sync successor on DynamoDB; docs/settings-sync.md). */
@@ -158,7 +175,16 @@ export const ConfigSchema = z
     logoutUri: appSchemeUri('logoutUri'),
     /** Settings that follow a person between terminals; needs `identityPool` (the table is reached with its credentials). */
     sync: SyncConfigSchema.optional(),
-    terminal: TerminalConfigSchema.default({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, kiosk: false, kioskExit: 'os-only', startAtLogin: false }),
+    terminal: TerminalConfigSchema.default({
+      mode: 'shared',
+      idleLockSeconds: 300,
+      sessionCapHours: 12,
+      kiosk: false,
+      kioskExit: 'os-only',
+      startAtLogin: false,
+      lockWarningSeconds: 30,
+      quickUnlock: { enabled: false, pinLength: 6, graceMinutes: 15, maxAttempts: 3 },
+    }),
     /** Absolute path of the hash-chained audit log (JSON Lines). Defaults to the app's data folder. */
     auditLogPath: z.string().min(1).refine((p) => isAbsolutePath(p), 'expected an absolute path').optional(),
     /**

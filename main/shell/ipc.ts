@@ -33,6 +33,8 @@ export interface BridgeSession {
   lock(): unknown;
   unlock(): Promise<unknown>;
   switchUser(): Promise<unknown>;
+  setPin(pin: string): Promise<unknown>;
+  unlockWithPin(pin: string): Promise<unknown>;
   continueAsGuest(): Promise<unknown>;
   reportActivity(): unknown;
   setTextSize(textSize: TextSize): Promise<unknown>;
@@ -99,6 +101,9 @@ export function createDispatcher(
     },
     [CHANNELS.getSetting]: async (p): Promise<SettingValue> => ({ value: await session.getSetting(p.dataset, p.key) }),
     [CHANNELS.setSetting]: async (p) => (await session.setSetting(p.dataset, p.key, p.value), null),
+    // The PIN goes one way: the answer is the view, which never carries it.
+    [CHANNELS.setPin]: async (p) => (await session.setPin(p.pin), session.view()),
+    [CHANNELS.unlockWithPin]: async (p) => (await session.unlockWithPin(p.pin), session.view()),
   };
 
   return async (channel, payload, sender) => {

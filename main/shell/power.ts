@@ -1,7 +1,9 @@
 /**
  * The operating system's sleep and screen-lock events (Electron `powerMonitor`) handed to the terminal session:
  * it locks on suspend and on the OS screen lock, and re-checks its wall-clock deadlines on resume and unlock.
+ * Also the OS idle time (`getSystemIdleTime`), so input anywhere on the terminal counts as activity.
  */
+import type { SystemIdleSource } from '../terminal/ports';
 import type { SystemEvent } from '../terminal/timers';
 
 /**
@@ -30,4 +32,14 @@ export function forwardPowerEvents(power: PowerEvents, onEvent: (event: SystemEv
   power.on('unlock-screen', () => {
     onEvent('unlock-screen');
   });
+}
+
+/** The part of Electron's `powerMonitor` that reports the whole terminal's idle time. */
+export interface IdleClock {
+  getSystemIdleTime(): number;
+}
+
+/** The OS idle time (input in any application) as the terminal session's `SystemIdleSource`. */
+export function systemIdleSource(power: IdleClock): SystemIdleSource {
+  return { idleSeconds: () => power.getSystemIdleTime() };
 }

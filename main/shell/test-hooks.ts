@@ -4,7 +4,8 @@
  * credentials expiry, shift cap without waiting). They exist only when SCRUBIN_TEST_HOOKS=1 AND the build is
  * unpackaged or the packaged test flavour (electron-builder.test.yml); a release build never has them.
  */
-import { AdvanceableClock } from '../clock';
+import { AdvanceableClock, type Clock } from '../clock';
+import type { SystemIdleSource } from '../terminal/ports';
 
 export interface TestHookFacts {
   env: NodeJS.ProcessEnv;
@@ -28,10 +29,30 @@ export interface TestHooksGlobal {
   advanceClock(ms: number): void;
   /** The app's clock now (ms since the epoch). */
   now(): number;
+  /** Someone used the terminal's keyboard or pointer (in any application): the fake OS idle time starts again. */
+  systemInput(): void;
+}
+
+/**
+ * The OS idle time on the app's clock, for test builds: the real `getSystemIdleTime()` does not follow a clock moved
+ * forward. Input is what the OS would see: the window's real input events (main/index.ts) or `systemInput()`.
+ */
+export class ClockIdleSource implements SystemIdleSource {
+  private lastInput: number;
+  constructor(private readonly clock: Clock) {
+    this.lastInput = clock.now();
+  }
+  input(): void {
+    this.lastInput = this.clock.now();
+  }
+  idleSeconds(): number {
+    return Math.max(0, Math.floor((this.clock.now() - this.lastInput) / 1000));
+  }
 }
 
 export interface TestHooks {
   clock: AdvanceableClock;
+  idle: ClockIdleSource;
   /** Records `url` in place of opening the system browser. */
   open(url: string): void;
   global: TestHooksGlobal;
@@ -39,10 +60,12 @@ export interface TestHooks {
 
 export function createTestHooks(): TestHooks {
   const clock = new AdvanceableClock();
+  const idle = new ClockIdleSource(clock);
   const urls: string[] = [];
   const waiters: Array<{ index: number; resolve: (url: string) => void }> = [];
   return {
     clock,
+    idle,
     open(url) {
       urls.push(url);
       for (const waiter of waiters.splice(0)) {
@@ -63,6 +86,9 @@ export function createTestHooks(): TestHooks {
         clock.advance(ms);
       },
       now: () => clock.now(),
+      systemInput: () => {
+        idle.input();
+      },
     },
   };
 }

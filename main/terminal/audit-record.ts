@@ -55,6 +55,19 @@ export const AuditEntrySchema = z.discriminatedUnion('event', [
   }),
   z.strictObject({ event: z.literal('lock'), outcome: z.literal('ok'), user: AuditUserSchema, reason: z.enum(['idle', 'manual', 'suspend', 'screen-lock']) }),
   z.strictObject({ event: z.literal('unlock'), outcome: z.literal('ok'), user: AuditUserSchema }),
+  /** The person set a quick-unlock PIN (never the PIN nor its hash). */
+  z.strictObject({ event: z.literal('pin-set'), outcome: z.literal('ok'), user: AuditUserSchema }),
+  /**
+   * One PIN attempt at the lock screen (never the PIN): `ok` unlocked; `wrong`; `exhausted` = the wrong PIN that used
+   * the last try (the PIN is gone, only the full sign-in unlocks); `refused` = no PIN unlock possible at that moment.
+   */
+  z.strictObject({
+    event: z.literal('quick-unlock'),
+    outcome: z.enum(['ok', 'failed', 'refused']),
+    user: AuditUserSchema,
+    result: z.enum(['ok', 'wrong', 'exhausted', 'refused']),
+    attempt: z.number().int().min(0).max(10),
+  }),
   z.strictObject({ event: z.literal('switch'), outcome: z.literal('ok'), from: AuditUserSchema, to: AuditUserSchema }),
   z.strictObject({ event: z.literal('session-cap'), outcome: z.literal('ok'), user: AuditUserSchema, capHours: z.number().positive().max(24) }),
   z.strictObject({ event: z.literal('refresh-failed'), outcome: z.literal('failed'), user: AuditUserSchema, code: errorCode }),

@@ -23,7 +23,9 @@ import type {
   TerminalCredentials,
   TerminalSettings,
   TerminalSettingsChange,
+  SystemIdleSource,
 } from './ports';
+import type { PinHash } from './pin';
 
 export interface TerminalSessionOptions {
   config: Config;
@@ -41,6 +43,8 @@ export interface TerminalSessionOptions {
   onProblem?: (error: ScrubInError) => void;
   /** The terminal's language and text size (default: the config's language, text size in memory only). */
   display?: TerminalDisplay;
+  /** The operating system's idle time (whole-terminal activity); without it, the renderer's reports count as activity. */
+  systemIdle?: SystemIdleSource | null;
 }
 
 export type FlowKind = 'sign-in' | 'unlock' | 'switch';
@@ -65,7 +69,19 @@ export interface Person {
 export const SESSION_DEAD: ReadonlySet<ErrorCode> = new Set(['refresh_rejected', 'account_disabled']);
 
 export type SignOutReason = 'user' | 'switch' | 'session-cap' | 'refresh-rejected';
-export type TimerName = 'idle' | 'cap' | 'flow';
+export type TimerName = 'idle' | 'cap' | 'flow' | 'grace';
+
+/** The current person's quick-unlock PIN (quick-unlock.ts): a salted hash in memory, never the PIN. */
+export interface PinState {
+  readonly sub: string;
+  readonly secret: PinHash;
+  /** Wrong attempts since the PIN was set or last unlocked. */
+  failures: number;
+  /** Set at an idle lock: the PIN unlocks until then (wall clock). Null while signed in. */
+  graceUntil: number | null;
+  /** An attempt is being checked (scrypt, the wrong-PIN delay): no second one meanwhile. */
+  checking: boolean;
+}
 
 /** Everything the session remembers between steps. */
 export interface SessionState {
@@ -102,6 +118,10 @@ export interface SessionState {
   settingsQueue: Promise<void>;
   /** The credentials-then-open step of the latest sign-in / unlock: settings reads wait for it. */
   settingsOpening: Promise<void>;
+  /** The quick-unlock PIN of the person (null: none set, or no longer allowed to unlock). */
+  pin: PinState | null;
+  /** The countdown before the idle lock is showing. */
+  lockWarning: boolean;
 }
 
 export interface SessionContext {
@@ -117,6 +137,11 @@ export interface SessionContext {
   readonly idleMs: number;
   readonly capMs: number;
   readonly federatedIdp: string | null;
+  /** How long before the idle lock the countdown shows (0: none); at most half the idle time. */
+  readonly warnMs: number;
+  /** The quick-unlock policy, or null when IT has not switched it on. */
+  readonly quickUnlock: Config['terminal']['quickUnlock'] | null;
+  readonly systemIdle: SystemIdleSource | null;
   /** Set once by session.ts, before any step runs (the provider's factory needs this context's gate). */
   credentials: TerminalCredentials | null;
   /** Set once by session.ts, before any step runs. */
@@ -143,6 +168,9 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
     idleMs: config.terminal.idleLockSeconds * 1000,
     capMs: Math.round(config.terminal.sessionCapHours * 3_600_000),
     federatedIdp: config.userPool.identityProvider ?? null,
+    warnMs: Math.min(config.terminal.lockWarningSeconds * 1000, Math.floor((config.terminal.idleLockSeconds * 1000) / 2)),
+    quickUnlock: config.terminal.quickUnlock.enabled ? config.terminal.quickUnlock : null,
+    systemIdle: options.systemIdle ?? null,
     credentials: null,
     settings: null,
     display: options.display ?? createTerminalDisplay({ language: config.terminal.language ?? 'en', file: null }),
@@ -160,11 +188,13 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
       refusedAudited: false,
       signingOut: Promise.resolve(),
       disposed: false,
-      timers: { idle: null, cap: null, flow: null },
+      timers: { idle: null, cap: null, flow: null, grace: null },
       capFor: null,
       settingsSub: null,
       settingsQueue: Promise.resolve(),
       settingsOpening: Promise.resolve(),
+      pin: null,
+      lockWarning: false,
     },
     viewListeners: new Set(),
     settingsListeners: new Set(),
@@ -221,6 +251,16 @@ export function holdCredentials(s: SessionState, c: Pick<TerminalAwsCredentials,
 export function cancelTimer(ctx: SessionContext, name: TimerName): void {
   ctx.state.timers[name]?.cancel();
   ctx.state.timers[name] = null;
+}
+
+/** Wipes the quick-unlock PIN hash (bytes zeroed, then dropped) and its grace timer. The caller pushes the view. */
+export function forgetPin(ctx: SessionContext): void {
+  const pin = ctx.state.pin;
+  cancelTimer(ctx, 'grace');
+  if (!pin) return;
+  pin.secret.hash.fill(0);
+  pin.secret.salt.fill(0);
+  ctx.state.pin = null;
 }
 
 /** Forgets the pending flow and its expiry timer (the auth core's side is the caller's business). */

@@ -9,6 +9,7 @@
  *   signing-in --SIGN_IN_ABORTED--> (where it came from: signed-out or guest)
  *   signed-in --LOCK--> locked --UNLOCK|SWITCH--> unlocking --UNLOCK_DONE--> signed-in (same person, or switched)
  *   unlocking --UNLOCK_ABORTED--> locked
+ *   locked --PIN_UNLOCK--> signed-in (quick unlock: the same person's PIN within the grace period; quick-unlock.ts decides)
  *   signed-in|locked|unlocking --SESSION_CAP--> signed-out
  *   anything but starting|signed-out --SIGN_OUT--> signed-out
  *   error --START--> starting
@@ -44,6 +45,7 @@ export type MachineEvent =
   | 'SWITCH'
   | 'UNLOCK_DONE'
   | 'UNLOCK_ABORTED'
+  | 'PIN_UNLOCK'
   | 'SESSION_CAP'
   | 'SIGN_OUT';
 
@@ -62,7 +64,7 @@ export const TRANSITIONS: { readonly [P in Phase]: Partial<Record<MachineEvent, 
     SIGN_OUT: 'signed-out',
   },
   'signed-in': { LOCK: 'locked', SESSION_CAP: 'signed-out', SIGN_OUT: 'signed-out' },
-  locked: { UNLOCK: 'unlocking', SWITCH: 'unlocking', SESSION_CAP: 'signed-out', SIGN_OUT: 'signed-out' },
+  locked: { UNLOCK: 'unlocking', SWITCH: 'unlocking', PIN_UNLOCK: 'signed-in', SESSION_CAP: 'signed-out', SIGN_OUT: 'signed-out' },
   unlocking: {
     UNLOCK: 'unlocking',
     SWITCH: 'unlocking',

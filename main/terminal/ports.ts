@@ -105,3 +105,13 @@ export interface TerminalSettings {
  * audit of refusals during the final flush at sign-out, which uses the leaving person's last credentials).
  */
 export type SettingsFactory = (deps: { credentials: () => Promise<TerminalAwsCredentials> }) => TerminalSettings;
+
+/**
+ * How long the whole terminal has had no keyboard or pointer input, in any application (Electron
+ * `powerMonitor.getSystemIdleTime()` through main/shell/power.ts; a fake driven by the test clock in tests).
+ * With one, main decides idleness itself and the renderer's activity reports are only a hint to look now.
+ */
+export interface SystemIdleSource {
+  /** Whole seconds since the last input anywhere on the terminal. */
+  idleSeconds(): number;
+}

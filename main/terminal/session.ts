@@ -10,7 +10,8 @@
  *   sign-in.ts          sign-in / unlock / switch user begun in the browser; cancel, expiry, abort
  *   callback.ts         the deep link back: dropped, or completed as a sign-in, an unlock or a switch
  *   sign-out.ts         signing a person out for real (button, cap, refresh rejected, switch)
- *   lock.ts, timers.ts  locking; the idle-lock and session-cap timers, activity, OS sleep and screen lock
+ *   lock.ts, timers.ts  locking; the idle-lock (with its countdown) and session-cap timers, activity, OS idle, sleep, screen lock
+ *   quick-unlock.ts     PIN quick unlock within the grace period of an idle lock (pin.ts: the salted hash)
  *   guest.ts            guest mode, and its upgrade when someone signs in
  *   credentials-link.ts the credentials provider: ID tokens, prefetch, getCredentials behind the gate
  *   settings-link.ts    the per-person settings sync
@@ -26,10 +27,11 @@
  */
 import type { SessionView, TextSize } from '../../common/contract';
 import { handleCallback } from './callback';
-import { cancelTimer, createContext, gate, type TerminalSessionOptions } from './context';
+import { cancelTimer, createContext, forgetPin, gate, type TerminalSessionOptions } from './context';
 import { createIdTokenSource, getCredentials } from './credentials-link';
 import { continueAsGuest } from './guest';
 import { lockNow } from './lock';
+import { setPin, unlockWithPin } from './quick-unlock';
 import type { GateState, IdTokenSource, TerminalAwsCredentials, TerminalSettingsChange } from './ports';
 import { getSetting, linkSettings, setSetting } from './settings-link';
 import { cancelSignIn, signIn, switchUser, unlock } from './sign-in';
@@ -50,6 +52,10 @@ export interface TerminalSession {
   lock(): SessionView;
   unlock(): Promise<SessionView>;
   switchUser(): Promise<SessionView>;
+  /** Sets the signed-in person's quick-unlock PIN (policy `quickUnlock`). */
+  setPin(pin: string): Promise<SessionView>;
+  /** Unlocks with the PIN: the same person, within the grace period of an idle lock. */
+  unlockWithPin(pin: string): Promise<SessionView>;
   signOut(): Promise<SessionView>;
   continueAsGuest(): Promise<SessionView>;
   reportActivity(): void;
@@ -94,6 +100,8 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     },
     unlock: () => unlock(ctx),
     switchUser: () => switchUser(ctx),
+    setPin: (pin) => setPin(ctx, pin),
+    unlockWithPin: (pin) => unlockWithPin(ctx, pin),
     signOut: () => signOut(ctx),
     continueAsGuest: () => continueAsGuest(ctx),
     reportActivity() {
@@ -120,6 +128,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       cancelTimer(ctx, 'idle');
       cancelTimer(ctx, 'cap');
       cancelTimer(ctx, 'flow');
+      forgetPin(ctx);
       ctx.viewListeners.clear();
     },
   };

@@ -5,9 +5,9 @@
  */
 import { toScrubInError, ScrubInError } from '../errors';
 import type { SessionView } from '../../common/contract';
-import { cancelQuietly, cancelTimer, clearPending, quietly, record, type FlowKind, type Pending, type SessionContext } from './context';
+import { cancelQuietly, cancelTimer, clearPending, forgetPin, quietly, record, type FlowKind, type Pending, type SessionContext } from './context';
 import { dispatch } from './dispatch';
-import type { MachineEvent } from './machine';
+import { canTransition, type MachineEvent } from './machine';
 import { UsernameSchema } from './audit-record';
 import { notify, view } from './view';
 
@@ -29,6 +29,8 @@ export async function unlock(ctx: SessionContext): Promise<SessionView> {
 
 /** Switch user from the lock screen: a forced sign-in of anyone. */
 export async function switchUser(ctx: SessionContext): Promise<SessionView> {
+  // Someone else takes over: the PIN of the person holding the terminal is gone, whether or not the switch completes.
+  if (canTransition(ctx.state.machine, 'SWITCH')) forgetPin(ctx);
   return beginFlow(ctx, 'switch', null, false);
 }
 

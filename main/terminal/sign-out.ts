@@ -11,6 +11,7 @@ import {
   auditUser,
   cancelQuietly,
   clearPending,
+  forgetPin,
   problemHandler,
   quietly,
   record,
@@ -74,6 +75,8 @@ export function endPerson(ctx: SessionContext, reason: Exclude<SignOutReason, 's
  */
 export async function signOutPerson(ctx: SessionContext, who: Person, reason: SignOutReason, options: { settingsClosed?: boolean } = {}): Promise<void> {
   if (ctx.state.person === who) forgetPerson(ctx.state);
+  // Whoever signs out, no PIN outlives them.
+  forgetPin(ctx);
   if (!options.settingsClosed) void closeSettings(ctx, reason, who);
   quietly(ctx, () => {
     ctx.credentials?.drop();

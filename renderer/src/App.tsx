@@ -6,7 +6,10 @@ import { formatDuration, formatTime, roleName } from './format';
 import { applyLanguage, type Language } from './i18n';
 import { ErrorBanner } from './ErrorBanner';
 import { errorText, localError, type ShownError } from './i18n/errors';
+import { LockWarning } from './LockWarning';
+import { PinUnlock } from './PinUnlock';
 import { PreferencesPanel } from './PreferencesPanel';
+import { SetPinPanel } from './SetPinPanel';
 import { TextSizeChoices } from './TextSizeChoices';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
@@ -22,13 +25,18 @@ function useNow(): number {
   return now;
 }
 
-/** Reports keyboard/pointer activity to main (idle lock), at most every 5 s. */
-function useActivityReporter(bridge: ScrubInBridge): void {
+/**
+ * Reports keyboard/pointer activity to main, at most every 5 s (at once while the lock countdown shows). Only a
+ * hint: main reads the operating system's idle time to decide.
+ */
+function useActivityReporter(bridge: ScrubInBridge, warning: boolean): void {
   const last = useRef(0);
+  const urgent = useRef(warning);
+  urgent.current = warning;
   useEffect(() => {
     const report = (): void => {
       const now = Date.now();
-      if (now - last.current < 5000) return;
+      if (!urgent.current && now - last.current < 5000) return;
       last.current = now;
       void bridge.reportActivity();
     };
@@ -46,7 +54,7 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   const [fatal, setFatal] = useState<ShownError | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<ShownError | null>(null);
-  useActivityReporter(bridge);
+  useActivityReporter(bridge, view?.lockWarning != null);
   const preferences = usePreferences(bridge, view);
 
   // Main pushes every session change, in order: the pushes are the one source of the view. The initial
@@ -201,6 +209,7 @@ function Screen({
       const guest = view.state === 'guest';
       return (
         <Shell title={guest ? t('signedIn.guestTitle') : t('signedIn.title', { name: name ?? '' })} footer={terminal}>
+          {view.lockWarning && <LockWarning secondsLeft={view.lockWarning.secondsLeft} />}
           {status}
           <ErrorBanner error={error} />
           <dl className="facts">
@@ -238,6 +247,7 @@ function Screen({
               </>
             )}
           </div>
+          {!guest && view.quickUnlock && <SetPinPanel bridge={bridge} quickUnlock={view.quickUnlock} />}
           {!guest && view.settingsAvailable && <PreferencesPanel state={preferences} />}
         </Shell>
       );
@@ -249,6 +259,7 @@ function Screen({
           {status}
           <ErrorBanner error={error} />
           <p className="lead">{name ? t('locked.lead', { name }) : t('locked.leadNobody')}</p>
+          {view.quickUnlock?.available && <PinUnlock bridge={bridge} quickUnlock={view.quickUnlock} />}
           <div className="actions">
             <button className="primary" disabled={busy} onClick={() => run(() => bridge.unlock())}>
               {name ? t('locked.unlock', { name }) : t('locked.unlockNobody')}

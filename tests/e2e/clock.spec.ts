@@ -23,7 +23,7 @@ test.describe('with a one-hour shift cap and a one-minute idle lock', () => {
     await signInAs('nurse');
     await scrubIn.signedIn.expectUser('nurse');
     await clock.advance({ seconds: 50 });
-    await scrubIn.page.evaluate(() => window.scrubin.reportActivity());
+    await scrubIn.signedIn.heading.click(); // real input (the OS idle time decides; the renderer's report is a hint)
     await clock.advance({ seconds: 50 });
     await scrubIn.signedIn.expectShown();
     await clock.advance({ seconds: 11 });

@@ -55,10 +55,18 @@ export interface RendererHarness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /**
+   * Real input on the page (pointer, keys: `isTrusted` events, which page script cannot make), what the OS sees of
+   * the app's window; the web project's fake OS idle time. Not part of the bridge.
+   */
+  onTrustedInput?: () => void;
+}
+
 /** A fresh browser context and page with the harness attached (benchmarks, one-off scripts). */
-export async function openRendererHarness(browser: Browser, session: BridgeSession): Promise<RendererHarness> {
+export async function openRendererHarness(browser: Browser, session: BridgeSession, options: HarnessOptions = {}): Promise<RendererHarness> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const harness = await attachRendererHarness(await context.newPage(), session);
+  const harness = await attachRendererHarness(await context.newPage(), session, options);
   return {
     ...harness,
     async close() {
@@ -72,7 +80,11 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
  * Serves the built UI on 127.0.0.1 and opens it in `page` (e.g. Playwright Test's own page, which records
  * traces and video) with the bridge wired to `session`. close() stops the server; the page's owner closes it.
  */
-export async function attachRendererHarness(page: Page, session: BridgeSession): Promise<RendererHarness> {
+export async function attachRendererHarness(
+  page: Page,
+  session: BridgeSession,
+  options: HarnessOptions = {},
+): Promise<RendererHarness> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const asset = req.method === 'GET' ? resolveAsset(RENDERER_DIR, url.pathname) : null;
@@ -97,6 +109,17 @@ export async function attachRendererHarness(page: Page, session: BridgeSession):
     return result;
   });
   await page.addInitScript({ content: await bundleBridge() });
+  const onTrustedInput = options.onTrustedInput;
+  if (onTrustedInput) {
+    await page.exposeBinding('__scrubinOsInput', () => onTrustedInput());
+    await page.addInitScript(() => {
+      const os = (window as unknown as { __scrubinOsInput: () => Promise<void> }).__scrubinOsInput;
+      const seen = (event: Event): void => {
+        if (event.isTrusted) void os();
+      };
+      for (const type of ['pointerdown', 'keydown', 'wheel']) window.addEventListener(type, seen, { capture: true, passive: true });
+    });
+  }
   const unsubscribe = session.subscribe((view) => {
     traffic.push(JSON.stringify(view));
     page.evaluate((v) => (window as unknown as { __scrubinPush?: (v: unknown) => void }).__scrubinPush?.(v), toPushedView(view)).catch(() => undefined);

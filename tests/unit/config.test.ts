@@ -48,7 +48,16 @@ describe('config schema: valid input', () => {
   it('accepts a real-pool configuration and fills the documented defaults', () => {
     const config = parseConfig(valid, 'test');
     expect(config.userPool.scopes).toEqual(['openid', 'email', 'profile']);
-    expect(config.terminal).toEqual({ mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, kiosk: false, kioskExit: 'os-only', startAtLogin: false });
+    expect(config.terminal).toEqual({
+      mode: 'shared',
+      idleLockSeconds: 300,
+      sessionCapHours: 12,
+      kiosk: false,
+      kioskExit: 'os-only',
+      startAtLogin: false,
+      lockWarningSeconds: 30,
+      quickUnlock: { enabled: false, pinLength: 6, graceMinutes: 15, maxAttempts: 3 },
+    });
     expect(config.identityPool?.allowGuest).toBe(false);
   });
 

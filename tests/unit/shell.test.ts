@@ -93,6 +93,7 @@ describe('IPC dispatcher', () => {
   const view: SessionView = {
     state: 'signed-in', mode: 'shared', terminalId: 'OR-1', display: { language: 'en', textSize: 'normal' }, user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
     lockAt: null, credentialsExpireAt: null, guestAvailable: false, settingsAvailable: true, federatedLabel: null, pendingSignIn: null, lastError: null,
+    lockWarning: null, quickUnlock: null,
   };
   function session(overrides: Partial<BridgeSession> = {}): BridgeSession {
     return {
@@ -112,6 +113,8 @@ describe('IPC dispatcher', () => {
       ),
       getSetting: vi.fn(() => Promise.resolve(null)),
       setSetting: vi.fn(() => Promise.resolve()),
+      setPin: vi.fn(() => Promise.resolve()),
+      unlockWithPin: vi.fn(() => Promise.resolve()),
       subscribeSettings: () => () => undefined,
       ...overrides,
     };

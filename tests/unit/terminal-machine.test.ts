@@ -6,7 +6,7 @@ import { SessionStateSchema } from '../../common/contract';
 const PHASES = SessionStateSchema.options;
 const EVENTS: MachineEvent[] = [
   'START', 'STARTED_SIGNED_OUT', 'STARTED_RESTORED', 'START_FAILED', 'GUEST', 'GUEST_FAILED', 'SIGN_IN', 'SIGN_IN_DONE',
-  'SIGN_IN_ABORTED', 'LOCK', 'UNLOCK', 'SWITCH', 'UNLOCK_DONE', 'UNLOCK_ABORTED', 'SESSION_CAP', 'SIGN_OUT',
+  'SIGN_IN_ABORTED', 'LOCK', 'UNLOCK', 'SWITCH', 'UNLOCK_DONE', 'UNLOCK_ABORTED', 'PIN_UNLOCK', 'SESSION_CAP', 'SIGN_OUT',
 ];
 
 /** The policy, written out independently of the implementation's table: [from, event, to]. */
@@ -30,6 +30,7 @@ const EXPECTED: [Phase, MachineEvent, Phase][] = [
   ['signed-in', 'SIGN_OUT', 'signed-out'],
   ['locked', 'UNLOCK', 'unlocking'],
   ['locked', 'SWITCH', 'unlocking'],
+  ['locked', 'PIN_UNLOCK', 'signed-in'],
   ['locked', 'SESSION_CAP', 'signed-out'],
   ['locked', 'SIGN_OUT', 'signed-out'],
   ['unlocking', 'UNLOCK', 'unlocking'],
@@ -85,6 +86,15 @@ describe('terminal state machine', () => {
     const fromSignedOut = transition({ phase: 'signed-out', origin: 'signed-out', started: true }, 'SIGN_IN');
     expect(gateOf(fromSignedOut)).toBe('signed-out');
     expect(transition(fromSignedOut, 'SIGN_IN_ABORTED').phase).toBe('signed-out');
+  });
+
+  it('quick unlock goes from locked straight to signed in (no browser flow), with the gate open again', () => {
+    const unlocked = transition({ phase: 'locked', origin: 'signed-out', started: true }, 'PIN_UNLOCK');
+    expect(unlocked).toEqual({ phase: 'signed-in', origin: 'signed-out', started: true });
+    expect(gateOf(unlocked)).toBe('open');
+    for (const phase of PHASES.filter((p) => p !== 'locked')) {
+      expect(() => transition({ phase, origin: 'signed-out', started: true }, 'PIN_UNLOCK'), phase).toThrow(/illegal_transition/);
+    }
   });
 
   it('the credentials gate is open only while signed in or a guest session runs', () => {

@@ -29,6 +29,8 @@ export interface AppDriver {
   waitExternal(index: number): Promise<string>;
   /** Hands a URL to the app the way the OS does (second instance on Electron, the same deep-link intake on web). */
   deliverLink(url: string): Promise<void>;
+  /** Someone used the terminal's keyboard or mouse in ANOTHER application (the fake OS idle time of the test hooks). */
+  systemInput(): Promise<void>;
   /** Moves the app's clock forward (test hooks). */
   advanceClock(ms: number): Promise<void>;
   close(): Promise<void>;

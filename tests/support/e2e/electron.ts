@@ -94,6 +94,12 @@ export async function launchElectron(
         if (!hooks) throw new Error(message);
         hooks.advanceClock(m);
       }, [ms, off] as const),
+    systemInput: () =>
+      app.evaluate((_electron, message) => {
+        const hooks = (globalThis as Hooks).__scrubinTestHooks;
+        if (!hooks) throw new Error(message);
+        hooks.systemInput();
+      }, off),
     deliverLink: (url) =>
       new Promise<void>((resolve, reject) => {
         const second = spawn(target.executablePath, [...args, url], { env, stdio: 'ignore' });

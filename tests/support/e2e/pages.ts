@@ -108,6 +108,69 @@ export class LockedScreen {
   }
 }
 
+/** The on-screen PIN keypad (lock screen, or setting a PIN on the signed-in screen): one tap per digit. */
+export class Keypad {
+  readonly group: Locator;
+  readonly alert: Locator;
+  constructor(readonly page: Page, scope: Locator, w: Words = en) {
+    this.group = scope.getByRole('group', { name: w.pin.keypad });
+    this.alert = scope.getByRole('alert');
+  }
+  key(digit: string): Locator {
+    return this.group.getByRole('button', { name: digit, exact: true });
+  }
+  /** Taps the digits one by one (the keypad sends the PIN by itself after the last one). Returns the taps. */
+  async enter(pin: string): Promise<number> {
+    for (const digit of pin) await this.key(digit).click();
+    return pin.length;
+  }
+}
+
+/** "Set a PIN for quick unlock" on the signed-in screen. */
+export class SetPinPanel {
+  readonly region: Locator;
+  readonly offer: Locator;
+  readonly keypad: Keypad;
+  readonly done: Locator;
+  constructor(readonly page: Page, private readonly w: Words = en) {
+    this.region = page.getByRole('region', { name: /PIN/ });
+    this.offer = page.getByRole('button', { name: w.pin.offer });
+    this.keypad = new Keypad(page, page.getByRole('main'), w);
+    this.done = page.getByRole('status').filter({ hasText: w.pin.done });
+  }
+  /** Offer -> PIN -> the same PIN again. */
+  async setPin(pin: string): Promise<void> {
+    await this.offer.click();
+    await this.keypad.enter(pin);
+    await expect(this.page.getByRole('heading', { name: this.w.pin.again })).toBeVisible();
+    await this.keypad.enter(pin);
+    await expect(this.done).toBeVisible();
+  }
+}
+
+/** The lock screen's PIN unlock (shown only while the PIN can unlock). */
+export class PinUnlockPanel {
+  readonly region: Locator;
+  readonly keypad: Keypad;
+  constructor(readonly page: Page, w: Words = en) {
+    this.region = page.getByRole('region', { name: w.pin.unlockHeading });
+    this.keypad = new Keypad(page, this.region, w);
+  }
+  async expectShown(): Promise<void> {
+    await expect(this.region).toBeVisible();
+  }
+}
+
+/** The full-width countdown before the idle lock. */
+export class LockWarningBanner {
+  readonly countdown: Locator;
+  readonly announcement: Locator;
+  constructor(readonly page: Page, w: Words = en) {
+    this.countdown = page.getByRole('timer');
+    this.announcement = page.getByRole('alert').filter({ hasText: pattern(w.lockWarning.announce) });
+  }
+}
+
 /** A sign-in that failed: the alert banner above the Sign in button says why, with the reference code for IT. */
 export class ErrorScreen {
   readonly alert: Locator;

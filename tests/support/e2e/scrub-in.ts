@@ -8,7 +8,21 @@ import path from 'node:path';
 import type { ElectronApplication, Page, TestInfo } from '@playwright/test';
 import type { ScrubInApp as Core } from '../../../main/app';
 import type { AppDriver, AppKind } from './driver';
-import { ErrorScreen, GuestScreen, LockedScreen, PreferencesPanel, SignedInScreen, SignedOutScreen, WaitingForBrowserScreen, WORDS, type Language, type Words } from './pages';
+import {
+  ErrorScreen,
+  GuestScreen,
+  LockedScreen,
+  LockWarningBanner,
+  PinUnlockPanel,
+  PreferencesPanel,
+  SetPinPanel,
+  SignedInScreen,
+  SignedOutScreen,
+  WaitingForBrowserScreen,
+  WORDS,
+  type Language,
+  type Words,
+} from './pages';
 
 const isAuthorize = (url: string): boolean => url.includes('/oauth2/authorize');
 const isLogout = (url: string): boolean => url.includes('/logout?');
@@ -25,6 +39,9 @@ export class ScrubIn {
   readonly preferences: PreferencesPanel;
   /** The terminal's message catalogue (its `terminal.language`): what the page objects look for. */
   readonly words: Words;
+  readonly setPin: SetPinPanel;
+  readonly pinUnlock: PinUnlockPanel;
+  readonly lockWarning: LockWarningBanner;
   private authorizeCursor = 0;
   private logoutCursor = 0;
 
@@ -46,6 +63,14 @@ export class ScrubIn {
     this.locked = new LockedScreen(this.page, w);
     this.error = new ErrorScreen(this.page, w);
     this.preferences = new PreferencesPanel(this.page, w);
+    this.setPin = new SetPinPanel(this.page, w);
+    this.pinUnlock = new PinUnlockPanel(this.page, w);
+    this.lockWarning = new LockWarningBanner(this.page, w);
+  }
+
+  /** Someone typed or clicked in ANOTHER application on this terminal (the OS idle time starts again). */
+  inputElsewhere(): Promise<void> {
+    return this.driver.systemInput();
   }
 
   /** The Electron application (electron project only). */

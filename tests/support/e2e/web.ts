@@ -34,12 +34,13 @@ export async function launchWeb(page: Page, cognito: LocalCognito, options: Term
   const hooks = createTestHooks();
   // A keychain service of its own: a fresh keychain for this terminal in the run's private Secret Service.
   const store = new KeytarSecretStore(`ScrubIn-e2e-${process.pid}-${++terminals}-${Date.now()}`);
-  const core = createApp({ config, dataDir, store, openBrowser: (url) => hooks.open(url), clock: hooks.clock });
+  // The OS idle time is the test hooks' fake, fed by real (trusted) input on the page, as the OS would see it.
+  const core = createApp({ config, dataDir, store, openBrowser: (url) => hooks.open(url), clock: hooks.clock, systemIdle: hooks.idle });
   await core.session.start();
   const os = new EventEmitter();
   const links = new DeepLinkIntake(os, ['scrub-in', '.']);
   links.attach((url) => void core.session.handleCallback(url));
-  const harness = await attachRendererHarness(page, core.session);
+  const harness = await attachRendererHarness(page, core.session, { onTrustedInput: () => hooks.idle.input() });
   return {
     kind: 'web',
     page,
@@ -52,6 +53,10 @@ export async function launchWeb(page: Page, cognito: LocalCognito, options: Term
     waitExternal: (index) => hooks.global.waitExternal(index),
     deliverLink(url) {
       os.emit('second-instance', {}, ['scrub-in', '.', url]);
+      return Promise.resolve();
+    },
+    systemInput() {
+      hooks.idle.input();
       return Promise.resolve();
     },
     advanceClock(ms) {
