@@ -7,17 +7,53 @@
  *   npm run test:mutation                 incremental run, then the group scores (what CI runs)
  *   npm run test:mutation -- --force      every mutant again (after changing the Stryker or Vitest setup)
  *   npm run test:mutation -- --score-only the group scores of the committed report, without running Stryker
- * Exit codes: 0 = every group at or above its threshold; 1 = a group under it, or Stryker failed.
+ * It also fails when a mutant that the committed report (HEAD) records as killed now survives at the same place:
+ * a weakened or deleted assertion shows up even while its group stays above the threshold.
+ * Exit codes: 0 = every group at or above its threshold and no new survivor; 1 = otherwise, or Stryker failed.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { INCREMENTAL_FILE, MUTATION_GROUPS } from '../stryker.config.mjs';
 
 /** The mutant statuses of a Stryker report (mutation-testing-report-schema). */
 type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
 
+interface Mutant {
+  status: MutantStatus;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
+}
+
 interface Report {
-  files: Record<string, { mutants: { status: MutantStatus }[] }>;
+  files: Record<string, { mutants: Mutant[] }>;
+}
+
+const detected = (status: MutantStatus): boolean => status === 'Killed' || status === 'Timeout';
+const undetected = (status: MutantStatus): boolean => status === 'Survived' || status === 'NoCoverage';
+
+/** One mutant across runs: same file, place, mutator and replacement (a moved line makes it a new mutant). */
+function key(file: string, m: Mutant): string {
+  const { start, end } = m.location;
+  return `${file}:${start.line}:${start.column}-${end.line}:${end.column} ${m.mutatorName} ${m.replacement ?? ''}`;
+}
+
+/** Mutants detected in `before` that survive in `after` at the same place: a test stopped noticing them. */
+export function newSurvivors(before: Report, after: Report): string[] {
+  const killed = new Set<string>();
+  for (const [file, { mutants }] of Object.entries(before.files)) for (const m of mutants) if (detected(m.status)) killed.add(key(file, m));
+  const found: string[] = [];
+  for (const [file, { mutants }] of Object.entries(after.files)) for (const m of mutants) if (undetected(m.status) && killed.has(key(file, m))) found.push(key(file, m));
+  return found;
+}
+
+/** The committed report (HEAD), else the one on disk before this run, else none (a first run). */
+function baselineReport(): Report | undefined {
+  try {
+    return JSON.parse(execFileSync('git', ['show', `HEAD:${INCREMENTAL_FILE}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 })) as Report;
+  } catch {
+    return existsSync(INCREMENTAL_FILE) ? (JSON.parse(readFileSync(INCREMENTAL_FILE, 'utf8')) as Report) : undefined;
+  }
 }
 
 export interface GroupScore {
@@ -37,22 +73,23 @@ function globToRegExp(glob: string): RegExp {
 export function groupScores(report: Report, groups: typeof MUTATION_GROUPS): GroupScore[] {
   return groups.map((group) => {
     const patterns = group.files.map(globToRegExp);
-    let detected = 0;
-    let undetected = 0;
+    let found = 0;
+    let missed = 0;
     for (const [file, { mutants }] of Object.entries(report.files)) {
       if (!patterns.some((p) => p.test(file))) continue;
       for (const { status } of mutants) {
-        if (status === 'Killed' || status === 'Timeout') detected++;
-        else if (status === 'Survived' || status === 'NoCoverage') undetected++;
+        if (detected(status)) found++;
+        else if (undetected(status)) missed++;
       }
     }
-    const total = detected + undetected;
-    return { name: group.name, threshold: group.break, detected, undetected, score: total === 0 ? 0 : (100 * detected) / total };
+    const total = found + missed;
+    return { name: group.name, threshold: group.break, detected: found, undetected: missed, score: total === 0 ? 0 : (100 * found) / total };
   });
 }
 
 function main(): number {
   const args = process.argv.slice(2).filter((a) => a !== '--');
+  const baseline = baselineReport();
   if (!args.includes('--score-only')) {
     const stryker = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...(args.includes('--force') ? ['--force'] : [])], { stdio: 'inherit' });
     if (stryker.status !== 0) {
@@ -68,6 +105,12 @@ function main(): number {
     const ok = s.score >= s.threshold && s.detected + s.undetected > 0;
     failed ||= !ok;
     console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${s.score.toFixed(2).padStart(6)} %  (${s.detected} of ${s.detected + s.undetected}, threshold ${s.threshold} %)  ${s.name}`);
+  }
+  const lost = baseline ? newSurvivors(baseline, report) : [];
+  if (lost.length > 0) {
+    failed = true;
+    console.log(`\nFAIL ${lost.length} mutant(s) killed in the committed report now survive (a test stopped noticing them):`);
+    for (const k of lost) console.log(`  ${k}`);
   }
   return failed ? 1 : 0;
 }
