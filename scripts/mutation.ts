@@ -12,7 +12,7 @@
  * Exit codes: 0 = every group at or above its threshold and no new survivor; 1 = otherwise, or Stryker failed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { INCREMENTAL_FILE, MUTATION_GROUPS } from '../stryker.config.mjs';
 
 /** The mutant statuses of a Stryker report (mutation-testing-report-schema). */
@@ -20,6 +20,8 @@ type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileE
 
 interface Mutant {
   status: MutantStatus;
+  killedBy?: string[];
+  coveredBy?: string[];
   mutatorName: string;
   replacement?: string;
   location: { start: { line: number; column: number }; end: { line: number; column: number } };
@@ -27,6 +29,7 @@ interface Mutant {
 
 interface Report {
   files: Record<string, { mutants: Mutant[] }>;
+  testFiles?: Record<string, { source?: string; tests: { id: string }[] }>;
 }
 
 const detected = (status: MutantStatus): boolean => status === 'Killed' || status === 'Timeout';
@@ -45,6 +48,25 @@ export function newSurvivors(before: Report, after: Report): string[] {
   const found: string[] = [];
   for (const [file, { mutants }] of Object.entries(after.files)) for (const m of mutants) if (undetected(m.status) && killed.has(key(file, m))) found.push(key(file, m));
   return found;
+}
+
+/**
+ * The Vitest runner reports no test locations, so Stryker's incremental diff cannot see an assertion changed inside a
+ * test that keeps its name: it would reuse every result. Before the run, the results of mutants killed by (or, for
+ * survivors, covered by) a test of a test file whose content changed are taken out of the incremental report, so
+ * Stryker tests those mutants again. Returns the changed test files.
+ */
+export function forgetChangedTests(report: Report, readSource: (file: string) => string | undefined): string[] {
+  const changed = Object.entries(report.testFiles ?? {}).filter(([file, { source }]) => readSource(file) !== source);
+  const ids = new Set(changed.flatMap(([, { tests }]) => tests.map((t) => t.id)));
+  if (ids.size === 0) return [];
+  for (const entry of Object.values(report.files)) {
+    entry.mutants = entry.mutants.filter((m) => {
+      const tests = detected(m.status) ? (m.killedBy ?? []) : undetected(m.status) ? (m.coveredBy ?? []) : [];
+      return !tests.some((id) => ids.has(id));
+    });
+  }
+  return changed.map(([file]) => file);
 }
 
 /** The committed report (HEAD), else the one on disk before this run, else none (a first run). */
@@ -91,6 +113,14 @@ function main(): number {
   const args = process.argv.slice(2).filter((a) => a !== '--');
   const baseline = baselineReport();
   if (!args.includes('--score-only')) {
+    if (!args.includes('--force') && existsSync(INCREMENTAL_FILE)) {
+      const previous = JSON.parse(readFileSync(INCREMENTAL_FILE, 'utf8')) as Report;
+      const changed = forgetChangedTests(previous, (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined));
+      if (changed.length > 0) {
+        console.log(`mutation: test file(s) changed, their mutants are tested again: ${changed.join(', ')}`);
+        writeFileSync(INCREMENTAL_FILE, JSON.stringify(previous, null, 2));
+      }
+    }
     const stryker = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...(args.includes('--force') ? ['--force'] : [])], { stdio: 'inherit' });
     if (stryker.status !== 0) {
       console.error(`mutation: Stryker failed (exit ${stryker.status ?? stryker.signal ?? 'unknown'})`);
