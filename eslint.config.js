@@ -10,7 +10,7 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/setup.mjs'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/setup.mjs', 'stryker.config.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

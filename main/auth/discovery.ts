@@ -11,19 +11,15 @@ import path from 'node:path';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import { isLoopbackHost } from '../config/schema';
 import { ScrubInError } from '../errors';
+import { allowsInsecure, trustedOrigins, untrustedEndpoint } from './endpoint-pinning';
 import { isTransient, mapDiscoveryError, mapTransportError } from './map-error';
 import { readJsonFile, writeJsonFile } from '../lib';
 import { SingleFlight, withRetry, type RetryPolicy, type Sleep } from '../lib';
 
-export const DISCOVERY_FILE = 'discovery.json';
+export { allowsInsecure, PINNED_ENDPOINTS, untrustedEndpoint } from './endpoint-pinning';
 
-/** Plain http is allowed for the issuer only on loopback (local-cognito); everything else is https. */
-export function allowsInsecure(issuer: string): boolean {
-  const url = new URL(issuer);
-  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
-}
+export const DISCOVERY_FILE = 'discovery.json';
 
 const endpoint = z.url({ protocol: /^https?$/ });
 
@@ -46,22 +42,6 @@ const CacheFileSchema = z.strictObject({
 });
 
 export type DiscoverySource = 'memory' | 'disk' | 'network';
-
-/** The endpoints Scrub In sends requests or the person to; each must be on a trusted origin. */
-export const PINNED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'end_session_endpoint', 'jwks_uri'] as const;
-
-/**
- * The first endpoint of `metadata` that is not on one of `trustedOrigins` (or is not a URL at all), else null.
- * Origins compare scheme, host and port exactly: `https://x.example` does not trust `https://x.example.evil`.
- */
-export function untrustedEndpoint(metadata: Readonly<Record<string, unknown>>, trustedOrigins: ReadonlySet<string>): (typeof PINNED_ENDPOINTS)[number] | null {
-  for (const name of PINNED_ENDPOINTS) {
-    const value = metadata[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || !URL.canParse(value) || !trustedOrigins.has(new URL(value).origin)) return name;
-  }
-  return null;
-}
 
 export interface DiscoveryOptions {
   issuer: string;
@@ -101,7 +81,7 @@ export class DiscoveryCache {
 
   constructor(private readonly options: DiscoveryOptions) {
     this.file = path.join(options.cacheDir, DISCOVERY_FILE);
-    this.trustedOrigins = new Set([new URL(options.issuer).origin, new URL(options.domain).origin]);
+    this.trustedOrigins = trustedOrigins(options.issuer, options.domain);
   }
 
   private isStale(entry: Entry): boolean {

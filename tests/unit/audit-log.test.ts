@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,28 +8,7 @@ import { ConfigSchema } from '../../main/config/schema';
 import { createApp } from '../../main/app';
 import { isScrubInError } from '../../main/errors';
 import { openAuditLog, verifyAuditBuffer, verifyAuditLog, type AuditEntry, type AuditLogEvent } from '../../main/terminal/audit';
-
-const nurse = { username: 'nurse', sub: '6f1c2a3b-0000-4000-8000-000000000001' };
-const surgeon = { username: 'surgeon', sub: '6f1c2a3b-0000-4000-8000-000000000002' };
-
-function tempFile(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'scrubin-audit-')), 'logs', 'audit.jsonl');
-}
-
-const ENTRIES: AuditEntry[] = [
-  { event: 'sign-in', outcome: 'ok', user: nurse, via: 'managed-login', forced: true },
-  { event: 'lock', outcome: 'ok', user: nurse, reason: 'idle' },
-  { event: 'switch', outcome: 'ok', from: nurse, to: surgeon },
-];
-
-function writeSample(file: string, clock = new ManualClock()): void {
-  const log = openAuditLog({ path: file, terminalId: 'OR-07', clock });
-  for (const entry of ENTRIES) {
-    clock.advance(1000);
-    log.append(entry);
-  }
-  log.close();
-}
+import { ENTRIES, nurse, surgeon, tempFile, writeSample } from '../support/audit-sample';
 
 /** 1-based line number of byte `pos` (a newline belongs to the line it ends). */
 function lineOf(data: Buffer, pos: number): number {
@@ -176,37 +154,6 @@ describe('audit log verifier', () => {
     writeSample(file);
     writeFileSync(file, 'not an audit log\n');
     expect(() => openAuditLog({ path: file, terminalId: 'OR-07' })).toThrow(/no valid audit header/);
-  });
-
-  it('CLI: prints the first broken record and exits 1; exits 0 for an intact log', () => {
-    const file = tempFile();
-    writeSample(file);
-    const tsx = path.resolve('node_modules/.bin/tsx');
-    const ok = spawnSync(tsx, ['scripts/audit-verify.ts', file], { encoding: 'utf8' });
-    expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('4 records (seq 0..3), chain intact: OK');
-    const data = readFileSync(file);
-    const third = data.indexOf('"lock"');
-    data[third + 2] = data[third + 2]! ^ 0x01;
-    writeFileSync(file, data);
-    const bad = spawnSync(tsx, ['scripts/audit-verify.ts', file], { encoding: 'utf8' });
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('BROKEN at line 3');
-    expect(bad.stderr).toContain('last intact record: seq 1 (sign-in');
-    const usage = spawnSync(tsx, ['scripts/audit-verify.ts'], { encoding: 'utf8' });
-    expect(usage.status).toBe(64);
-  });
-
-  it('CLI: an intact chain with a recovery exits 2 and prints the finding (bytes set aside, last intact record)', () => {
-    const file = tempFile();
-    writeSample(file);
-    appendFileSync(file, 'forged tail');
-    openAuditLog({ path: file, terminalId: 'OR-07' }).close();
-    const tsx = path.resolve('node_modules/.bin/tsx');
-    const run = spawnSync(tsx, ['scripts/audit-verify.ts', file], { encoding: 'utf8' });
-    expect(run.status).toBe(2);
-    expect(run.stdout).toContain('chain intact, with 1 finding(s)');
-    expect(run.stdout).toMatch(/FINDING line 5 \(recovery\): 11 bytes without a newline after record seq 3 \(hash [0-9a-f]{16}…\)/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isScrubInError } from '../../main/errors';
-import { gateOf, transition, TRANSITIONS, type MachineEvent, type MachineState, type Phase } from '../../main/terminal/machine';
+import { canTransition, gateOf, transition, TRANSITIONS, type MachineEvent, type MachineState, type Phase } from '../../main/terminal/machine';
 import { SessionStateSchema } from '../../common/contract';
 
 const PHASES = SessionStateSchema.options;
@@ -109,5 +109,58 @@ describe('terminal state machine', () => {
       unlocking: 'locked',
       error: 'signed-out',
     });
+  });
+
+  it('canTransition says yes exactly where transition succeeds, for every phase, event, origin and started flag', () => {
+    for (const phase of PHASES) {
+      for (const event of EVENTS) {
+        for (const origin of ['signed-out', 'guest'] as const) {
+          for (const started of [false, true]) {
+            const state: MachineState = { phase, origin, started };
+            let legal = true;
+            try {
+              transition(state, event);
+            } catch (error) {
+              expect(isScrubInError(error, 'illegal_transition')).toBe(true);
+              legal = false;
+            }
+            expect(canTransition(state, event), `${phase}/${origin}/${String(started)} --${event}-->`).toBe(legal);
+            const listed = EXPECTED.some(([from, ev]) => from === phase && ev === event);
+            expect(legal).toBe(listed && !(phase === 'starting' && event === 'START' && started));
+          }
+        }
+      }
+    }
+  });
+
+  it('a refused transition names the event and the phase (for the diagnostics log)', () => {
+    let caught: unknown;
+    try {
+      transition({ phase: 'locked', origin: 'signed-out', started: true }, 'LOCK');
+    } catch (error) {
+      caught = error;
+    }
+    expect(isScrubInError(caught, 'illegal_transition')).toBe(true);
+    if (!isScrubInError(caught)) return;
+    expect(caught.detail).toContain('LOCK');
+    expect(caught.detail).toContain('locked');
+  });
+
+  it('started becomes true with START and then stays; the origin is kept only while signing in', () => {
+    const first = transition({ phase: 'starting', origin: 'signed-out', started: false }, 'START');
+    expect(first).toEqual({ phase: 'starting', origin: 'signed-out', started: true });
+    expect(transition(first, 'STARTED_SIGNED_OUT')).toEqual({ phase: 'signed-out', origin: 'signed-out', started: true });
+    expect(transition({ phase: 'starting', origin: 'signed-out', started: false }, 'START_FAILED')).toEqual({ phase: 'error', origin: 'signed-out', started: false });
+    // A guest origin left over in any other phase is reset: only signing-in carries one.
+    for (const [from, event, to] of EXPECTED) {
+      const next = transition({ phase: from, origin: 'guest', started: !(from === 'starting' && event === 'START') }, event);
+      if (to === 'signing-in') continue;
+      expect(next, `${from} --${event}-->`).toEqual({ phase: to === 'signed-out' && event === 'SIGN_IN_ABORTED' ? 'guest' : to, origin: 'signed-out', started: true });
+    }
+    // SIGN_IN from error or signed-out starts with the signed-out origin whatever was recorded before.
+    expect(transition({ phase: 'error', origin: 'guest', started: true }, 'SIGN_IN')).toEqual({ phase: 'signing-in', origin: 'signed-out', started: true });
+    expect(transition({ phase: 'signed-out', origin: 'guest', started: true }, 'SIGN_IN')).toEqual({ phase: 'signing-in', origin: 'signed-out', started: true });
+    // GUEST_FAILED while signing in on top of a guest session: the sign-in now returns to signed-out.
+    expect(transition({ phase: 'signing-in', origin: 'guest', started: true }, 'GUEST_FAILED')).toEqual({ phase: 'signing-in', origin: 'signed-out', started: true });
   });
 });

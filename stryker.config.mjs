@@ -1,0 +1,52 @@
+// @ts-check
+/**
+ * Mutation testing of the security-critical modules (issue 25; docs/testing.md, "Mutation testing").
+ * `npm run test:mutation` runs Stryker once over every group below (incremental: only mutants whose code or
+ * covering tests changed since the committed report are tested again), then scripts/mutation.ts reads the
+ * report and fails when any GROUP scores under its threshold (Stryker's own `break` is global only).
+ */
+
+/**
+ * The module groups and their `break` thresholds (mutation score: killed + timeout over every valid mutant).
+ * The target is 85 % for every group (issue 25). Two groups are not there yet (docs/testing.md lists their survivors):
+ * their `break` is the floor reached on 2026-12-05, so CI holds that level and fails on any new survivor; raise it to
+ * 85 as the remaining survivors are killed.
+ */
+export const MUTATION_GROUPS = [
+  {
+    name: 'auth callback, ID token, fresh authentication, endpoint pinning',
+    files: ['main/auth/callback/*.ts', 'main/auth/id-token.ts', 'main/auth/fresh-auth.ts', 'main/auth/endpoint-pinning.ts'],
+    break: 85,
+  },
+  // TEMPORARY floor (target 85): audit-record.ts's whitelist schema is mostly untested (docs/testing.md).
+  { name: 'terminal machine and audit log', files: ['main/terminal/machine.ts', 'main/terminal/audit*.ts'], break: 70 },
+  // TEMPORARY floor (target 85): managed-policy.ts and load.ts survivors (docs/testing.md).
+  { name: 'configuration', files: ['main/config/*.ts'], break: 80 },
+];
+
+export const INCREMENTAL_FILE = 'reports/mutation/stryker-incremental.json';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  checkers: ['typescript'],
+  // The mutated modules and what they import (not the whole repository): each mutant's type check stays short.
+  tsconfigFile: 'tsconfig.mutation.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  mutate: MUTATION_GROUPS.flatMap((group) => group.files),
+  incremental: true,
+  incrementalFile: INCREMENTAL_FILE,
+  // Two cores, shared: one test runner and one checker at a time keeps the machine usable.
+  concurrency: 2,
+  reporters: ['clear-text', 'progress', 'html'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  clearTextReporter: { allowColor: false, reportScoreTable: true, reportMutants: true },
+  // The bar is per group (MUTATION_GROUPS, checked by scripts/mutation.ts), so Stryker's global one is off.
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['dist', 'release', 'release-test', 'test-results', 'coverage', 'reports', 'docs', '.stryker-tmp'],
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,349 @@
+/**
+ * Every refused configuration: the error code (config_invalid), the source named, and the FIELD each problem names
+ * (the wording is for IT and may change; the field and the code are the contract). Boundaries of each rule are tried
+ * on both sides. Also the loader's own refusals (world-writable machine file through loadConfig, not a file).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allowsInsecure } from '../../main/auth/endpoint-pinning';
+import { configFieldPaths, configJsonSchema } from '../../main/config/json-schema';
+import {
+  chooseConfigSource,
+  configPathFromArgv,
+  defaultTerminalId,
+  formatIssues,
+  isLoopbackHost,
+  launchRefusal,
+  loadConfig,
+  machineConfigPath,
+  parseConfig,
+  parseConfigText,
+  readConfigFile,
+  type ConfigInput,
+} from '../../main/config';
+import { isScrubInError } from '../../main/errors';
+
+const valid: ConfigInput = {
+  userPool: {
+    issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz',
+    clientId: '1example23456789abcdefghij',
+    domain: 'https://or-hospital.auth.us-east-1.amazoncognito.com',
+  },
+  identityPool: { id: 'us-east-1:1a2b3c4d-1111-2222-3333-444455556666', region: 'us-east-1' },
+  redirectUri: 'app.scrubin:/callback',
+  logoutUri: 'app.scrubin:/signed-out',
+};
+
+type Raw = Record<string, unknown>;
+const userPool = (over: Raw): Raw => ({ ...valid, userPool: { ...valid.userPool, ...over } });
+const identityPool = (over: Raw): Raw => ({ ...valid, identityPool: { ...valid.identityPool, ...over } });
+const terminal = (over: Raw): Raw => ({ ...valid, terminal: over });
+
+/** What a config_invalid error says: the source, then one line per problem (never an empty one). */
+function refusal(run: () => unknown): { origin: string; problems: string[] } {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(isScrubInError(caught, 'config_invalid'), 'expected config_invalid').toBe(true);
+  const detail = isScrubInError(caught) ? (caught.detail ?? '') : '';
+  const [head = '', ...lines] = detail.split('\n');
+  const problems = lines.map((line) => {
+    expect(line, 'a problem line').toMatch(/^ {2}- \S/);
+    return line.slice(4);
+  });
+  expect(problems.length).toBeGreaterThan(0);
+  return { origin: head, problems };
+}
+
+/** The fields named when `raw` is refused, once each: every problem is "field: what to do" (never empty). */
+function refusedFields(raw: unknown): string[] {
+  const { origin, problems } = refusal(() => parseConfig(raw, '/etc/scrubin/config.json'));
+  expect(origin).toContain('/etc/scrubin/config.json');
+  const fields = problems.map((problem) => {
+    const match = /^(.+?): (\S.*)$/s.exec(problem);
+    expect(match, `"${problem}" names a field and what to do`).not.toBeNull();
+    return match?.[1] ?? '';
+  });
+  return [...new Set(fields)];
+}
+
+function accepted(raw: unknown): boolean {
+  parseConfig(raw, 'test');
+  return true;
+}
+
+describe('loopback: the only place plain http is allowed', () => {
+  it.each(['127.0.0.1', '127.1.2.3', '127.255.255.255', 'localhost', '[::1]', '::1'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each(['127.0.0.1.attacker.example', 'x127.0.0.1', '127.0.0', '127.0.0.1000', '127.0.0.1 ', '128.0.0.1', 'localhost.example', '0.0.0.0', '127.0.0.a'])(
+    '%s is not loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
+
+  it('an http issuer on a name that merely starts like 127.0.0.1 is refused (field userPool.issuer), and discovery would not allow it', () => {
+    expect(refusedFields(userPool({ issuer: 'http://127.0.0.1.attacker.example/pool' }))).toEqual(['userPool.issuer']);
+    expect(refusedFields(userPool({ domain: 'http://127.0.0.1.attacker.example' }))).toEqual(['userPool.domain']);
+    expect(allowsInsecure('http://127.0.0.1.attacker.example/pool')).toBe(false);
+    expect(allowsInsecure('https://127.0.0.1/pool')).toBe(false);
+    expect(allowsInsecure('http://127.0.0.2:9229/pool')).toBe(true);
+    expect(accepted(userPool({ issuer: 'http://127.0.0.2:9229/pool', domain: 'http://[::1]:9229' }))).toBe(true);
+  });
+});
+
+describe('service URLs (issuer, domain, identity-pool and sync endpoints)', () => {
+  it.each([
+    ['ftp scheme', 'ftp://cognito.example/x'],
+    ['not a URL', 'cognito'],
+    ['a user name', 'https://admin@cognito.example/x'],
+    ['a password only', 'https://:pw@cognito.example/x'],
+    ['a query', 'https://cognito.example/x?a=1'],
+    ['a fragment', 'https://cognito.example/x#a'],
+    ['plain http off loopback', 'http://cognito.example/x'],
+  ])('%s is refused, naming the field', (_label, url) => {
+    expect(refusedFields(userPool({ issuer: url }))).toEqual(['userPool.issuer']);
+    expect(refusedFields(identityPool({ endpoint: url }))).toEqual(['identityPool.endpoint']);
+    expect(refusedFields({ ...valid, sync: { region: 'us-east-1', endpoint: url } })).toEqual(['sync.endpoint']);
+  });
+
+  it('a non-string is refused, naming the field', () => {
+    expect(refusedFields(userPool({ domain: 42 }))).toEqual(['userPool.domain']);
+  });
+
+  it('trailing slashes are removed (all of them), nothing else', () => {
+    const config = parseConfig(userPool({ issuer: 'https://cognito.example/pool//', domain: 'https://login.example/' }), 'test');
+    expect(config.userPool.issuer).toBe('https://cognito.example/pool');
+    expect(config.userPool.domain).toBe('https://login.example');
+  });
+});
+
+describe('app-scheme URIs (redirectUri, logoutUri)', () => {
+  it.each([
+    ['another scheme', 'myapp:/callback'],
+    ['not a URI', 'callback'],
+    ['a host', 'app.scrubin://host/callback'],
+    ['no path', 'app.scrubin:/'],
+    ['a relative path', 'app.scrubin:callback'],
+    ['a query', 'app.scrubin:/callback?x=1'],
+    ['a fragment', 'app.scrubin:/callback#x'],
+  ])('%s is refused, naming the field', (_label, uri) => {
+    expect(refusedFields({ ...valid, redirectUri: uri })).toEqual(['redirectUri']);
+    expect(refusedFields({ ...valid, logoutUri: uri })).toEqual(['logoutUri']);
+  });
+
+  it('the shortest path is accepted; redirect and logout must differ (logoutUri named)', () => {
+    expect(accepted({ ...valid, redirectUri: 'app.scrubin:/c' })).toBe(true);
+    expect(refusedFields({ ...valid, logoutUri: valid.redirectUri })).toEqual(['logoutUri']);
+  });
+});
+
+describe('user pool, identity pool and sync fields', () => {
+  it.each([
+    ['userPool.clientId', userPool({ clientId: 'has space' })],
+    ['userPool.clientId', userPool({ clientId: 'x'.repeat(129) })],
+    ['userPool.clientId', userPool({ clientId: '' })],
+    ['userPool.scopes', userPool({ scopes: ['email'] })],
+    ['userPool.scopes', userPool({ scopes: ['openid', 'openid'] })],
+    ['userPool.scopes', userPool({ scopes: [] })],
+    ['userPool.scopes.1', userPool({ scopes: ['openid', 'with space'] })],
+    ['userPool.scopes.1', userPool({ scopes: ['openid', 'quo"te'] })],
+    ['userPool.identityProvider', userPool({ identityProvider: '' })],
+    ['userPool.identityProviderLabel', userPool({ identityProviderLabel: 'x'.repeat(61) })],
+    ['identityPool.id', identityPool({ id: 'us-east-1:short' })],
+    ['identityPool.id', identityPool({ id: 'x us-east-1:1a2b3c4d-1111-2222-3333-444455556666' })],
+    ['identityPool.region', identityPool({ region: 'us-east' })],
+    ['identityPool.region', identityPool({ region: 'us-east-1x' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'arn:aws:iam::12345678901:role/Nurse' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'xarn:aws:iam::123456789012:role/Nurse' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'arn:aws:iam::123456789012:role/Nurse Role' })],
+    ['identityPool.identityIdCacheDays', identityPool({ identityIdCacheDays: 366 })],
+    ['identityPool.identityIdCacheDays', identityPool({ identityIdCacheDays: -1 })],
+    ['identityPool.identityIdCacheDays', identityPool({ identityIdCacheDays: 1.5 })],
+    ['identityPool.allowGuest', identityPool({ allowGuest: 'yes' })],
+    ['sync', { ...valid, identityPool: undefined, sync: { region: 'us-east-1' } }],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'ab' } }],
+    ['sync.region', { ...valid, sync: { region: 'eu' } }],
+  ])('%s', (field, raw) => {
+    expect(refusedFields(raw)).toEqual([field]);
+  });
+
+  it('accepts the boundaries of each rule', () => {
+    expect(accepted(userPool({ clientId: 'x'.repeat(128), scopes: ['openid'], identityProviderLabel: 'x'.repeat(60), identityProvider: 'x'.repeat(128) }))).toBe(true);
+    expect(accepted(identityPool({ identityIdCacheDays: 0, customRoleArn: 'arn:aws-us-gov:iam::123456789012:role/path/Nurse' }))).toBe(true);
+    expect(accepted(identityPool({ identityIdCacheDays: 365, region: 'ap-southeast-2' }))).toBe(true);
+    expect(parseConfig({ ...valid, sync: { region: 'us-east-1' } }, 'test').sync).toEqual({ region: 'us-east-1', tableName: 'ScrubInSettings' });
+    expect(parseConfig(valid, 'test').identityPool).toEqual({ ...valid.identityPool, allowGuest: false, identityIdCacheDays: 30 });
+    expect(parseConfig(valid, 'test').allowUserConfig).toBe(false);
+  });
+});
+
+describe('terminal fields', () => {
+  it.each([
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 29 })],
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 1 })],
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 0 })],
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 86_401 })],
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 30.5 })],
+    ['terminal.idleLockSeconds', terminal({ mode: 'personal', idleLockSeconds: 29 })],
+    ['terminal.sessionCapHours', terminal({ sessionCapHours: 0 })],
+    ['terminal.sessionCapHours', terminal({ sessionCapHours: 24.01 })],
+    ['terminal.terminalId', terminal({ terminalId: 'x'.repeat(65) })],
+    ['terminal.terminalId', terminal({ terminalId: 'OR 07' })],
+    ['terminal.kioskExit', terminal({ kioskExit: 'escape' })],
+    ['terminal.mode', terminal({ mode: 'kiosk' })],
+    ['auditLogPath', { ...valid, auditLogPath: 'C:audit.jsonl' }],
+    ['auditLogPath', { ...valid, auditLogPath: '' }],
+  ])('%s', (field, raw) => {
+    expect(refusedFields(raw)).toEqual([field]);
+  });
+
+  it('accepts the boundaries: 30 s and a day of idle lock, a 24 h cap, a 64-character id, 0 on a personal terminal', () => {
+    expect(parseConfig(terminal({ idleLockSeconds: 30, sessionCapHours: 24, terminalId: 'x'.repeat(64) }), 'test').terminal).toMatchObject({ idleLockSeconds: 30, sessionCapHours: 24 });
+    expect(accepted(terminal({ idleLockSeconds: 86_400 }))).toBe(true);
+    expect(accepted(terminal({ mode: 'personal', idleLockSeconds: 0 }))).toBe(true);
+    for (const p of ['/var/log/scrubin/audit.jsonl', 'C:\\ScrubIn\\audit.jsonl', 'd:/audit.jsonl', '\\\\server\\share\\audit.jsonl']) {
+      expect(parseConfig({ ...valid, auditLogPath: p }, 'test').auditLogPath).toBe(p);
+    }
+  });
+
+  it('several problems are all named, in order', () => {
+    expect(refusedFields({ ...valid, redirectUri: 'x:/y', terminal: { idleLockSeconds: 5, mode: 'shared' } })).toEqual(['redirectUri', 'terminal.idleLockSeconds']);
+    expect(refusedFields({ ...valid, colour: 'blue', flavour: 'x' })).toEqual(['colour, flavour']);
+    expect(refusedFields({ ...valid, terminal: { idleLockSecs: 60 } })).toEqual(['terminal.idleLockSecs']);
+    expect(refusedFields({ ...valid, userPool: undefined })).toEqual(['userPool']);
+    expect(refusedFields([])).toEqual(['(top level)']);
+  });
+});
+
+describe('formatIssues', () => {
+  it('names each field; unknown keys are named with their parent; a missing field says what it expects', () => {
+    const lines = formatIssues([
+      { code: 'unrecognized_keys', keys: ['a', 'b'], path: ['terminal'], message: 'm', input: {} },
+      { code: 'unrecognized_keys', keys: ['c'], path: [], message: 'm', input: {} },
+      { code: 'invalid_type', expected: 'string', path: ['userPool', 'issuer'], message: 'm', input: undefined },
+      { code: 'invalid_type', expected: 'number', path: ['terminal', 'sessionCapHours'], message: 'custom words', input: 'x' },
+    ]);
+    expect(lines.map((l) => l.slice(0, l.indexOf(': ')))).toEqual(['terminal.a, terminal.b', 'c', 'userPool.issuer', 'terminal.sessionCapHours']);
+    expect(lines[2]).toContain('string');
+    expect(lines[3]).toBe('terminal.sessionCapHours: custom words');
+    expect(lines[0]).not.toBe(lines[1]?.replace('c', 'terminal.a, terminal.b'));
+  });
+});
+
+describe('loading files', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'scrubin-config-refusals-'));
+  const write = (name: string, content: string, mode = 0o644): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, content);
+    chmodSync(file, mode);
+    return file;
+  };
+
+  it.skipIf(process.platform === 'win32')('loadConfig refuses a world-writable machine file (the file named); Windows has no such mode bit', () => {
+    const loose = write('loose-machine.json', JSON.stringify(valid), 0o666);
+    const { origin, problems } = refusal(() => loadConfig({ argv: [], env: {}, machinePath: loose, managedPolicy: null }));
+    expect(origin).toContain(loose);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('chmod o-w');
+    // Group-writable is IT's choice; only "other" matters. On win32 the mode is not consulted.
+    chmodSync(loose, 0o664);
+    expect('config' in loadConfig({ argv: [], env: {}, machinePath: loose, managedPolicy: null })).toBe(true);
+    chmodSync(loose, 0o666);
+    expect('config' in loadConfig({ argv: [], env: {}, machinePath: loose, managedPolicy: null, platform: 'win32' })).toBe(true);
+    // The same file given with --config (a developer's file, not IT's) is read.
+    expect('config' in loadConfig({ argv: ['--config', loose], env: {}, managedPolicy: null })).toBe(true);
+  });
+
+  it('a folder, a missing file, an empty file and invalid JSON are config_invalid naming the file', () => {
+    const folder = path.join(dir, 'folder.json');
+    mkdirSync(folder);
+    for (const file of [folder, path.join(dir, 'missing.json'), write('empty.json', ' \n'), write('broken.json', '{"userPool":')]) {
+      const { origin, problems } = refusal(() => readConfigFile(file));
+      expect(origin).toContain(file);
+      expect(problems).toHaveLength(1);
+    }
+    expect(refusal(() => parseConfigText('', 'inline')).origin).toContain('inline');
+  });
+
+  it('a byte-order mark only at the start is tolerated', () => {
+    expect(parseConfigText(`\uFEFF${JSON.stringify(valid)}`, 'bom').redirectUri).toBe('app.scrubin:/callback');
+    refusal(() => parseConfigText(`{}\uFEFF`, 'late bom'));
+  });
+});
+
+describe('choosing the source', () => {
+  it('SCRUBIN_CONFIG of blanks is no choice; --config as the last argument names nothing', () => {
+    expect(chooseConfigSource({ argv: [], env: { SCRUBIN_CONFIG: '  ' }, fileExists: () => false, managedPolicy: null }).source).toEqual({ kind: 'embedded' });
+    expect(configPathFromArgv(['--config'])).toBeUndefined();
+    expect(configPathFromArgv(['--configure', '/x.json'])).toBeUndefined();
+    expect(configPathFromArgv(['--config=/a.json', '--config', '/b.json'])).toBe('/a.json');
+  });
+
+  it('Windows without ProgramData uses C:\\ProgramData', () => {
+    expect(machineConfigPath('win32', {})).toBe('C:\\ProgramData\\ScrubIn\\config.json');
+    expect(machineConfigPath('freebsd')).toBe('/etc/scrubin/config.json');
+  });
+
+  it('a packaged build with SCRUBIN_CONFIG and a machine file allowing it takes it and says so; unreadable machine files never allow', () => {
+    const allowing = chooseConfigSource({ argv: [], env: { SCRUBIN_CONFIG: '/u.json' }, machinePath: '/m.json', fileExists: () => true, machineAllowsUserConfig: () => true, packaged: true, managedPolicy: null });
+    expect(allowing.source).toEqual({ kind: 'env', path: '/u.json' });
+    expect(allowing.warnings).toHaveLength(1);
+    expect(allowing.warnings[0]).toContain('SCRUBIN_CONFIG');
+    const throwing = chooseConfigSource({
+      argv: ['--config', '/u.json'],
+      env: {},
+      machinePath: '/m.json',
+      fileExists: () => true,
+      machineAllowsUserConfig: () => {
+        throw new Error('unreadable');
+      },
+      packaged: true,
+      managedPolicy: null,
+    });
+    expect(throwing.source).toEqual({ kind: 'machine', path: '/m.json' });
+    expect(throwing.warnings).toHaveLength(1);
+    expect(throwing.warnings[0]).toContain('--config');
+  });
+
+  it('a packaged build with no user choice and only a machine file warns about nothing', () => {
+    expect(chooseConfigSource({ argv: [], env: {}, machinePath: '/m.json', fileExists: () => true, packaged: true, managedPolicy: null })).toEqual({
+      source: { kind: 'machine', path: '/m.json' },
+      warnings: [],
+    });
+  });
+});
+
+describe('launch guard edges', () => {
+  const release = { env: {}, packaged: true, testBuild: false };
+  it('switch names are matched whole (before any "="), and the debug switches of old Node too', () => {
+    expect(launchRefusal({ ...release, argv: ['--inspector-free'] })).toBeNull();
+    expect(launchRefusal({ ...release, argv: ['--debug'] })).toContain('--debug');
+    expect(launchRefusal({ ...release, argv: ['--debug-brk=1'] })).toContain('--debug-brk');
+    expect(launchRefusal({ ...release, argv: ['--remote-debugging-address=0.0.0.0'] })).toContain('--remote-debugging-address');
+    expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--max-old-space-size=4096 --debug' } })).toContain('NODE_OPTIONS');
+    expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--max-old-space-size=4096' } })).toBeNull();
+    expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--inspect' }, packaged: false })).toBeNull();
+  });
+});
+
+describe('JSON schema for IT tooling', () => {
+  it('lists every field path, dotted, without $schema', () => {
+    const paths = configFieldPaths();
+    expect(paths).toEqual(expect.arrayContaining(['userPool', 'userPool.issuer', 'terminal.idleLockSeconds', 'identityPool.identityIdCacheDays', 'sync.tableName', 'allowUserConfig']));
+    expect(paths).not.toContain('$schema');
+    expect(paths.filter((p) => !p.includes('.'))).toEqual(['userPool', 'identityPool', 'redirectUri', 'logoutUri', 'sync', 'terminal', 'auditLogPath', 'allowUserConfig']);
+    expect(Object.keys(configJsonSchema().properties as object)).toContain('$schema');
+  });
+
+  it('the default terminal id is the host name in the allowed characters', () => {
+    expect(defaultTerminalId()).toMatch(/^[\w.-]{1,64}$/);
+  });
+});
