@@ -11,6 +11,7 @@ import type { Clock } from './clock';
 import { defaultTerminalId, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { callSafely } from './lib';
+import { checkReachable, createNodeTransport, identityPoolOrigin, type Transport } from './net';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
 import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   onSyncEvent?: (event: SyncEvent) => void;
   /** Gets a copy of every audit line (the app passes the OS-log forwarder of terminal/system-log.ts). */
   forwardAudit?: (line: string) => void;
+  /** The one HTTP transport (main/net): Electron's in the app; default a plain-Node one for `config.network`. */
+  transport?: Transport;
 }
 
 export interface ScrubInApp {
@@ -53,6 +56,7 @@ export function createApp(options: AppOptions): ScrubInApp {
   const settingsDir = path.join(dataDir, 'settings');
   // A broken logger must not break the app (nor sync, below).
   const report = (error: ScrubInError): void => callSafely(options.onProblem, error);
+    const transport: Transport = options.transport ?? createNodeTransport(config.network);
   const audit = openAuditLog({
     path: auditLogPathOf(config, dataDir),
     terminalId,
@@ -70,6 +74,7 @@ export function createApp(options: AppOptions): ScrubInApp {
     config,
     store: options.store ?? new KeytarSecretStore(),
     cacheDir,
+    transport,
     ...(clock ? { clock } : {}),
     onEvent: (event) => {
       // Failures the sign-in survives (it goes on from memory) but IT should see in the log: cache files that
@@ -95,6 +100,7 @@ export function createApp(options: AppOptions): ScrubInApp {
             credentials,
             region: sync.region,
             tableName: sync.tableName,
+            transport,
             ...(sync.endpoint === undefined ? {} : { endpoint: sync.endpoint }),
             deviceId: `terminal-${terminalId}`,
             ...(clock ? { clock } : {}),
@@ -130,6 +136,7 @@ export function createApp(options: AppOptions): ScrubInApp {
             idTokens,
             gate,
             cacheDir,
+            transport,
             ...(clock ? { clock } : {}),
             onEvent: (event) => {
               // Only costs a GetId on a later sign-in, but IT should know why (disk full, folder not writable).
@@ -140,6 +147,8 @@ export function createApp(options: AppOptions): ScrubInApp {
           })
       : null,
     settings: settingsFactory,
+    // Before the browser opens, and while the offline screen shows: does the service answer at all?
+    reachable: (target) => checkReachable(transport.fetch, target === 'sign-in' ? config.userPool.domain : identityPoolOrigin(identityPool)),
   });
   return {
     config,
@@ -153,6 +162,8 @@ export function createApp(options: AppOptions): ScrubInApp {
       // Timers stop; nothing is pushed. A shared terminal removes any settings cache at its next start.
       settings?.close({ flush: false, purge: config.terminal.mode === 'shared' }).catch((error: unknown) => report(toScrubInError(error)));
       audit.close();
+      // Our own transport only: the Electron one belongs to the shell.
+      if (!options.transport) void transport.close();
     },
   };
 }

@@ -27,6 +27,7 @@
 import type { SessionView } from '../../common/contract';
 import { handleCallback } from './callback';
 import { cancelTimer, createContext, gate, type TerminalSessionOptions } from './context';
+import { clearOffline } from './offline';
 import { createIdTokenSource, getCredentials } from './credentials-link';
 import { continueAsGuest } from './guest';
 import { lockNow } from './lock';
@@ -115,6 +116,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       cancelTimer(ctx, 'idle');
       cancelTimer(ctx, 'cap');
       cancelTimer(ctx, 'flow');
+      clearOffline(ctx, { quiet: true });
       ctx.viewListeners.clear();
     },
   };

@@ -23,6 +23,7 @@ import { dispatch } from './dispatch';
 import { endGuest, guestRunning } from './guest';
 import { closeSettings } from './settings-link';
 import { notify, view } from './view';
+import { clearOffline } from './offline';
 
 /** The sign-out button. */
 export async function signOut(ctx: SessionContext): Promise<SessionView> {
@@ -74,6 +75,8 @@ export function endPerson(ctx: SessionContext, reason: Exclude<SignOutReason, 's
  */
 export async function signOutPerson(ctx: SessionContext, who: Person, reason: SignOutReason, options: { settingsClosed?: boolean } = {}): Promise<void> {
   if (ctx.state.person === who) forgetPerson(ctx.state);
+  // Their identity-pool offline screen goes with them.
+  if (ctx.state.offline?.target === 'credentials') clearOffline(ctx, { quiet: true });
   if (!options.settingsClosed) void closeSettings(ctx, reason, who);
   quietly(ctx, () => {
     ctx.credentials?.drop();

@@ -43,6 +43,9 @@ export function view(ctx: SessionContext): SessionView {
     federatedLabel: ctx.federatedIdp ? (config.userPool.identityProviderLabel ?? ctx.federatedIdp) : null,
     pendingSignIn: pending && pending.expiresAt !== null ? { expiresAt: pending.expiresAt, forUser: pending.forUser } : null,
     lastError: ctx.state.lastError,
+    offline: ctx.state.offline
+      ? { target: ctx.state.offline.target, during: ctx.state.offline.during, since: ctx.state.offline.since, nextCheckAt: ctx.state.offline.nextCheckAt }
+      : null,
   };
 }
 

@@ -92,7 +92,7 @@ describe('openExternal allowlist', () => {
 describe('IPC dispatcher', () => {
   const view: SessionView = {
     state: 'signed-in', mode: 'shared', terminalId: 'OR-1', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
-    lockAt: null, credentialsExpireAt: null, guestAvailable: false, settingsAvailable: true, federatedLabel: null, pendingSignIn: null, lastError: null,
+    lockAt: null, credentialsExpireAt: null, guestAvailable: false, settingsAvailable: true, federatedLabel: null, pendingSignIn: null, lastError: null, offline: null,
   };
   function session(overrides: Partial<BridgeSession> = {}): BridgeSession {
     return {

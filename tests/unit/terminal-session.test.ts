@@ -315,7 +315,7 @@ describe('terminal session: shared mode', () => {
     const view = await h.session.start();
     expect(SessionViewSchema.parse(view)).toEqual({
       state: 'signed-out', mode: 'shared', terminalId: 'OR-07', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
-      lockAt: null, credentialsExpireAt: null, guestAvailable: true, settingsAvailable: false, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
+      lockAt: null, credentialsExpireAt: null, guestAvailable: true, settingsAvailable: false, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null, offline: null,
     });
   });
 
