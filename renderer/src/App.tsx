@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
+import { OfflineScreen } from './OfflineScreen';
 import { PreferencesPanel } from './PreferencesPanel';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
@@ -85,6 +86,8 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   if (fatal) return <Shell title="Scrub In cannot start" tone="error"><p className="lead">{fatal}</p></Shell>;
   if (!view) return <Shell title="Starting Scrub In…"><p className="lead">One moment.</p></Shell>;
 
+  // No connection to the sign-in service: its own screen (OfflineScreen.tsx) until main sees the service again.
+  if (view.offline) return <OfflineScreen view={view} offline={view.offline} bridge={bridge} run={run} busy={busy} now={Date.now()} />;
   const error = actionError ?? view.lastError?.message ?? null;
   return (
     <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} preferences={preferences} />
