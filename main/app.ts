@@ -8,12 +8,12 @@ import path from 'node:path';
 import { createUserPoolAuth, KeytarSecretStore, type UserPoolAuth, type SecretStore } from './auth';
 import { createCredentialsProvider } from './identity-pool';
 import type { Clock } from './clock';
-import { defaultTerminalId, type Config } from './config';
+import { defaultTerminalId, DEFAULT_LANGUAGE, withResolvedLanguage, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { callSafely } from './lib';
 import { checkReachable, createNodeTransport, identityPoolOrigin, type Transport } from './net';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
-import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
+import { createTerminalDisplay, createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
 export interface AppOptions {
   config: Config;
@@ -30,6 +30,8 @@ export interface AppOptions {
   forwardAudit?: (line: string) => void;
   /** The one HTTP transport (main/net): Electron's in the app; default a plain-Node one for `config.network`. */
   transport?: Transport;
+  /** The OS locale (Electron: app.getLocale()) for `terminal.language` when IT did not set it; default: this process's. */
+  osLocale?: string;
 }
 
 export interface ScrubInApp {
@@ -50,7 +52,9 @@ export function auditLogPathOf(config: Config, dataDir: string): string {
 }
 
 export function createApp(options: AppOptions): ScrubInApp {
-  const { config, dataDir, clock } = options;
+  const { dataDir, clock } = options;
+  // One language for the whole app: the screens and Cognito's managed login (`lang`).
+  const config = withResolvedLanguage(options.config, options.osLocale);
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
   const cacheDir = path.join(dataDir, 'cache');
   const settingsDir = path.join(dataDir, 'settings');
@@ -149,6 +153,8 @@ export function createApp(options: AppOptions): ScrubInApp {
     settings: settingsFactory,
     // Before the browser opens, and while the offline screen shows: does the service answer at all?
     reachable: (target) => checkReachable(transport.fetch, target === 'sign-in' ? config.userPool.domain : identityPoolOrigin(identityPool)),
+    // Remembered for the terminal, not for a person: applies on the sign-in and lock screens.
+    display: createTerminalDisplay({ language: config.terminal.language ?? DEFAULT_LANGUAGE, file: path.join(dataDir, 'terminal-display.json') }),
   });
   return {
     config,

@@ -190,6 +190,7 @@ async function main(): Promise<void> {
     config,
     transport,
     dataDir: app.getPath('userData'),
+    osLocale: app.getLocale(),
     openBrowser,
     ...(testHooks ? { clock: testHooks.clock } : {}),
     ...diagnosticsHooks(diagnostics),

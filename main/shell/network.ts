@@ -26,7 +26,8 @@ export async function createElectronTransport(session: NetworkSession, network: 
         return;
       }
       const chain: string[] = [];
-      for (let c: Electron.Certificate | undefined = request.certificate; c && chain.length < 10; c = c.issuerCert) chain.push(c.data);
+      // issuerCert is typed as always there, but the root of the chain has none.
+      for (let c = request.certificate as Electron.Certificate | undefined; c && chain.length < 10; c = c.issuerCert) chain.push(c.data);
       callback(chainTrustedByExtraCa(chain, extra, request.hostname) ? ACCEPT : CHROMIUM_VERDICT);
     });
   }

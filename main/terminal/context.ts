@@ -11,6 +11,7 @@ import { callSafely, emitAll } from '../lib';
 import type { SessionView } from '../../common/contract';
 import type { AuditLog } from './audit';
 import type { AuditEntry, AuditUser } from './audit-record';
+import { createTerminalDisplay, type TerminalDisplay } from './display';
 import { gateOf, INITIAL_STATE, type MachineState } from './machine';
 import type {
   CredentialsFactory,
@@ -45,6 +46,8 @@ export interface TerminalSessionOptions {
   reachable?: (target: OfflineTarget) => Promise<{ reachable: boolean }>;
   /** Random source of the re-check backoff's jitter (tests pin it). */
   random?: () => number;
+  /** The terminal's language and text size (default: the config's language, text size in memory only). */
+  display?: TerminalDisplay;
 }
 
 /** What the terminal could not reach: the sign-in service (before or during a sign-in) or the identity pool. */
@@ -144,6 +147,7 @@ export interface SessionContext {
   credentials: TerminalCredentials | null;
   /** Set once by session.ts, before any step runs. */
   settings: TerminalSettings | null;
+  readonly display: TerminalDisplay;
   readonly state: SessionState;
   readonly viewListeners: Set<(view: SessionView) => void>;
   readonly settingsListeners: Set<(change: TerminalSettingsChange) => void>;
@@ -169,6 +173,7 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
     federatedIdp: config.userPool.identityProvider ?? null,
     credentials: null,
     settings: null,
+    display: options.display ?? createTerminalDisplay({ language: config.terminal.language ?? 'en', file: null }),
     state: {
       machine: INITIAL_STATE,
       person: null,
