@@ -3,6 +3,10 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
+const viaTransport = 'all HTTP of main goes through the transport in main/net (proxy, PAC, trust store)';
+/** Modules that would bypass main/net's transport. */
+const NO_DIRECT_HTTP = ['node:http', 'node:https', 'http', 'https', 'undici', 'node:http2', 'http2'].map((name) => ({ name, message: viaTransport }));
+
 export default defineConfig(
   { ignores: ['dist/**', 'release/**', 'release-test/**', 'node_modules/**', 'coverage/**', 'test-results/**'] },
   js.configs.recommended,
@@ -22,10 +26,20 @@ export default defineConfig(
     },
   },
   {
+    // One HTTP transport (main/net, DESIGN.md "Network"): nothing else in main calls fetch, http or https itself.
+    files: ['main/**'],
+    ignores: ['main/net/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: NO_DIRECT_HTTP }],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'use the transport of main/net (proxy, PAC, trust store)' }],
+      'no-restricted-properties': ['error', { object: 'globalThis', property: 'fetch', message: 'use the transport of main/net' }],
+    },
+  },
+  {
     files: ['main/auth/**', 'main/identity-pool/**', 'main/lib/**', 'main/diagnostics/**', 'main/terminal/**', 'main/config/**', 'main/errors.ts', 'main/clock.ts'],
     rules: {
       // The core runs in plain Node: Electron belongs to main/shell and main/index.ts only.
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'the core must stay electron-free (DESIGN.md)' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'the core must stay electron-free (DESIGN.md)' }, ...NO_DIRECT_HTTP] }],
       'no-console': 'error',
     },
   },

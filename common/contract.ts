@@ -102,6 +102,18 @@ export const SessionViewSchema = z.strictObject({
       graceEndsAt: z.number().nullable(),
     })
     .nullable(),
+  /**
+   * No connection to the sign-in service (`sign-in`) or the identity pool (`credentials`): the UI shows the offline
+   * screen (reference SI-OFFLINE) with Retry, which starts `during` again; main re-checks by itself (`nextCheckAt`).
+   */
+  offline: z
+    .strictObject({
+      target: z.enum(['sign-in', 'credentials']),
+      during: z.enum(['sign-in', 'unlock', 'switch']).nullable(),
+      since: z.number(),
+      nextCheckAt: z.number().nullable(),
+    })
+    .nullable(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 

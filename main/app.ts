@@ -11,6 +11,7 @@ import type { Clock } from './clock';
 import { defaultTerminalId, DEFAULT_LANGUAGE, withResolvedLanguage, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { callSafely } from './lib';
+import { checkReachable, createNodeTransport, identityPoolOrigin, type Transport } from './net';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
 import { createTerminalDisplay, createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type SystemIdleSource, type TerminalSession } from './terminal';
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   onSyncEvent?: (event: SyncEvent) => void;
   /** Gets a copy of every audit line (the app passes the OS-log forwarder of terminal/system-log.ts). */
   forwardAudit?: (line: string) => void;
+  /** The one HTTP transport (main/net): Electron's in the app; default a plain-Node one for `config.network`. */
+  transport?: Transport;
   /** The OS locale (Electron: app.getLocale()) for `terminal.language` when IT did not set it; default: this process's. */
   osLocale?: string;
   /** The OS idle time (Electron powerMonitor; a fake in tests): input anywhere on the terminal counts as activity. */
@@ -59,6 +62,7 @@ export function createApp(options: AppOptions): ScrubInApp {
   const settingsDir = path.join(dataDir, 'settings');
   // A broken logger must not break the app (nor sync, below).
   const report = (error: ScrubInError): void => callSafely(options.onProblem, error);
+    const transport: Transport = options.transport ?? createNodeTransport(config.network);
   const audit = openAuditLog({
     path: auditLogPathOf(config, dataDir),
     terminalId,
@@ -76,6 +80,7 @@ export function createApp(options: AppOptions): ScrubInApp {
     config,
     store: options.store ?? new KeytarSecretStore(),
     cacheDir,
+    transport,
     ...(clock ? { clock } : {}),
     onEvent: (event) => {
       // Failures the sign-in survives (it goes on from memory) but IT should see in the log: cache files that
@@ -101,6 +106,7 @@ export function createApp(options: AppOptions): ScrubInApp {
             credentials,
             region: sync.region,
             tableName: sync.tableName,
+            transport,
             ...(sync.endpoint === undefined ? {} : { endpoint: sync.endpoint }),
             deviceId: `terminal-${terminalId}`,
             ...(clock ? { clock } : {}),
@@ -137,6 +143,7 @@ export function createApp(options: AppOptions): ScrubInApp {
             idTokens,
             gate,
             cacheDir,
+            transport,
             ...(clock ? { clock } : {}),
             onEvent: (event) => {
               // Only costs a GetId on a later sign-in, but IT should know why (disk full, folder not writable).
@@ -147,6 +154,8 @@ export function createApp(options: AppOptions): ScrubInApp {
           })
       : null,
     settings: settingsFactory,
+    // Before the browser opens, and while the offline screen shows: does the service answer at all?
+    reachable: (target) => checkReachable(transport.fetch, target === 'sign-in' ? config.userPool.domain : identityPoolOrigin(identityPool)),
     // Remembered for the terminal, not for a person: applies on the sign-in and lock screens.
     display: createTerminalDisplay({ language: config.terminal.language ?? DEFAULT_LANGUAGE, file: path.join(dataDir, 'terminal-display.json') }),
   });
@@ -162,6 +171,8 @@ export function createApp(options: AppOptions): ScrubInApp {
       // Timers stop; nothing is pushed. A shared terminal removes any settings cache at its next start.
       settings?.close({ flush: false, purge: config.terminal.mode === 'shared' }).catch((error: unknown) => report(toScrubInError(error)));
       audit.close();
+      // Our own transport only: the Electron one belongs to the shell.
+      if (!options.transport) void transport.close();
     },
   };
 }

@@ -2,7 +2,7 @@
  * Electron entry: lifecycle wiring only. Everything worth testing lives in config/, auth/, identity-pool/, terminal/
  * (electron-free, composed by app.ts) and shell/ (thin Electron glue with narrow, unit-tested logic).
  */
-import { app, BrowserWindow, dialog, ipcMain, powerMonitor, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerMonitor, session, shell } from 'electron';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,8 @@ import { forwardPowerEvents, systemIdleSource } from './shell/power';
 import { createTestHooks, testHooksAllowed } from './shell/test-hooks';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 import { createSystemLogForwarder } from './terminal/system-log';
+import { firewallEndpoints, formatEndpoints, PRINT_ENDPOINTS_FLAG } from './net';
+import { createElectronTransport } from './shell/network';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Test hooks (shell/test-hooks.ts) exist only in unpackaged builds and the packaged test flavour, when asked for. */
@@ -149,6 +151,12 @@ async function main(): Promise<void> {
   }
   for (const warning of loaded.warnings) diagnostics.write({ kind: 'config-warning', text: warning });
   const config = 'config' in loaded ? loaded.config : await embeddedConfig();
+  // `--print-endpoints`: the host names IT must allow for this configuration (docs/it-guide.md), then quit.
+  if (process.argv.includes(PRINT_ENDPOINTS_FLAG)) {
+    console.log(formatEndpoints(firewallEndpoints(config)));
+    app.exit(0);
+    return;
+  }
   if (autostartDecision(process.argv, config.terminal) === 'quit') {
     diagnostics.write({ kind: 'autostart-skipped' });
     app.quit();
@@ -176,8 +184,11 @@ async function main(): Promise<void> {
     else void shell.openExternal(url);
   };
 
+  // Every request of main on Chromium's stack (OS proxy, PAC/WPAD, OS trust store), on a session of its own.
+  const transport = await createElectronTransport(session.fromPartition('scrubin-network'), config.network);
   const core = createApp({
     config,
+    transport,
     dataDir: app.getPath('userData'),
     osLocale: app.getLocale(),
     openBrowser,
@@ -229,6 +240,7 @@ async function main(): Promise<void> {
   app.on('will-quit', () => {
     diagnostics.write({ kind: 'app-quit' });
     core.dispose();
+    void transport.close();
   });
 }
 

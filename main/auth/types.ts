@@ -5,6 +5,7 @@ import type { Config } from '../config/schema';
 import type { ErrorCode, ScrubInError } from '../errors';
 import type { RetryOptions } from '../lib';
 import type { SecretStore } from './vault';
+import type { Transport } from '../net';
 
 /** Who is signed in, from the validated ID token. No tokens. */
 export interface AuthSession {
@@ -77,9 +78,11 @@ export interface UserPoolAuthOptions {
   requestTimeoutSeconds?: number;
   /**
    * FOR TESTS ONLY: the HTTP client openid-client uses for every request (discovery, JWKS, token,
-   * revocation). Lets tests observe or tamper with responses. Defaults to the global fetch.
+   * revocation). Lets tests observe or tamper with responses. Defaults to `transport`'s fetch.
    */
   fetch?: CustomFetch;
+  /** The app's one HTTP transport (main/net); defaults to a plain-Node one for `config.network`. */
+  transport?: Transport;
 }
 
 export interface SignOutResult {

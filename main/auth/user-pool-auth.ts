@@ -13,6 +13,7 @@
  */
 import type * as oidc from 'openid-client';
 import { systemClock } from '../clock';
+import { createNodeTransport } from '../net';
 import { allowsInsecure, DiscoveryCache } from './discovery';
 import { HeldSession } from './held-session';
 import { JwksStore } from './jwks-store';
@@ -55,7 +56,8 @@ export class OidcUserPoolAuth implements UserPoolAuth {
     // A failing audit listener must not break sign-in; the listener owns its own error reporting.
     const emit = (event: AuthEvent): void => callSafely(options.onEvent, event);
     const { issuer, clientId } = config.userPool;
-    const fetchFn: oidc.CustomFetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
+    const transportFetch = (options.transport ?? createNodeTransport(config.network)).fetch;
+    const fetchFn: oidc.CustomFetch = options.fetch ?? ((url, init) => transportFetch(url, init as RequestInit));
     this.discovery = new DiscoveryCache({ issuer, domain: config.userPool.domain, clientId, cacheDir, clock, ttlMs, fetch: fetchFn, retry, random, sleep, timeoutSeconds, onEvent: emit });
     const jwks = new JwksStore(
       cacheDir,

@@ -166,6 +166,39 @@ export const SyncConfigSchema = z.strictObject({
   endpoint: serviceUrl('sync.endpoint').optional(),
 });
 
+/**
+ * How main reaches the network (main/net). `proxy`: "system" (the OS settings, PAC/WPAD included, in the app;
+ * HTTPS_PROXY / NO_PROXY in plain Node), "direct", a proxy URL (`http://proxy.hospital.local:3128`: scheme, host and
+ * port only) or a PAC file URL (`http://wpad.hospital.local/wpad.dat`: a URL with a path; honoured by the app only).
+ */
+export const NetworkConfigSchema = z.strictObject({
+  proxy: z
+    .string({ error: 'expected network.proxy as "system", "direct", a proxy URL or a PAC file URL' })
+    .superRefine((value, ctx) => {
+      const problem = proxySettingProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('system'),
+  /** PEM file of extra root certificates (e.g. the hospital's TLS-inspection CA) for terminals whose OS trust store IT cannot change. */
+  extraCaFile: z.string().min(1).refine((p) => isAbsolutePath(p), 'expected an absolute path of a PEM file').optional(),
+});
+
+/** What is wrong with a `network.proxy` value, or null when it is valid. */
+export function proxySettingProblem(value: string): string | null {
+  if (value === 'system' || value === 'direct') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `network.proxy must be "system", "direct", a proxy URL like "http://proxy.hospital.local:3128" or a PAC file URL like "http://wpad.hospital.local/wpad.dat", got "${value}"`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `network.proxy must be an http or https URL, got protocol "${url.protocol}"`;
+  if (url.search || url.hash) return 'network.proxy must not contain a query string or fragment';
+  // No passwords in configuration files (they end up in support bundles): proxy authentication is the OS's.
+  if (url.username || url.password) return 'network.proxy must not contain a user name or password (proxy authentication is left to the operating system)';
+  return null;
+}
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -192,6 +225,8 @@ export const ConfigSchema = z
      * test terminal). Off by default: a packaged build then reads nothing but the machine-managed file.
      */
     allowUserConfig: z.boolean().default(false),
+    /** Proxy and extra CA certificates for every request of main (main/net). */
+    network: NetworkConfigSchema.default({ proxy: 'system' }),
   })
   .superRefine((config, ctx) => {
     if (config.redirectUri === config.logoutUri) {
@@ -228,3 +263,4 @@ export type UserPoolConfig = Config['userPool'];
 export type IdentityPoolConfig = NonNullable<Config['identityPool']>;
 export type TerminalConfig = Config['terminal'];
 export type SyncConfig = NonNullable<Config['sync']>;
+export type NetworkConfig = Config['network'];

@@ -20,6 +20,7 @@
 import { systemClock } from '../clock';
 import { ScrubInError } from '../errors';
 import { callSafely, clockSleep, resolveRetry } from '../lib';
+import { createNodeTransport, type Transport } from '../net';
 import { CredentialsCache } from './credentials-cache';
 import { createGuests } from './guest';
 import { createIdentityCache } from './identity-cache';
@@ -43,10 +44,12 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
   const emit = (event: CredentialsEvent): void => callSafely(options.onEvent, event);
   // Our own SDK client unless one is handed in (tests): ours is the one to preconnect and to close.
   let own: OwnClient | undefined;
+  let ownTransport: Transport | undefined;
   let client: IdentityPoolClient;
   if (options.client) client = options.client;
   else {
-    own = createOwnClient(pool, options.requestTimeoutMs ?? 10_000);
+    const transport = options.transport ?? (ownTransport = createNodeTransport(options.config.network));
+    own = createOwnClient(pool, options.requestTimeoutMs ?? 10_000, transport);
     client = own.client;
   }
   const ids = createIdentityCache({
@@ -163,11 +166,11 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
     },
     jitterMs,
     preconnect() {
-      own?.connections.preconnect();
+      own?.preconnect();
     },
     close() {
       own?.client.destroy();
-      own?.connections.destroy();
+      void ownTransport?.close();
     },
   };
 }

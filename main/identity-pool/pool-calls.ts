@@ -13,8 +13,8 @@ import {
 import type { Config } from '../config/schema';
 import { ScrubInError } from '../errors';
 import { withRetry, type RetryPolicy, type Sleep } from '../lib';
+import { createSdkRequestHandler, identityPoolOrigin, type Transport } from '../net';
 import { classify, describe, type Failure, type FailureKind } from './classify';
-import { createPreconnectAgent, type PreconnectAgent } from './preconnect-agent';
 import type { Context } from './session';
 import type { AwsCredentials, CredentialsEvent, Operation, Principal } from './types';
 
@@ -44,35 +44,26 @@ export const IDENTITY_POOL_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 2
 
 const RETRYABLE: ReadonlySet<FailureKind> = new Set(['throttled', 'server', 'network']);
 
-/** The identity pool's public endpoint in `region` (the SDK's own for the standard and China partitions). */
-function defaultEndpoint(region: string): string {
-  return `https://cognito-identity.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
-}
-
 /**
- * The provider's own SDK client: SDK retries off (`call` retries), time limits on, and a keep-alive agent for the
- * one endpoint that can open its connection while the person is still in the browser (`preconnect`).
+ * The provider's own SDK client over the app's transport: SDK retries off (`call` retries), a time limit per
+ * request, and the endpoint's connection opened while the person is still in the browser (`preconnect`).
  */
 export interface OwnClient {
   client: CognitoIdentityClient;
-  connections: PreconnectAgent;
+  /** Opens the connection to the identity pool's endpoint ahead of the first request (no request is sent). */
+  preconnect(): void;
 }
 
-export function createOwnClient(pool: NonNullable<Config['identityPool']>, requestTimeoutMs: number): OwnClient {
-  const connections = createPreconnectAgent(new URL(pool.endpoint ?? defaultEndpoint(pool.region)));
+export function createOwnClient(pool: NonNullable<Config['identityPool']>, requestTimeoutMs: number, transport: Transport): OwnClient {
+  const origin = identityPoolOrigin(pool);
   const client = new CognitoIdentityClient({
     region: pool.region,
     ...(pool.endpoint ? { endpoint: pool.endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: {
-      ...(connections.secure ? { httpsAgent: connections.agent } : { httpAgent: connections.agent }),
-      // Without limits a GetId that never answers would hold a sign-in until the socket dies.
-      connectionTimeout: 5_000,
-      requestTimeout: requestTimeoutMs,
-      throwOnRequestTimeout: true,
-    },
+    // Without a limit a GetId that never answers would hold a sign-in until the socket dies.
+    requestHandler: createSdkRequestHandler(transport.fetch, { requestTimeoutMs }),
   });
-  return { client, connections };
+  return { client, preconnect: () => transport.preconnect(origin) };
 }
 
 export interface PoolCalls {

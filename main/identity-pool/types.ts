@@ -8,6 +8,7 @@ import type { RetryOptions } from '../lib';
 import type { FailureKind } from './classify';
 import type { CacheProblem } from './identity-cache';
 import type { IdTokenSource } from './id-token';
+import type { Transport } from '../net';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -74,6 +75,8 @@ export interface CredentialsProviderOptions {
   client?: Pick<CognitoIdentityClient, 'send'>;
   /** Per-request time limit of the default client (default 10 s): a call that never answers becomes a `network` error. */
   requestTimeoutMs?: number;
+  /** The app's one HTTP transport (main/net) for the default client; defaults to a plain-Node one for `config.network`. */
+  transport?: Transport;
   retry?: RetryOptions;
   /** Backoff wait; defaults to a timer on `clock`. Tests pass one that resolves at once. */
   sleep?: (ms: number) => Promise<void>;

@@ -7,6 +7,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { callSafely, emitAll, resolveRetry, type RetryOptions } from '../lib';
+import { createNodeTransport, createSdkRequestHandler, type Transport } from '../net';
 import { systemClock, type Clock } from '../clock';
 import { ScrubInError } from '../errors';
 import { checkIdentityId, emptyCache, loadCacheFile, removeAllCacheFiles, removeCacheFile, type CachedDataset } from './cache';
@@ -41,6 +42,8 @@ export interface SettingsSyncOptions {
   onConflict?: ConflictHandler;
   onEvent?: (event: SyncEvent) => void;
   limits?: Partial<SyncLimits>;
+  /** The app's one HTTP transport (main/net) for the default client; defaults to a plain-Node one (direct unless HTTPS_PROXY). */
+  transport?: Transport;
   /** Defaults to a DynamoDBClient per open identity, SDK retries off, credentials from `credentials`. */
   createClient?: (credentials: () => Promise<SyncCredentials>) => SyncClient;
   /** Test seam: runs after each pull, before conflicts are resolved and changes pushed. */
@@ -206,17 +209,20 @@ export function createSettingsSync(options: SettingsSyncOptions): SettingsSync {
 }
 
 /** A DynamoDBClient with the SDK's own retries off (the engine retries) and the session's credentials. */
-const defaultClient =
-  (options: SettingsSyncOptions) =>
-  (creds: () => Promise<SyncCredentials>): SyncClient =>
-    new DynamoDBClient({
+const defaultClient = (options: SettingsSyncOptions): ((creds: () => Promise<SyncCredentials>) => SyncClient) => {
+  let transport = options.transport;
+  // A real-time bound per request over the app's transport, behind the per-request timeout on the engine's clock (remote.ts).
+  return (creds) => {
+    transport ??= createNodeTransport({ proxy: 'system' });
+    return new DynamoDBClient({
       region: options.region,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       maxAttempts: 1,
-      // Socket-level bounds in real time, behind the per-request timeout on the engine's clock (remote.ts).
-      requestHandler: { connectionTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+      requestHandler: createSdkRequestHandler(transport.fetch, { requestTimeoutMs: REQUEST_TIMEOUT_MS }),
       credentials: async () => {
         const c = await creds();
         return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };
       },
     });
+  };
+};

@@ -41,10 +41,32 @@ export interface TerminalSessionOptions {
   openBrowser: (url: string) => void;
   /** Problems that must not stop the terminal (e.g. the audit log failing to write); for logs. */
   onProblem?: (error: ScrubInError) => void;
+  /**
+   * Whether the sign-in service (`sign-in`: the managed-login domain) or the identity pool (`credentials`) answers
+   * at all: a short request without credentials (main/net/reachability.ts). Without it every check passes.
+   */
+  reachable?: (target: OfflineTarget) => Promise<{ reachable: boolean }>;
+  /** Random source of the re-check backoff's jitter (tests pin it). */
+  random?: () => number;
   /** The terminal's language and text size (default: the config's language, text size in memory only). */
   display?: TerminalDisplay;
   /** The operating system's idle time (whole-terminal activity); without it, the renderer's reports count as activity. */
   systemIdle?: SystemIdleSource | null;
+}
+
+/** What the terminal could not reach: the sign-in service (before or during a sign-in) or the identity pool. */
+export type OfflineTarget = 'sign-in' | 'credentials';
+
+/** No connection: shown instead of the browser; checked again by itself, with backoff, until the network is back. */
+export interface Offline {
+  target: OfflineTarget;
+  /** The flow to start again with Retry (null when the identity pool failed after the sign-in). */
+  during: FlowKind | null;
+  since: number;
+  /** Re-checks done so far (the backoff grows with it). */
+  checks: number;
+  nextCheckAt: number | null;
+  timer: TimerHandle | null;
 }
 
 export type FlowKind = 'sign-in' | 'unlock' | 'switch';
@@ -122,6 +144,8 @@ export interface SessionState {
   pin: PinState | null;
   /** The countdown before the idle lock is showing. */
   lockWarning: boolean;
+  /** No connection to the sign-in service or the identity pool (offline.ts). */
+  offline: Offline | null;
 }
 
 export interface SessionContext {
@@ -132,6 +156,8 @@ export interface SessionContext {
   readonly terminalId: string;
   readonly openBrowser: (url: string) => void;
   readonly onProblem: ((error: ScrubInError) => void) | undefined;
+  readonly reachable: TerminalSessionOptions['reachable'];
+  readonly random: () => number;
   /** Policy, read from the config once. */
   readonly shared: boolean;
   readonly idleMs: number;
@@ -164,6 +190,8 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
     terminalId: options.terminalId,
     openBrowser: options.openBrowser,
     onProblem: options.onProblem,
+    reachable: options.reachable,
+    random: options.random ?? Math.random,
     shared: config.terminal.mode === 'shared',
     idleMs: config.terminal.idleLockSeconds * 1000,
     capMs: Math.round(config.terminal.sessionCapHours * 3_600_000),
@@ -195,6 +223,7 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
       settingsOpening: Promise.resolve(),
       pin: null,
       lockWarning: false,
+      offline: null,
     },
     viewListeners: new Set(),
     settingsListeners: new Set(),

@@ -7,6 +7,7 @@ import { isScrubInError, ScrubInError, toScrubInError } from '../errors';
 import { auditUser, gate, holdCredentials, noIdentityPool, record, SESSION_DEAD, type SessionContext } from './context';
 import type { IdTokenSource, TerminalAwsCredentials } from './ports';
 import { endPerson } from './sign-out';
+import { clearOffline, enterOffline, isOfflineFailure } from './offline';
 import { notify } from './view';
 
 /** Reads the auth core's current ID token into the state record (null unless someone is signed in). */
@@ -58,10 +59,12 @@ export async function prefetchCredentials(ctx: SessionContext): Promise<string |
       return c.identityId;
     }
   } catch (error) {
-    // Sign-in stands; the UI shows why AWS access is not there yet (and the next request retries).
+    // Sign-in stands; the UI shows why AWS access is not there yet (and the next request retries). No answer at
+    // all from the identity pool: the offline screen, re-checked until it is back (then the fetch runs again).
     if (gate(ctx) === 'open') {
       s.lastError = toScrubInError(error).toView();
-      notify(ctx);
+      if (isOfflineFailure(toScrubInError(error))) enterOffline(ctx, 'credentials', null);
+      else notify(ctx);
     }
   }
   return null;
@@ -76,7 +79,10 @@ export async function getCredentials(ctx: SessionContext, request: { roleArn?: s
   // Enforced here as well: nothing leaves once the terminal locked or the person changed meanwhile.
   if (gate(ctx) !== 'open') return refuse(ctx);
   if (s.person !== who) throw new ScrubInError('signed_out', { detail: 'the session changed while AWS credentials were being fetched' });
-  if (!s.creds || s.creds.expiration !== c.expiration || s.creds.roleArn !== c.roleArn) {
+  // The identity pool answers again (Retry on the offline screen asks for credentials).
+  const wasOffline = s.offline?.target === 'credentials';
+  if (wasOffline) clearOffline(ctx, { quiet: true });
+  if (wasOffline || !s.creds || s.creds.expiration !== c.expiration || s.creds.roleArn !== c.roleArn) {
     holdCredentials(s, c);
     notify(ctx);
   }

@@ -28,6 +28,7 @@
 import type { SessionView, TextSize } from '../../common/contract';
 import { handleCallback } from './callback';
 import { cancelTimer, createContext, forgetPin, gate, type TerminalSessionOptions } from './context';
+import { clearOffline } from './offline';
 import { createIdTokenSource, getCredentials } from './credentials-link';
 import { continueAsGuest } from './guest';
 import { lockNow } from './lock';
@@ -129,6 +130,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
       cancelTimer(ctx, 'cap');
       cancelTimer(ctx, 'flow');
       forgetPin(ctx);
+      clearOffline(ctx, { quiet: true });
       ctx.viewListeners.clear();
     },
   };

@@ -9,6 +9,7 @@ import { cancelQuietly, cancelTimer, clearPending, forgetPin, quietly, record, t
 import { dispatch } from './dispatch';
 import { canTransition, type MachineEvent } from './machine';
 import { UsernameSchema } from './audit-record';
+import { enterOffline, ensureReachable, isOfflineFailure } from './offline';
 import { notify, view } from './view';
 
 const EVENT: Record<FlowKind, MachineEvent> = { 'sign-in': 'SIGN_IN', unlock: 'UNLOCK', switch: 'SWITCH' };
@@ -38,6 +39,8 @@ async function beginFlow(ctx: SessionContext, kind: FlowKind, forUser: string | 
   const s = ctx.state;
   await s.signingOut;
   if (s.completing) throw new ScrubInError('illegal_transition', { detail: 'a sign-in is being completed' });
+  // No browser onto an error page: when the sign-in service does not answer, the offline screen instead.
+  if (!(await ensureReachable(ctx, kind))) return view(ctx);
   dispatch(ctx, EVENT[kind]);
   // A new click replaces the flow in progress (the auth core keeps one pending flow at a time).
   clearPending(ctx);
@@ -56,6 +59,8 @@ async function beginFlow(ctx: SessionContext, kind: FlowKind, forUser: string | 
   } catch (error) {
     const typed = toScrubInError(error);
     if (s.pending === flow) abortFlow(ctx, typed);
+    // The service stopped answering between the check and the discovery: the offline screen, not an error.
+    if (ctx.state.offline) return view(ctx);
     throw typed;
   }
   if (s.pending !== flow) return view(ctx);
@@ -111,4 +116,6 @@ export function abortFlow(ctx: SessionContext, error: ScrubInError): void {
   });
   s.lastError = error.code === 'flow_cancelled' ? null : error.toView();
   dispatch(ctx, flow.kind === 'sign-in' ? 'SIGN_IN_ABORTED' : 'UNLOCK_ABORTED');
+  // The token endpoint (or discovery) did not answer mid-sign-in: the offline screen, re-checked until it is back.
+  if (isOfflineFailure(error)) enterOffline(ctx, 'sign-in', flow.kind);
 }

@@ -24,6 +24,7 @@ import { dispatch } from './dispatch';
 import { endGuest, guestRunning } from './guest';
 import { closeSettings } from './settings-link';
 import { notify, view } from './view';
+import { clearOffline } from './offline';
 
 /** The sign-out button. */
 export async function signOut(ctx: SessionContext): Promise<SessionView> {
@@ -77,6 +78,8 @@ export async function signOutPerson(ctx: SessionContext, who: Person, reason: Si
   if (ctx.state.person === who) forgetPerson(ctx.state);
   // Whoever signs out, no PIN outlives them.
   forgetPin(ctx);
+  // Their identity-pool offline screen goes with them.
+  if (ctx.state.offline?.target === 'credentials') clearOffline(ctx, { quiet: true });
   if (!options.settingsClosed) void closeSettings(ctx, reason, who);
   quietly(ctx, () => {
     ctx.credentials?.drop();

@@ -83,6 +83,9 @@ export function view(ctx: SessionContext): SessionView {
     lastError: ctx.state.lastError,
     lockWarning: lockWarningView(ctx),
     quickUnlock: quickUnlockView(ctx),
+    offline: ctx.state.offline
+      ? { target: ctx.state.offline.target, during: ctx.state.offline.during, since: ctx.state.offline.since, nextCheckAt: ctx.state.offline.nextCheckAt }
+      : null,
   };
 }
 

@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { Result, ScrubInBridge, SessionView, TextSize } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
+import { OfflineScreen } from './OfflineScreen';
 import { applyLanguage, type Language } from './i18n';
 import { ErrorBanner } from './ErrorBanner';
 import { errorText, localError, type ShownError } from './i18n/errors';
@@ -106,6 +107,8 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   if (fatal) return <Shell title={t('app.cannotStart')} tone="error"><ErrorBanner error={fatal} /></Shell>;
   if (!view) return <Shell title={t('app.starting')}><p className="lead">{t('app.oneMoment')}</p></Shell>;
 
+  // No connection to the sign-in service: its own screen (OfflineScreen.tsx) until main sees the service again.
+  if (view.offline) return <OfflineScreen view={view} offline={view.offline} bridge={bridge} run={run} busy={busy} now={Date.now()} />;
   const error = actionError ?? view.lastError ?? null;
   return (
     <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} preferences={preferences} />

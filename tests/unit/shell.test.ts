@@ -93,7 +93,7 @@ describe('IPC dispatcher', () => {
   const view: SessionView = {
     state: 'signed-in', mode: 'shared', terminalId: 'OR-1', display: { language: 'en', textSize: 'normal' }, user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
     lockAt: null, credentialsExpireAt: null, guestAvailable: false, settingsAvailable: true, federatedLabel: null, pendingSignIn: null, lastError: null,
-    lockWarning: null, quickUnlock: null,
+    lockWarning: null, quickUnlock: null, offline: null,
   };
   function session(overrides: Partial<BridgeSession> = {}): BridgeSession {
     return {

@@ -316,7 +316,7 @@ describe('terminal session: shared mode', () => {
     expect(SessionViewSchema.parse(view)).toEqual({
       state: 'signed-out', mode: 'shared', terminalId: 'OR-07', display: { language: 'en', textSize: 'normal' }, user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
       lockAt: null, credentialsExpireAt: null, guestAvailable: true, settingsAvailable: false, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
-      lockWarning: null, quickUnlock: null,
+      lockWarning: null, quickUnlock: null, offline: null,
     });
   });
 

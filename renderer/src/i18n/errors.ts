@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import { referenceCode } from '../../../common/reference-codes';
 import { i18n } from './index';
 
-/** An error as the renderer holds it: main's error view, or one the renderer raises itself (`no_answer`, `start_failed`, `settings_read_failed`). */
+/** An error as the renderer holds it: main's error view, or one the renderer raises itself (`offline`, `no_answer`, `start_failed`, `settings_read_failed`). */
 export interface ShownError {
   code: string;
   /** Main's own (English) message: shown only when the catalogue has no words for the code. */
@@ -10,8 +10,8 @@ export interface ShownError {
   variant?: string | undefined;
 }
 
-/** A renderer-side error (main did not answer, or could not start). */
-export function localError(code: 'no_answer' | 'start_failed' | 'settings_read_failed'): ShownError {
+/** A renderer-side error (no connection: the offline screen; main did not answer, or could not start). */
+export function localError(code: 'offline' | 'no_answer' | 'start_failed' | 'settings_read_failed'): ShownError {
   return { code, message: '' };
 }
 
