@@ -26,7 +26,13 @@ export async function createElectronTransport(session: NetworkSession, network: 
         return;
       }
       const chain: string[] = [];
-      for (let c: Electron.Certificate | undefined = request.certificate; c && chain.length < 10; c = c.issuerCert) chain.push(c.data);
+      // Leaf first, up the issuers Chromium attached (a root may name itself: at most 10 links).
+      const links: (Electron.Certificate | undefined)[] = [request.certificate];
+      for (let c = links.pop(); c !== undefined && chain.length < 10; c = links.pop()) {
+        chain.push(c.data);
+        // Typed as always present; the last certificate Chromium attaches may have none.
+        links.push((c as { issuerCert?: Electron.Certificate }).issuerCert);
+      }
       callback(chainTrustedByExtraCa(chain, extra, request.hostname) ? ACCEPT : CHROMIUM_VERDICT);
     });
   }

@@ -49,10 +49,12 @@ export async function startTinyproxy(): Promise<ForwardProxy> {
   // No ConnectPort lines: CONNECT to any port (the throw-away https servers listen on ephemeral ports).
   writeFileSync(path.join(dir, 'tinyproxy.conf'), [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 60', `LogFile "${log}"`, 'LogLevel Info', 'MaxClients 50', 'Allow 127.0.0.1', ''].join('\n'));
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', path.join(dir, 'tinyproxy.conf')], { stdio: 'ignore' });
-  let exited = false;
-  child.once('exit', () => (exited = true));
+  const state = { exited: false };
+  child.once('exit', () => {
+    state.exited = true;
+  });
   for (let i = 0; i < 200 && !(await accepts(port)); i++) {
-    if (exited) throw new Error(`tinyproxy exited at start; its log: ${readFileSync(log, 'utf8').slice(-2000)}`);
+    if (state.exited) throw new Error(`tinyproxy exited at start; its log: ${readFileSync(log, 'utf8').slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
   return {
@@ -65,7 +67,10 @@ export async function startTinyproxy(): Promise<ForwardProxy> {
     },
     stop: () =>
       new Promise<void>((resolve) => {
-        if (exited) return resolve();
+        if (state.exited) {
+          resolve();
+          return;
+        }
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

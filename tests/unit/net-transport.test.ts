@@ -41,14 +41,14 @@ describe('network.proxy', () => {
 describe('SDK request handler over the transport', () => {
   it('sends the signed request as fetch would, without the headers fetch derives, and returns a stream body', async () => {
     const seen: { url: string; init: RequestInit }[] = [];
-    const handler = createSdkRequestHandler(async (url, init) => {
+    const handler = createSdkRequestHandler((url, init) => {
       seen.push({ url, init });
-      return new Response('{"IdentityId":"x"}', { status: 200, headers: { 'x-amzn-requestid': 'r1' } });
+      return Promise.resolve(new Response('{"IdentityId":"x"}', { status: 200, headers: { 'x-amzn-requestid': 'r1' } }));
     }, { requestTimeoutMs: 1_000 });
     const { response } = await handler.handle({
       method: 'POST', protocol: 'https:', hostname: 'cognito-identity.eu-west-1.amazonaws.com', path: '/', query: {},
       headers: { host: 'cognito-identity.eu-west-1.amazonaws.com', 'content-length': '2', 'x-amz-target': 'AWSCognitoIdentityService.GetId' }, body: '{}',
-    } as Parameters<typeof handler.handle>[0]);
+    });
     expect(seen[0]!.url).toBe('https://cognito-identity.eu-west-1.amazonaws.com/');
     const headers = seen[0]!.init.headers as Headers;
     expect(headers.get('x-amz-target')).toBe('AWSCognitoIdentityService.GetId');
@@ -63,7 +63,7 @@ describe('SDK request handler over the transport', () => {
   });
 
   it('builds the URL with port and query', () => {
-    expect(urlOf({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 8080, path: 'a', query: { b: ['1', '2'], c: null }, headers: {} } as unknown as Parameters<typeof urlOf>[0])).toBe('http://127.0.0.1:8080/a?b=1&b=2');
+    expect(urlOf({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 8080, path: 'a', query: { b: ['1', '2'], c: null }, headers: {} })).toBe('http://127.0.0.1:8080/a?b=1&b=2');
   });
 });
 
