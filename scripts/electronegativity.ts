@@ -19,6 +19,7 @@ const REVIEWED: Record<string, string> = {
   PROTOCOL_HANDLER_JS_CHECK:
     'the app.scrubin scheme is the RFC 8252 redirect: links are only queued by main/shell/deep-links.ts and accepted by the sign-in core when they match the pending flow (docs/threat-model.md)',
   OPEN_EXTERNAL_JS_CHECK: 'shell.openExternal is reached only through main/shell/external.ts, which allows the configured authorize and logout URLs and nothing else',
+  CERTIFICATE_VERIFY_PROC_JS_CHECK: 'main/shell/network.ts only narrows: it keeps Chromium\'s verdict except for an unknown-authority refusal of a chain signed by the CA IT configured in network.extraCaFile, for the right host (main/net/extra-ca.ts, tests/integration/network-tls.test.ts)',
 };
 
 const out = 'test-results/electronegativity.csv';
