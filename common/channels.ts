@@ -17,6 +17,7 @@ export const CHANNELS = {
   getSetting: 'scrubin:settings:get',
   setSetting: 'scrubin:settings:set',
   settingsChanged: 'scrubin:settings:changed',
+  getOrViews: 'scrubin:views:get',
 } as const;
 
 /** Channels main pushes to windows (not invokable). */

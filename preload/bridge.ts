@@ -35,6 +35,7 @@ export function createBridge(transport: BridgeTransport): ScrubInBridge {
     continueAsGuest: () => invoke(CHANNELS.continueAsGuest),
     reportActivity: () => invoke(CHANNELS.reportActivity),
     getCredentials: (options) => invoke(CHANNELS.getCredentials, options),
+    getOrViews: () => invoke(CHANNELS.getOrViews),
     settings,
   } satisfies ScrubInBridge);
 }

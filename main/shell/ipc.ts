@@ -9,10 +9,12 @@ import type { z } from 'zod';
 import {
   AwsCredentialsSchema,
   CHANNELS,
+  OrViewsSchema,
   RequestSchemas,
   SessionViewSchema,
   SettingsChangeSchema,
   type AwsCredentialsView,
+  type OrViewsView,
   type PushChannel,
   type Result,
   type SessionView,
@@ -65,7 +67,12 @@ export function isTrustedSender(sender: SenderFrame, trustedOrigin: string): boo
 
 export function createDispatcher(
   session: BridgeSession,
-  options: { trustedOrigin: string; onRejected?: (reason: string, channel: string) => void },
+  options: {
+    trustedOrigin: string;
+    onRejected?: (reason: string, channel: string) => void;
+    /** The configured OR screens (renderer-endpoints.ts orViewsOf); none when absent. */
+    orViews?: OrViewsView;
+  },
 ): Dispatch {
   const reject = (reason: string, channel: string, error: ScrubInError): Result<never> => {
     options.onRejected?.(reason, channel);
@@ -96,6 +103,7 @@ export function createDispatcher(
     },
     [CHANNELS.getSetting]: async (p): Promise<SettingValue> => ({ value: await session.getSetting(p.dataset, p.key) }),
     [CHANNELS.setSetting]: async (p) => (await session.setSetting(p.dataset, p.key, p.value), null),
+    [CHANNELS.getOrViews]: () => Promise.resolve(OrViewsSchema.parse(options.orViews ?? { caseBoard: null })),
   };
 
   return async (channel, payload, sender) => {
