@@ -4,6 +4,7 @@
  * DEMO ONLY: every password is `OR-demo-2026`. These accounts exist only inside local-cognito on
  * 127.0.0.1 and must never be configured in a real Cognito user pool.
  */
+import { localDay, type CaseStatus } from '../common/case-board';
 
 export const DEMO_PASSWORD = 'OR-demo-2026';
 export const DEMO_ACCOUNT_ID = '000000000000';
@@ -95,9 +96,6 @@ export const CASE_BOARD_ROLES = {
   statusWriters: [roleArn('ChargeNurses')],
 } as const;
 
-export const CASE_STATUSES = ['scheduled', 'in-room', 'in-progress', 'closing', 'done'] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
-
 export interface DemoCase {
   room: string;
   /** `YYYY-MM-DD`, local date. */
@@ -125,14 +123,9 @@ const PROCEDURES = [
 const SURGEONS = ['Dr. Sam Ortiz', 'Dr. Mina Cho', 'Dr. Leo Grant', 'Dr. Priya Nair'];
 const START_TIMES = ['07:30', '09:45', '12:15', '14:30', '16:15'];
 
-/** The local calendar date of `ms` as `YYYY-MM-DD` (the terminal and local-cognito share a machine and its time zone). */
-export function localDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
 /**
- * The demo schedule of yesterday, today and tomorrow (by `now`) for every demo room: three to five cases per room
+ * The demo schedule of yesterday, today and tomorrow (by `now`; local-cognito and the terminal share a machine and
+ * its time zone) for every demo room: three to five cases per room
  * and day, the same every run. The first case of each day is in progress, the others scheduled.
  */
 export function demoSchedule(now: number): DemoCase[] {

@@ -4,14 +4,15 @@
  * Created at start and filled with the demo schedule of yesterday, today and tomorrow (seed.ts) by the front's
  * own calls to dynalite, so no role policy is involved in seeding.
  */
+import { CASE_TABLE_KEYS } from '../../common/case-board';
 import { demoSchedule, type DemoCase } from '../seed';
 
 export const CASES_TABLE = {
   name: 'ScrubInCases',
-  partitionKey: 'roomDay',
-  sortKey: 'slot',
+  partitionKey: CASE_TABLE_KEYS.partitionKey,
+  sortKey: CASE_TABLE_KEYS.sortKey,
   /** The attribute the charge nurse may change (`dynamodb:Attributes` allows it and the two keys). */
-  statusAttribute: 'status',
+  statusAttribute: CASE_TABLE_KEYS.status,
 } as const;
 
 /** CreateTable body of the case-board table. */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
+import { CaseBoard } from './caseboard/CaseBoard';
 import { PreferencesPanel } from './PreferencesPanel';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
@@ -222,6 +223,7 @@ function Screen({
               </>
             )}
           </div>
+          {!guest && <CaseBoard bridge={bridge} room={view.terminalId} />}
           {!guest && view.settingsAvailable && <PreferencesPanel state={preferences} />}
         </Shell>
       );

@@ -172,6 +172,16 @@ describe('renderer credential provider', () => {
     expect((await fresh).accessKeyId).toBe('AKIA-charge-2');
   });
 
+  it('keeps a request made before the first push when that push shows the same open session', async () => {
+    const s = scriptedBridge();
+    const provider = fromScrubIn({ bridge: s.bridge, now: () => T0 });
+    const early = provider();
+    await settle();
+    s.push(view('signed-in', 'nurse'));
+    s.answer(T0);
+    expect((await early).accessKeyId).toBe('AKIA-nurse-1');
+  });
+
   it('inside the AWS SDK: after a switch no request is signed with the previous person’s credentials', async () => {
     // The SDK judges expiry on the system clock: these credentials must look fresh to it, or it would ask the
     // provider before every request anyway and the test could not notice an SDK-side cache.

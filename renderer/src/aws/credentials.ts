@@ -91,7 +91,8 @@ export function fromScrubIn(options: ScrubInCredentialsOptions = {}): ScrubInCre
 
   const unsubscribe = bridge.onSessionChanged((view) => {
     const key = sessionKey(view);
-    if (session?.key !== key) drop();
+    // The first push only tells the state a request already in flight was made in: drop if that state is closed.
+    if (session ? session.key !== key : !OPEN_STATES.has(view.state)) drop();
     session = { key, state: view.state };
   });
 
@@ -135,7 +136,8 @@ export function fromScrubIn(options: ScrubInCredentialsOptions = {}): ScrubInCre
     }
     return inflight;
   }) as ScrubInCredentialProvider;
-  Object.defineProperty(provider, 'memoized', { value: true, enumerable: true });
+  // A plain property: the SDK sets it again on what it is given.
+  (provider as { memoized: boolean }).memoized = true;
   provider.drop = drop;
   provider.dispose = () => {
     unsubscribe();
