@@ -114,3 +114,30 @@ export class PreferencesPanel {
     await expect(this.status).toHaveText('Your preferences are saved.');
   }
 }
+
+/** "Today in <terminal>": the case board of the signed-in screen (renderer/src/caseboard/CaseBoard.tsx). */
+export class CaseBoard {
+  readonly region: Locator;
+  readonly rows: Locator;
+  readonly status: Locator;
+  readonly alert: Locator;
+  readonly refresh: Locator;
+  constructor(readonly page: Page) {
+    this.region = page.getByRole('region', { name: /^Today in / });
+    this.rows = this.region.getByRole('row').filter({ has: page.getByRole('cell') });
+    this.status = this.region.getByRole('status');
+    this.alert = this.region.getByRole('alert');
+    this.refresh = this.region.getByRole('button', { name: /^(Refresh|Refreshing…)$/ });
+  }
+  /** The row of the case starting at `time` ("09:45"). */
+  row(time: string): Locator {
+    return this.rows.filter({ has: this.page.getByRole('cell', { name: time, exact: true }) });
+  }
+  /** The status-change button of the case at `time`. */
+  mark(time: string): Locator {
+    return this.row(time).getByRole('button', { name: /^Mark / });
+  }
+  async expectLoaded(): Promise<void> {
+    await expect(this.status).toHaveText(/^Updated at /);
+  }
+}
