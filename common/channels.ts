@@ -13,6 +13,7 @@ export const CHANNELS = {
   switchUser: 'scrubin:terminal:switch-user',
   continueAsGuest: 'scrubin:terminal:guest',
   reportActivity: 'scrubin:terminal:activity',
+  setTextSize: 'scrubin:terminal:text-size',
   getCredentials: 'scrubin:aws:credentials',
   getSetting: 'scrubin:settings:get',
   setSetting: 'scrubin:settings:set',

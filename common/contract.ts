@@ -19,6 +19,16 @@ export const SettingsKeySchema = z.string().min(1).max(256).regex(/^[^\u0000-\u0
 export const MAX_SETTING_VALUE_CHARS = 350_000;
 export const SettingsValueSchema = z.string().max(MAX_SETTING_VALUE_CHARS);
 
+/** The languages of the screens and of Cognito's managed login (`lang`); renderer/src/i18n has a catalogue for each. */
+export const LanguageSchema = z.enum(['en', 'ko']);
+export type Language = z.infer<typeof LanguageSchema>;
+/** Text sizes: the terminal's own (sign-in and lock screens) and a person's synced preference use the same list. */
+export const TextSizeSchema = z.enum(['normal', 'large', 'extra-large']);
+export type TextSize = z.infer<typeof TextSizeSchema>;
+/** How this terminal shows its screens before anyone signs in: not per person (main/terminal/display.ts). */
+export const DisplayViewSchema = z.strictObject({ language: LanguageSchema, textSize: TextSizeSchema });
+export type DisplayView = z.infer<typeof DisplayViewSchema>;
+
 /** Request payloads (renderer -> main), validated in main before anything runs. */
 export const RequestSchemas = {
   [CHANNELS.getSession]: z.undefined(),
@@ -30,6 +40,7 @@ export const RequestSchemas = {
   [CHANNELS.switchUser]: z.undefined(),
   [CHANNELS.continueAsGuest]: z.undefined(),
   [CHANNELS.reportActivity]: z.undefined(),
+  [CHANNELS.setTextSize]: z.strictObject({ textSize: TextSizeSchema }),
   [CHANNELS.getCredentials]: z.strictObject({ roleArn: roleArn.optional() }).optional(),
   [CHANNELS.getSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema }),
   [CHANNELS.setSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema, value: SettingsValueSchema }),
@@ -39,13 +50,21 @@ export const RequestSchemas = {
 export const SessionStateSchema = z.enum(['starting', 'signed-out', 'guest', 'signing-in', 'signed-in', 'locked', 'unlocking', 'error']);
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
-export const ErrorViewSchema = z.strictObject({ code: z.string(), message: z.string(), retryable: z.boolean() });
+export const ErrorViewSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  /** A more specific message main chose for the code (the catalogue's `errorVariants.<variant>`). */
+  variant: z.string().regex(/^[a-z_]{1,40}$/).optional(),
+});
 
 /** What the UI may know about the session. Read-only, serialisable, secret-free. */
 export const SessionViewSchema = z.strictObject({
   state: SessionStateSchema,
   mode: z.enum(['shared', 'personal']),
   terminalId: z.string(),
+  /** The terminal's language and text size (the person's synced text size, if any, applies while they are signed in). */
+  display: DisplayViewSchema,
   user: z
     .strictObject({
       username: z.string(),
@@ -128,6 +147,8 @@ export interface ScrubInBridge {
   switchUser(): Promise<Result<SessionView>>;
   continueAsGuest(): Promise<Result<SessionView>>;
   reportActivity(): Promise<Result<null>>;
+  /** The terminal's text size on the sign-in and lock screens (remembered for the terminal, not the person). */
+  setTerminalTextSize(textSize: TextSize): Promise<Result<SessionView>>;
   getCredentials(options?: { roleArn?: string }): Promise<Result<AwsCredentialsView>>;
   /** The OR screens configured on this terminal and where they call AWS. */
   getOrViews(): Promise<Result<OrViewsView>>;

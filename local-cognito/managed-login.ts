@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { readBody, sendHtml } from './http';
-import { errorPage, loginPage, PAGE_CSP } from './pages';
+import { errorPage, loginError, loginPage, PAGE_CSP, pageLanguage } from './pages';
 import type { DemoUser } from './seed';
 import { CLIENT_ID, idpBanner, PATHS } from './user-pool';
 
@@ -32,6 +32,7 @@ export function createManagedLogin(deps: ManagedLoginDeps): (req: IncomingMessag
     const action = `${PATHS.login}?client_id=${CLIENT_ID}&uid=${encodeURIComponent(details.uid)}`;
     const banner = idpBanner(details.params);
     const loginHint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+    const lang = pageLanguage(details.params.lang);
 
     if (details.prompt.name === 'consent') {
       // No consent screen in Cognito: grant what was asked (loadExistingGrant normally does this already).
@@ -45,7 +46,7 @@ export function createManagedLogin(deps: ManagedLoginDeps): (req: IncomingMessag
     }
 
     if (req.method === 'GET') {
-      sendHtml(res, 200, loginPage({ uid: details.uid, action, banner, username: loginHint }), pageHeaders);
+      sendHtml(res, 200, loginPage({ uid: details.uid, action, banner, username: loginHint, lang }), pageHeaders);
       return;
     }
     if (req.method !== 'POST') {
@@ -59,13 +60,13 @@ export function createManagedLogin(deps: ManagedLoginDeps): (req: IncomingMessag
     }
     const username = form.get('username') ?? '';
     const user = deps.userByName(username);
-    const again = (error: string) => sendHtml(res, 400, loginPage({ uid: details.uid, action, banner, username, error }), pageHeaders);
+    const again = (error: 'incorrect' | 'disabled') => sendHtml(res, 400, loginPage({ uid: details.uid, action, banner, username, error: loginError(lang, error), lang }), pageHeaders);
     if (!user || user.password !== (form.get('password') ?? '')) {
-      again('Incorrect username or password.');
+      again('incorrect');
       return;
     }
     if (!user.enabled) {
-      again('User is disabled.');
+      again('disabled');
       return;
     }
     // `ts` becomes the ID token's auth_time: the moment of THIS authentication, on local-cognito's clock.

@@ -160,6 +160,8 @@ export function createUserPoolProvider(deps: UserPoolDeps): Provider {
     extraParams: {
       identity_provider: validateIdp('identity_provider'),
       idp_identifier: validateIdp('idp_identifier'),
+      // Managed login's language (`lang=ko`); like Cognito, a language it has no pages for falls back to English.
+      lang: () => undefined,
     },
     ttl: {
       AccessToken: 3600,

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { createUserPoolAuth, KeytarSecretStore, type UserPoolAuth, type SecretStore } from './auth';
 import { createCredentialsProvider } from './identity-pool';
 import type { Clock } from './clock';
-import { defaultTerminalId, type Config } from './config';
+import { defaultTerminalId, DEFAULT_LANGUAGE, withResolvedLanguage, type Config } from './config';
 import { ERROR_CODES, ScrubInError, toScrubInError, type ErrorCode } from './errors';
 import { callSafely } from './lib';
 import { createSettingsSync, type SettingsSync, type SyncEvent } from './sync';
-import { createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
+import { createTerminalDisplay, createTerminalSession, openAuditLog, type AuditLog, type SettingsFactory, type TerminalSession } from './terminal';
 
 export interface AppOptions {
   config: Config;
@@ -27,6 +27,8 @@ export interface AppOptions {
   onSyncEvent?: (event: SyncEvent) => void;
   /** Gets a copy of every audit line (the app passes the OS-log forwarder of terminal/system-log.ts). */
   forwardAudit?: (line: string) => void;
+  /** The OS locale (Electron: app.getLocale()) for `terminal.language` when IT did not set it; default: this process's. */
+  osLocale?: string;
 }
 
 export interface ScrubInApp {
@@ -47,7 +49,9 @@ export function auditLogPathOf(config: Config, dataDir: string): string {
 }
 
 export function createApp(options: AppOptions): ScrubInApp {
-  const { config, dataDir, clock } = options;
+  const { dataDir, clock } = options;
+  // One language for the whole app: the screens and Cognito's managed login (`lang`).
+  const config = withResolvedLanguage(options.config, options.osLocale);
   const terminalId = config.terminal.terminalId ?? defaultTerminalId();
   const cacheDir = path.join(dataDir, 'cache');
   const settingsDir = path.join(dataDir, 'settings');
@@ -140,6 +144,8 @@ export function createApp(options: AppOptions): ScrubInApp {
           })
       : null,
     settings: settingsFactory,
+    // Remembered for the terminal, not for a person: applies on the sign-in and lock screens.
+    display: createTerminalDisplay({ language: config.terminal.language ?? DEFAULT_LANGUAGE, file: path.join(dataDir, 'terminal-display.json') }),
   });
   return {
     config,

@@ -62,6 +62,11 @@ export interface ErrorOptions {
   userMessage?: string;
   /** Overrides the code's default retryability. */
   retryable?: boolean;
+  /**
+   * With `userMessage`: names that message for the renderer's catalogues (`errorVariants.<variant>` in
+   * renderer/src/i18n), so it is shown in the terminal's language. Lower case and underscores.
+   */
+  variant?: string;
   cause?: unknown;
 }
 
@@ -70,6 +75,7 @@ export class ScrubInError extends Error {
   readonly userMessage: string;
   readonly retryable: boolean;
   readonly detail: string | undefined;
+  readonly variant: string | undefined;
 
   constructor(code: ErrorCode, options: ErrorOptions = {}) {
     const spec = ERROR_CODES[code];
@@ -79,11 +85,12 @@ export class ScrubInError extends Error {
     this.userMessage = options.userMessage ?? spec.message;
     this.retryable = options.retryable ?? spec.retryable;
     this.detail = options.detail;
+    this.variant = options.variant;
   }
 
   /** The only shape of an error that may cross to the renderer. */
   toView(): ErrorView {
-    return { code: this.code, message: this.userMessage, retryable: this.retryable };
+    return { code: this.code, message: this.userMessage, retryable: this.retryable, ...(this.variant === undefined ? {} : { variant: this.variant }) };
   }
 }
 
@@ -91,6 +98,7 @@ export interface ErrorView {
   code: ErrorCode;
   message: string;
   retryable: boolean;
+  variant?: string;
 }
 
 export function isScrubInError(error: unknown, code?: ErrorCode): error is ScrubInError {

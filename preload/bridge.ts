@@ -34,6 +34,7 @@ export function createBridge(transport: BridgeTransport): ScrubInBridge {
     switchUser: () => invoke(CHANNELS.switchUser),
     continueAsGuest: () => invoke(CHANNELS.continueAsGuest),
     reportActivity: () => invoke(CHANNELS.reportActivity),
+    setTerminalTextSize: (textSize) => invoke(CHANNELS.setTextSize, { textSize }),
     getCredentials: (options) => invoke(CHANNELS.getCredentials, options),
     getOrViews: () => invoke(CHANNELS.getOrViews),
     settings,

@@ -62,6 +62,9 @@ export class SignInFlow {
     const identityProvider = parsed.data.identityProvider ?? this.o.config.userPool.identityProvider;
     if (identityProvider) parameters.identity_provider = identityProvider;
     if (parsed.data.loginHint) parameters.login_hint = parsed.data.loginHint;
+    // Cognito's managed login in the terminal's language (main/config/language.ts resolves it at start).
+    const lang = this.o.config.terminal.language;
+    if (lang) parameters.lang = lang;
     const authorizeUrl = oidc.buildAuthorizationUrl(config, parameters).href;
     // While the person signs in in the browser, fetch the signing keys so the callback needs no extra round trip.
     const jwksUri = config.serverMetadata().jwks_uri;

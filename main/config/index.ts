@@ -6,3 +6,4 @@ export * from './schema';
 export * from './load';
 export * from './launch-guard';
 export * from './managed-policy';
+export * from './language';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LanguageSchema } from '../../common/contract';
 
 /**
  * The app's private-use URI scheme (RFC 8252 §7.1: reverse DNS of a domain the project controls).
@@ -130,6 +131,11 @@ export const TerminalConfigSchema = z.strictObject({
    * `--autostart`; with this off such a start quits at once, so IT switches it here without reinstalling.
    */
   startAtLogin: z.boolean().default(false),
+  /**
+   * Language of the screens and of Cognito's managed login (`lang`): `en` or `ko`. Not set: the operating
+   * system's language when it is one of these, else English (main/config/language.ts).
+   */
+  language: LanguageSchema.optional(),
 });
 
 /** Per-person settings sync (the Cognito Sync successor on DynamoDB; docs/settings-sync.md). */

@@ -132,6 +132,7 @@ export function createCredentialsProvider(options: CredentialsProviderOptions): 
         throw new ScrubInError('not_authorized', {
           detail: 'identityPool.allowGuest is false',
           userMessage: 'Guest access is not enabled on this terminal. Sign in to continue.',
+          variant: 'guest_disabled',
         });
       }
       if (idTokens.current()) {

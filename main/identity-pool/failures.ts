@@ -36,6 +36,7 @@ export function credentialsError(error: unknown, subject: Subject, context: { id
         detail: `${detail} (after ${attempts} attempts)`,
         cause,
         userMessage: 'The AWS sign-in service had a problem. Your session is kept; try again in a moment.',
+        variant: 'access_service',
       });
     case 'network':
       return new ScrubInError('network', { detail: `${detail} (after ${attempts} attempts)`, cause });
@@ -45,6 +46,7 @@ export function credentialsError(error: unknown, subject: Subject, context: { id
             detail,
             cause,
             userMessage: 'Guest access to AWS is not available for this hospital. Sign in to continue.',
+            variant: 'guest_not_available',
           })
         : new ScrubInError('not_authorized', { detail: `${detail} (after refreshing the ID token)`, cause });
     case 'pool-config':

@@ -111,6 +111,7 @@ export class ProviderSession {
           throw new ScrubInError('not_authorized', {
             detail: `requested role ${requested} is not in the user's cognito:roles`,
             userMessage: 'Your account is not allowed to use the AWS role that was requested. Ask hospital IT if you need it.',
+            variant: 'role_not_allowed',
           });
         }
         throw new ScrubInError('identity_config', {

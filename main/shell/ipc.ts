@@ -20,6 +20,7 @@ import {
   type SessionView,
   type SettingsChangeView,
   type SettingValue,
+  type TextSize,
 } from '../../common/contract';
 import type { AwsCredentials } from '../identity-pool';
 import { ScrubInError, toScrubInError } from '../errors';
@@ -36,6 +37,7 @@ export interface BridgeSession {
   switchUser(): Promise<unknown>;
   continueAsGuest(): Promise<unknown>;
   reportActivity(): unknown;
+  setTextSize(textSize: TextSize): Promise<unknown>;
   getCredentials(options: { roleArn?: string }): Promise<AwsCredentials>;
   getSetting(dataset: string, key: string): Promise<string | null>;
   setSetting(dataset: string, key: string, value: string): Promise<void>;
@@ -89,6 +91,7 @@ export function createDispatcher(
     [CHANNELS.switchUser]: async () => (await session.switchUser(), session.view()),
     [CHANNELS.continueAsGuest]: async () => (await session.continueAsGuest(), session.view()),
     [CHANNELS.reportActivity]: async () => (await session.reportActivity(), null),
+    [CHANNELS.setTextSize]: async (p) => (await session.setTextSize(p.textSize), session.view()),
     [CHANNELS.getCredentials]: async (p): Promise<AwsCredentialsView> => {
       const credentials = await session.getCredentials(p?.roleArn ? { roleArn: p.roleArn } : {});
       // Re-shape through the contract: only the six documented fields ever cross the bridge.

@@ -52,11 +52,11 @@ export function toSyncError(error: unknown, operation: string): ScrubInError {
   } as const;
   switch (f.kind) {
     case 'throttled':
-      return new ScrubInError('throttled', { detail, cause: error, userMessage: settingsMessage.throttled });
+      return new ScrubInError('throttled', { detail, cause: error, userMessage: settingsMessage.throttled, variant: 'settings_busy' });
     case 'server':
-      return new ScrubInError('server_error', { detail, cause: error, userMessage: settingsMessage.server });
+      return new ScrubInError('server_error', { detail, cause: error, userMessage: settingsMessage.server, variant: 'settings_service' });
     case 'network':
-      return new ScrubInError('network', { detail, cause: error, userMessage: settingsMessage.network });
+      return new ScrubInError('network', { detail, cause: error, userMessage: settingsMessage.network, variant: 'settings_offline' });
     case 'denied':
       return new ScrubInError('not_authorized', { detail, cause: error });
     case 'conflict':

@@ -56,6 +56,7 @@ export function checkValue(value: unknown, limits: SyncLimits): string {
     throw new ScrubInError('sync_limit', {
       detail: `setting value is ${bytes} bytes, more than the ${limits.maxValueBytes} bytes one setting may hold`,
       userMessage: 'This setting is too large to be saved.',
+      variant: 'setting_too_large',
     });
   }
   return value;

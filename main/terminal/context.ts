@@ -11,6 +11,7 @@ import { callSafely, emitAll } from '../lib';
 import type { SessionView } from '../../common/contract';
 import type { AuditLog } from './audit';
 import type { AuditEntry, AuditUser } from './audit-record';
+import { createTerminalDisplay, type TerminalDisplay } from './display';
 import { gateOf, INITIAL_STATE, type MachineState } from './machine';
 import type {
   CredentialsFactory,
@@ -38,6 +39,8 @@ export interface TerminalSessionOptions {
   openBrowser: (url: string) => void;
   /** Problems that must not stop the terminal (e.g. the audit log failing to write); for logs. */
   onProblem?: (error: ScrubInError) => void;
+  /** The terminal's language and text size (default: the config's language, text size in memory only). */
+  display?: TerminalDisplay;
 }
 
 export type FlowKind = 'sign-in' | 'unlock' | 'switch';
@@ -118,6 +121,7 @@ export interface SessionContext {
   credentials: TerminalCredentials | null;
   /** Set once by session.ts, before any step runs. */
   settings: TerminalSettings | null;
+  readonly display: TerminalDisplay;
   readonly state: SessionState;
   readonly viewListeners: Set<(view: SessionView) => void>;
   readonly settingsListeners: Set<(change: TerminalSettingsChange) => void>;
@@ -141,6 +145,7 @@ export function createContext(options: TerminalSessionOptions, syncTimers: (ctx:
     federatedIdp: config.userPool.identityProvider ?? null,
     credentials: null,
     settings: null,
+    display: options.display ?? createTerminalDisplay({ language: config.terminal.language ?? 'en', file: null }),
     state: {
       machine: INITIAL_STATE,
       person: null,

@@ -20,6 +20,7 @@ export async function continueAsGuest(ctx: SessionContext): Promise<SessionView>
     throw new ScrubInError('not_authorized', {
       detail: 'guest mode is not enabled (identityPool.allowGuest)',
       userMessage: 'Guest access is not enabled on this terminal. Sign in to continue.',
+      variant: 'guest_disabled',
     });
   }
   dispatch(ctx, 'GUEST');

@@ -3,6 +3,7 @@
  * steps around one state record, and the hash-chained audit log (with its OS-log copy). See docs/terminal-policy.md.
  */
 export { createTerminalSession, type TerminalSession, type TerminalSessionOptions } from './session';
+export { createTerminalDisplay, type TerminalDisplay, type TerminalDisplayOptions } from './display';
 export { openAuditLog, verifyAuditLog, verifyAuditBuffer, type AuditLog, type AuditLogEvent, type OpenAuditLogOptions, type VerifyResult } from './audit';
 export type { AuditEntry, AuditRecord, AuditUser } from './audit-record';
 export { TRANSITIONS, transition, canTransition, gateOf, INITIAL_STATE, type MachineEvent, type MachineState, type Phase } from './machine';

@@ -24,7 +24,7 @@
  * Personal mode: silent restore from the keychain on launch; idle lock optional (0 = off); no cap.
  * Credentials are refused here while locked or signed out (and by the provider's gate, which reads the same state).
  */
-import type { SessionView } from '../../common/contract';
+import type { SessionView, TextSize } from '../../common/contract';
 import { handleCallback } from './callback';
 import { cancelTimer, createContext, gate, type TerminalSessionOptions } from './context';
 import { createIdTokenSource, getCredentials } from './credentials-link';
@@ -36,7 +36,7 @@ import { cancelSignIn, signIn, switchUser, unlock } from './sign-in';
 import { signOut } from './sign-out';
 import { start } from './start';
 import { onSystemEvent, reportActivity, syncTimers, type SystemEvent } from './timers';
-import { view } from './view';
+import { notify, view } from './view';
 
 export type { TerminalSessionOptions } from './context';
 
@@ -53,6 +53,8 @@ export interface TerminalSession {
   signOut(): Promise<SessionView>;
   continueAsGuest(): Promise<SessionView>;
   reportActivity(): void;
+  /** The terminal's own text size (sign-in and lock screens), remembered for the terminal; pushes a new view. */
+  setTextSize(textSize: TextSize): Promise<void>;
   /** The operating system went to sleep / locked its screen (lock now) or woke up / unlocked it (deadlines re-checked). */
   systemEvent(event: SystemEvent): void;
   getCredentials(options?: { roleArn?: string }): Promise<TerminalAwsCredentials>;
@@ -74,6 +76,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
   ctx.credentials =
     typeof options.credentials === 'function' ? options.credentials({ gate: () => gate(ctx), idTokens }) : (options.credentials ?? null);
   const unsubscribeEngine = linkSettings(ctx, options.settings);
+  const unsubscribeDisplay = ctx.display.subscribe(() => notify(ctx));
 
   return {
     start: () => start(ctx),
@@ -96,6 +99,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     reportActivity() {
       reportActivity(ctx);
     },
+    setTextSize: (textSize) => ctx.display.setTextSize(textSize),
     systemEvent(event) {
       onSystemEvent(ctx, event);
     },
@@ -111,6 +115,7 @@ export function createTerminalSession(options: TerminalSessionOptions): Terminal
     dispose() {
       ctx.state.disposed = true;
       unsubscribeEngine?.();
+      unsubscribeDisplay();
       ctx.settingsListeners.clear();
       cancelTimer(ctx, 'idle');
       cancelTimer(ctx, 'cap');

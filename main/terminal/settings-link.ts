@@ -142,6 +142,7 @@ function settingsAllowed(ctx: SessionContext, expected?: Person): { who: Person;
     throw new ScrubInError('invalid_request', {
       detail: 'settings sync is not configured (no sync section)',
       userMessage: 'Saved preferences are not set up on this terminal. Ask hospital IT.',
+      variant: 'settings_not_set_up',
     });
   }
   return { who: person, engine: ctx.settings };

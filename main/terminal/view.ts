@@ -24,6 +24,7 @@ export function view(ctx: SessionContext): SessionView {
     state: machine.phase,
     mode: config.terminal.mode,
     terminalId: ctx.terminalId,
+    display: ctx.display.current(),
     user: s
       ? {
           username: s.username,

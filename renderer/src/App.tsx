@@ -1,8 +1,14 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import type { Result, ScrubInBridge, SessionView, TextSize } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
 import { CaseBoard } from './caseboard/CaseBoard';
+import { applyLanguage, type Language } from './i18n';
+import { ErrorBanner } from './ErrorBanner';
+import { errorText, localError, type ShownError } from './i18n/errors';
 import { PreferencesPanel } from './PreferencesPanel';
+import { TextSizeChoices } from './TextSizeChoices';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
 type Action = () => Promise<Result<unknown>>;
@@ -37,9 +43,10 @@ function useActivityReporter(bridge: ScrubInBridge): void {
 
 export function App({ bridge }: { bridge: ScrubInBridge }) {
   const [view, setView] = useState<SessionView | null>(null);
-  const [fatal, setFatal] = useState<string | null>(null);
+  const { t } = useTranslation();
+  const [fatal, setFatal] = useState<ShownError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<ShownError | null>(null);
   useActivityReporter(bridge);
   const preferences = usePreferences(bridge, view);
 
@@ -57,11 +64,11 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
       .getSession()
       .then((result) => {
         if (!live) return;
-        if (!result.ok) setFatal(result.error.message);
+        if (!result.ok) setFatal(result.error);
         else if (!pushed) setView(result.value);
       })
       .catch(() => {
-        if (live) setFatal('Scrub In could not start its sign-in service. Restart the app; if it persists, ask hospital IT.');
+        if (live) setFatal(localError('start_failed'));
       });
     return () => {
       live = false;
@@ -75,42 +82,41 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
       setActionError(null);
       action()
         .then((result) => {
-          if (!result.ok) setActionError(result.error.message);
+          if (!result.ok) setActionError(result.error);
         })
-        .catch(() => setActionError('Scrub In did not answer. Try again.'))
+        .catch(() => setActionError(localError('no_answer')))
         .finally(() => setBusy(false));
     },
     [],
   );
 
-  if (fatal) return <Shell title="Scrub In cannot start" tone="error"><p className="lead">{fatal}</p></Shell>;
-  if (!view) return <Shell title="Starting Scrub In…"><p className="lead">One moment.</p></Shell>;
+  // The terminal's language (main resolves it: terminal.language, else the OS locale, else English).
+  const language = view?.display.language ?? 'en';
+  useLayoutEffect(() => {
+    applyLanguage(language);
+  }, [language]);
 
-  const error = actionError ?? view.lastError?.message ?? null;
+  if (fatal) return <Shell title={t('app.cannotStart')} tone="error"><ErrorBanner error={fatal} /></Shell>;
+  if (!view) return <Shell title={t('app.starting')}><p className="lead">{t('app.oneMoment')}</p></Shell>;
+
+  const error = actionError ?? view.lastError ?? null;
   return (
     <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} preferences={preferences} />
   );
 }
 
 function Shell({ title, tone, children, footer }: { title: string; tone?: 'error' | 'locked'; children: React.ReactNode; footer?: React.ReactNode }) {
+  const { t } = useTranslation();
   return (
     <div className={`app ${tone ?? ''}`}>
       <header className="topbar">
-        <span className="brand">Scrub In</span>
+        <span className="brand">{t('app.brand')}</span>
         {footer}
       </header>
       <main className="content" aria-labelledby="screen-title">
         <h1 id="screen-title">{title}</h1>
         {children}
       </main>
-    </div>
-  );
-}
-
-function ErrorBanner({ message }: { message: string | null }) {
-  return (
-    <div role="alert" className={message ? 'banner error' : 'banner empty'}>
-      {message}
     </div>
   );
 }
@@ -127,26 +133,31 @@ function Screen({
   bridge: ScrubInBridge;
   run: (a: Action) => void;
   busy: boolean;
-  error: string | null;
+  error: ShownError | null;
   preferences: PreferencesState;
 }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language as Language;
   const now = useNow();
-  const terminal = <span className="terminal">Terminal {view.terminalId}</span>;
-  const status = <p className="sr-only" role="status" aria-live="polite">{statusLine(view)}</p>;
+  const terminal = <span className="terminal">{t('app.terminal', { id: view.terminalId })}</span>;
+  const status = <p className="sr-only" role="status" aria-live="polite">{statusLine(t, view)}</p>;
+  const name = view.user?.displayName;
+  // Before anyone signs in and on the lock screen: the terminal's own text size (remembered by main, not per person).
+  const terminalTextSize = <TerminalTextSize view={view} bridge={bridge} run={run} />;
 
   switch (view.state) {
     case 'starting':
-      return <Shell title="Starting Scrub In…" footer={terminal}>{status}<p className="lead">One moment.</p></Shell>;
+      return <Shell title={t('app.starting')} footer={terminal}>{status}<p className="lead">{t('app.oneMoment')}</p></Shell>;
 
     case 'signed-out':
     case 'error':
       return (
-        <Shell title={view.state === 'error' ? 'Sign-in problem' : 'Sign in to this terminal'} tone={view.state === 'error' ? 'error' : undefined} footer={terminal}>
+        <Shell title={view.state === 'error' ? t('signedOut.errorTitle') : t('signedOut.title')} tone={view.state === 'error' ? 'error' : undefined} footer={terminal}>
           {status}
-          <ErrorBanner message={error} />
+          <ErrorBanner error={error} />
           <div className="actions">
             <button className="primary" disabled={busy} onClick={() => run(() => bridge.signIn())}>
-              Sign in
+              {t('signedOut.signIn')}
             </button>
             {view.federatedLabel && (
               <button className="secondary" disabled={busy} onClick={() => run(() => bridge.signIn({ federated: true }))}>
@@ -155,11 +166,12 @@ function Screen({
             )}
             {view.guestAvailable && (
               <button className="secondary" disabled={busy} onClick={() => run(() => bridge.continueAsGuest())}>
-                Continue as guest
+                {t('signedOut.guest')}
               </button>
             )}
           </div>
-          <p className="hint">Sign-in opens the hospital sign-in page in the browser. {view.mode === 'shared' ? 'On this shared terminal you always enter your password.' : ''}</p>
+          <p className="hint">{view.mode === 'shared' ? t('signedOut.hintShared') : t('signedOut.hint')}</p>
+          {terminalTextSize}
         </Shell>
       );
 
@@ -167,17 +179,20 @@ function Screen({
     case 'unlocking': {
       const forUser = view.pendingSignIn?.forUser;
       return (
-        <Shell title={view.state === 'unlocking' ? `Unlocking for ${forUser ?? 'the signed-in person'}` : 'Finish signing in in the browser'} footer={terminal}>
+        <Shell
+          title={view.state === 'unlocking' ? (forUser ? t('waiting.unlockTitle', { name: forUser }) : t('waiting.unlockTitleNobody')) : t('waiting.signInTitle')}
+          footer={terminal}
+        >
           {status}
-          <ErrorBanner message={error} />
-          <p className="lead">A browser window shows the hospital sign-in page. Enter your user name and password there; this screen continues by itself.</p>
-          {view.pendingSignIn && <p className="meta">This sign-in stays open for {formatDuration(view.pendingSignIn.expiresAt - now)}.</p>}
+          <ErrorBanner error={error} />
+          <p className="lead">{t('waiting.lead')}</p>
+          {view.pendingSignIn && <p className="meta">{t('waiting.staysOpen', { duration: formatDuration(t, view.pendingSignIn.expiresAt - now) })}</p>}
           <div className="actions">
             <button className="secondary" disabled={busy} onClick={() => run(() => bridge.cancelSignIn())}>
-              Cancel
+              {t('waiting.cancel')}
             </button>
           </div>
-          <p className="hint">No browser window? Check the taskbar, or press Cancel and try again. If it never opens, ask hospital IT to check the default browser.</p>
+          <p className="hint">{t('waiting.hint')}</p>
         </Shell>
       );
     }
@@ -186,39 +201,40 @@ function Screen({
     case 'guest': {
       const guest = view.state === 'guest';
       return (
-        <Shell title={guest ? 'Guest mode' : `Signed in: ${view.user?.displayName ?? ''}`} footer={terminal}>
+        <Shell title={guest ? t('signedIn.guestTitle') : t('signedIn.title', { name: name ?? '' })} footer={terminal}>
           {status}
-          <ErrorBanner message={error} />
+          <ErrorBanner error={error} />
           <dl className="facts">
             {!guest && view.user && (
               <>
-                <dt>User</dt>
-                <dd data-testid="signed-in-user">{view.user.displayName} ({view.user.username})</dd>
+                <dt>{t('signedIn.user')}</dt>
+                <dd data-testid="signed-in-user">{t('signedIn.userValue', { name: view.user.displayName, username: view.user.username })}</dd>
               </>
             )}
-            <dt>Role</dt>
-            <dd data-testid="signed-in-role">{guest ? 'Guest (limited access)' : roleName(view.role)}</dd>
+            <dt>{t('signedIn.role')}</dt>
+            <dd data-testid="signed-in-role">{guest ? t('signedIn.guestRole') : (roleName(view.role) ?? t('signedIn.defaultRole'))}</dd>
             {view.sessionEndsAt !== null && (
               <>
-                <dt>Session ends in</dt>
-                <dd>{formatDuration(view.sessionEndsAt - now)} (at {formatTime(view.sessionEndsAt)})</dd>
+                <dt>{t('signedIn.sessionEnds')}</dt>
+                <dd>{t('signedIn.sessionEndsValue', { duration: formatDuration(t, view.sessionEndsAt - now), time: formatTime(language, view.sessionEndsAt) })}</dd>
               </>
             )}
-            <dt>AWS access</dt>
-            <dd>{view.credentialsExpireAt ? `ready, renews by itself (current until ${formatTime(view.credentialsExpireAt)})` : 'not requested yet'}</dd>
+            <dt>{t('signedIn.access')}</dt>
+            <dd data-testid="signed-in-access">{view.credentialsExpireAt ? t('signedIn.accessReady') : t('signedIn.accessNotYet')}</dd>
           </dl>
+          <TechnicalDetails view={view} language={language} />
           <div className="actions">
             {guest ? (
               <button className="primary" disabled={busy} onClick={() => run(() => bridge.signIn())}>
-                Sign in
+                {t('signedIn.signIn')}
               </button>
             ) : (
               <>
                 <button className="primary" disabled={busy} onClick={() => run(() => bridge.lock())}>
-                  Lock
+                  {t('signedIn.lock')}
                 </button>
                 <button className="secondary" disabled={busy} onClick={() => run(() => bridge.signOut())}>
-                  Sign out
+                  {t('signedIn.signOut')}
                 </button>
               </>
             )}
@@ -231,39 +247,82 @@ function Screen({
 
     case 'locked':
       return (
-        <Shell title="Terminal locked" tone="locked" footer={terminal}>
+        <Shell title={t('locked.title')} tone="locked" footer={terminal}>
           {status}
-          <ErrorBanner message={error} />
-          <p className="lead">In use by {view.user?.displayName ?? 'another person'}. AWS access is paused while locked.</p>
+          <ErrorBanner error={error} />
+          <p className="lead">{name ? t('locked.lead', { name }) : t('locked.leadNobody')}</p>
           <div className="actions">
             <button className="primary" disabled={busy} onClick={() => run(() => bridge.unlock())}>
-              Unlock as {view.user?.displayName ?? 'same person'}
+              {name ? t('locked.unlock', { name }) : t('locked.unlockNobody')}
             </button>
             <button className="secondary" disabled={busy} onClick={() => run(() => bridge.switchUser())}>
-              Switch user
+              {t('locked.switchUser')}
             </button>
           </div>
-          <p className="hint">Switching user signs {view.user?.displayName ?? 'the current person'} out completely.</p>
+          <p className="hint">{name ? t('locked.hint', { name }) : t('locked.hintNobody')}</p>
+          {terminalTextSize}
         </Shell>
       );
   }
 }
 
-function statusLine(view: SessionView): string {
+/** The terminal's text size: shown as chosen at once, then as main pushes it back (the view is the source). */
+function TerminalTextSize({ view, bridge, run }: { view: SessionView; bridge: ScrubInBridge; run: (a: Action) => void }) {
+  const { t } = useTranslation();
+  const [chosen, setChosen] = useState<TextSize | null>(null);
+  const shown = view.display.textSize;
+  useEffect(() => {
+    setChosen(null);
+  }, [shown]);
+  return (
+    <TextSizeChoices
+      name="terminal-text-size"
+      legend={t('terminalTextSize')}
+      value={chosen ?? shown}
+      onChange={(size) => {
+        setChosen(size);
+        run(async () => {
+          const result = await bridge.setTerminalTextSize(size);
+          // Refused or not saved: show what main still has (the error banner says why).
+          if (!result.ok) setChosen(null);
+          return result;
+        });
+      }}
+    />
+  );
+}
+
+/** What IT asks about, one tap away (a disclosure): the AWS credentials and the IAM role behind "Hospital systems". */
+function TechnicalDetails({ view, language }: { view: SessionView; language: Language }) {
+  const { t } = useTranslation();
+  return (
+    <details className="technical">
+      <summary>{t('signedIn.technical')}</summary>
+      <dl className="facts">
+        <dt>{t('signedIn.technicalCredentials')}</dt>
+        <dd>{view.credentialsExpireAt ? t('signedIn.technicalCredentialsReady', { time: formatTime(language, view.credentialsExpireAt) }) : t('signedIn.technicalCredentialsNone')}</dd>
+        <dt>{t('signedIn.technicalRole')}</dt>
+        <dd className="technical-value">{view.role ?? t('signedIn.technicalRoleNone')}</dd>
+      </dl>
+    </details>
+  );
+}
+
+function statusLine(t: TFunction, view: SessionView): string {
   switch (view.state) {
     case 'signed-in':
-      return `Signed in as ${view.user?.displayName ?? ''}`;
+      return t('status.signedIn', { name: view.user?.displayName ?? '' });
     case 'locked':
-      return 'Terminal locked';
+      return t('status.locked');
     case 'guest':
-      return 'Guest mode';
+      return t('status.guest');
     case 'signing-in':
-      return 'Waiting for sign-in in the browser';
+      return t('status.signingIn');
     case 'unlocking':
-      return 'Waiting for unlock in the browser';
+      return t('status.unlocking');
     case 'error':
-      return view.lastError?.message ?? 'Sign-in problem';
+      return view.lastError ? errorText(t, view.lastError).message : t('status.error');
     default:
-      return 'Signed out';
+      return t('status.signedOut');
   }
 }

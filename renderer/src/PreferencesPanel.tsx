@@ -1,27 +1,27 @@
-import { ROOMS, TEXT_SIZES } from './preferences';
+import { useTranslation } from 'react-i18next';
+import { ErrorBanner } from './ErrorBanner';
+import { ROOMS } from './preferences';
+import { TextSizeChoices } from './TextSizeChoices';
 import type { PreferencesState } from './usePreferences';
 
 /** "My preferences": saved for the person, so they follow them to any terminal they sign in to. */
 export function PreferencesPanel({ state }: { state: PreferencesState }) {
-  const { prefs, loaded, saving, error, overridden } = state;
+  const { t } = useTranslation();
+  const { prefs, loaded, saving, error, overridden, textSize } = state;
   return (
     <section className="prefs" aria-labelledby="prefs-title">
-      <h2 id="prefs-title">My preferences</h2>
-      <p className="hint">Saved for you: they follow you to any Scrub In terminal you sign in to.</p>
-      {error && (
-        <div role="alert" className="banner error">
-          {error}
-        </div>
-      )}
+      <h2 id="prefs-title">{t('prefs.title')}</h2>
+      <p className="hint">{t('prefs.hint')}</p>
+      {error && <ErrorBanner error={error} />}
       {overridden && (
         <p role="status" className="banner notice">
-          {overridden}
+          {t('prefs.overridden', { setting: t(overridden) })}
         </p>
       )}
       <div className="field">
-        <label htmlFor="pref-room">Favourite OR</label>
+        <label htmlFor="pref-room">{t('prefs.favouriteRoom')}</label>
         <select id="pref-room" value={prefs.favouriteRoom ?? ''} onChange={(e) => state.setFavouriteRoom(e.target.value === '' ? null : e.target.value)}>
-          <option value="">No favourite</option>
+          <option value="">{t('prefs.noFavourite')}</option>
           {ROOMS.map((room) => (
             <option key={room} value={room}>
               {room}
@@ -29,23 +29,9 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
           ))}
         </select>
       </div>
-      <fieldset className="field choices">
-        <legend>Text size</legend>
-        {TEXT_SIZES.map((size) => (
-          <label key={size.value} className={prefs.textSize === size.value ? 'choice selected' : 'choice'}>
-            <input
-              type="radio"
-              name="pref-text-size"
-              value={size.value}
-              checked={prefs.textSize === size.value}
-              onChange={() => state.setTextSize(size.value)}
-            />
-            {size.label}
-          </label>
-        ))}
-      </fieldset>
+      <TextSizeChoices name="pref-text-size" legend={t('prefs.textSize')} value={textSize} onChange={(size) => state.setTextSize(size)} />
       <p className="meta" role="status" aria-live="polite">
-        {saving ? 'Saving…' : loaded ? 'Your preferences are saved.' : 'Loading your saved preferences…'}
+        {saving ? t('prefs.saving') : loaded ? t('prefs.saved') : t('prefs.loading')}
       </p>
     </section>
   );

@@ -1,17 +1,23 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ScrubInBridge, SessionView } from '../../common/contract';
-import { DEFAULT_PREFERENCES, KEY_FAVOURITE_ROOM, KEY_TEXT_SIZE, parseRoom, parseTextSize, PREFS_DATASET, textScale, type Preferences } from './preferences';
+import { localError, type ShownError } from './i18n/errors';
+import { DEFAULT_PREFERENCES, KEY_FAVOURITE_ROOM, KEY_TEXT_SIZE, parseRoom, parseTextSize, PREFS_DATASET, textScale, type Preferences, type TextSize } from './preferences';
 
 export interface PreferencesState {
   prefs: Preferences;
   /** Whether the person's saved values have been read (the defaults show until then). */
   loaded: boolean;
   saving: boolean;
-  error: string | null;
-  /** A change the person made was replaced by a newer one from another terminal (shown until their next change). */
+  error: ShownError | null;
+  /**
+   * A change the person made was replaced by a newer one from another terminal (shown until their next change): the
+   * catalogue key of the preference's name.
+   */
   overridden: string | null;
+  /** The text size on screen: the person's while they are signed in and have chosen one, else the terminal's. */
+  textSize: TextSize;
   setFavouriteRoom(room: string | null): void;
-  setTextSize(size: Preferences['textSize']): void;
+  setTextSize(size: TextSize): void;
 }
 
 /**
@@ -19,14 +25,14 @@ export interface PreferencesState {
  * pushed changes (another terminal, or `reset` when the person changes), and the text size applied to the
  * root font size. Back to the defaults as soon as nobody is signed in.
  */
-/** How the notice names each preference. */
-const PREFERENCE_LABELS: Record<string, string> = { [KEY_FAVOURITE_ROOM]: 'Favourite OR', [KEY_TEXT_SIZE]: 'Text size' };
+/** How the notice names each preference (catalogue keys). */
+const PREFERENCE_LABELS: Record<string, string> = { [KEY_FAVOURITE_ROOM]: 'prefs.favouriteRoom', [KEY_TEXT_SIZE]: 'prefs.textSize' };
 
 export function usePreferences(bridge: ScrubInBridge, view: SessionView | null): PreferencesState {
   const [prefs, setPrefs] = useState<Preferences>(DEFAULT_PREFERENCES);
   const [loaded, setLoaded] = useState(false);
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
   const [overridden, setOverridden] = useState<string | null>(null);
   const active = view?.state === 'signed-in' && view.settingsAvailable;
   const person = view?.user?.username ?? null;
@@ -46,7 +52,7 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
         setLoaded(true);
       })
       .catch(() => {
-        if (gen === generation.current) setError('Your saved preferences could not be read. They will be tried again when you sign in.');
+        if (gen === generation.current) setError(localError('settings_read_failed'));
       });
   }, [bridge]);
 
@@ -79,17 +85,19 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
         }
         if (change.dataset !== PREFS_DATASET) return;
         const label = PREFERENCE_LABELS[change.key];
-        if (change.overridden && label) setOverridden(`Your change to ${label} was replaced by a newer change made on another terminal.`);
+        if (change.overridden && label) setOverridden(label);
         if (change.key === KEY_FAVOURITE_ROOM) setPrefs((p) => ({ ...p, favouriteRoom: parseRoom(change.value) }));
         if (change.key === KEY_TEXT_SIZE) setPrefs((p) => ({ ...p, textSize: parseTextSize(change.value) }));
       }),
     [bridge, load, active],
   );
 
-  // The text size is the root font size (every size in the stylesheet is relative to it).
+  // The text size is the root font size (every size in the stylesheet is relative to it). Before anyone signs in,
+  // on the lock screen, and for a person who has not chosen one: the terminal's own text size.
+  const textSize = (active && loaded ? prefs.textSize : null) ?? view?.display.textSize ?? 'normal';
   useEffect(() => {
-    document.documentElement.style.setProperty('--text-scale', String(textScale(prefs.textSize)));
-  }, [prefs.textSize]);
+    document.documentElement.style.setProperty('--text-scale', String(textScale(textSize)));
+  }, [textSize]);
 
   const save = useCallback(
     (key: string, value: string, next: Partial<Preferences>) => {
@@ -101,11 +109,11 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
         .set(PREFS_DATASET, key, value)
         .then((result) => {
           if (!result.ok) {
-            setError(result.error.message);
+            setError(result.error);
             load();
           }
         })
-        .catch(() => setError('Scrub In did not answer. Try again.'))
+        .catch(() => setError(localError('no_answer')))
         .finally(() => setSaving(false));
     },
     [bridge, load],
@@ -117,6 +125,7 @@ export function usePreferences(bridge: ScrubInBridge, view: SessionView | null):
     saving,
     error,
     overridden,
+    textSize,
     setFavouriteRoom: (room) => save(KEY_FAVOURITE_ROOM, room ?? '', { favouriteRoom: room }),
     setTextSize: (size) => save(KEY_TEXT_SIZE, size, { textSize: size }),
   };

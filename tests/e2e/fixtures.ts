@@ -124,7 +124,8 @@ export const test = base.extend<Fixtures & Options & { _internal: Internal }>({
         core = web.core;
       }
       drivers.push(driver);
-      const terminal = new ScrubIn(driver, testInfo, core);
+      const language = options.terminal?.language === 'ko' ? 'ko' : 'en';
+      const terminal = new ScrubIn(driver, testInfo, core, language);
       _internal.terminals.push(terminal);
       return terminal;
     });

@@ -59,7 +59,8 @@ export async function completeManagedLogin(
     if (!credentials) throw new Error('the managed-login form was shown but no credentials were given');
     await page.fill('input[name="username"]', credentials.username);
     await page.fill('input[name="password"]', credentials.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The submit button, whatever the page's language (`lang=ko` shows "로그인").
+    await page.locator('form button[type="submit"]').click();
   }
   form.catch(() => undefined);
   const request = await redirect;

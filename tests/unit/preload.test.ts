@@ -48,7 +48,7 @@ describe('preload bundle (production build)', () => {
     expect(exposed.map(([key]) => key)).toEqual(['scrubin']);
     const api = exposed[0]?.[1] as Record<string, unknown>;
     expect(Object.keys(api).sort()).toEqual(
-      ['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getOrViews', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock'].sort(),
+      ['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getOrViews', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'setTerminalTextSize', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock'].sort(),
     );
     expect(Object.keys(api.settings as object).sort()).toEqual(['get', 'onChange', 'set']);
     const values: unknown[] = [...Object.values(api), ...Object.values(api.settings as Record<string, unknown>)];
@@ -62,13 +62,16 @@ describe('preload bundle (production build)', () => {
     const api = exposed[0]?.[1] as {
       signIn(o: unknown): Promise<unknown>;
       settings: { set(d: string, k: string, v: string): Promise<unknown> };
+      setTerminalTextSize(size: string): Promise<unknown>;
       onSessionChanged(l: (v: unknown) => void): () => void;
     };
     await api.signIn({ federated: true });
     await api.settings.set('prefs', 'textSize', 'large');
+    await api.setTerminalTextSize('extra-large');
     expect(invoked).toEqual([
       [CHANNELS.signIn, { federated: true }],
       [CHANNELS.setSetting, { dataset: 'prefs', key: 'textSize', value: 'large' }],
+      [CHANNELS.setTextSize, { textSize: 'extra-large' }],
     ]);
     const seen: unknown[][] = [];
     const off = api.onSessionChanged((...args: unknown[]) => seen.push(args));

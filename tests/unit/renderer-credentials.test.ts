@@ -16,6 +16,7 @@ function view(state: SessionView['state'], username: string | null): SessionView
     state,
     mode: 'shared',
     terminalId: 'OR-07',
+    display: { language: 'en', textSize: 'normal' },
     user: username ? { username, displayName: username, groups: [], roles: [] } : null,
     role: null,
     sessionStartedAt: null,

@@ -91,7 +91,7 @@ describe('openExternal allowlist', () => {
 
 describe('IPC dispatcher', () => {
   const view: SessionView = {
-    state: 'signed-in', mode: 'shared', terminalId: 'OR-1', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
+    state: 'signed-in', mode: 'shared', terminalId: 'OR-1', display: { language: 'en', textSize: 'normal' }, user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
     lockAt: null, credentialsExpireAt: null, guestAvailable: false, settingsAvailable: true, federatedLabel: null, pendingSignIn: null, lastError: null,
   };
   function session(overrides: Partial<BridgeSession> = {}): BridgeSession {
@@ -106,6 +106,7 @@ describe('IPC dispatcher', () => {
       switchUser: vi.fn(() => Promise.resolve()),
       continueAsGuest: vi.fn(() => Promise.resolve()),
       reportActivity: vi.fn(),
+      setTextSize: vi.fn(() => Promise.resolve()),
       getCredentials: vi.fn(() =>
         Promise.resolve({ accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, identityId: 'id', roleArn: null, idToken: 'must-not-cross' } as never),
       ),
@@ -177,6 +178,19 @@ describe('IPC dispatcher', () => {
     expect(getSetting).toHaveBeenCalledTimes(2);
     expect(setSetting).toHaveBeenCalledTimes(2);
     expect(rejected.mock.calls.map((c) => c[0])).toEqual([...Array<string>(7).fill('invalid-payload'), 'unknown-channel', 'untrusted-sender']);
+  });
+
+  it('terminal text size: one of the three sizes, nothing else, answered with the view', async () => {
+    const setTextSize = vi.fn(() => Promise.resolve());
+    const rejected = vi.fn<(reason: string, channel: string) => void>();
+    const dispatch = createDispatcher(session({ setTextSize }), { trustedOrigin: 'app://scrubin', onRejected: rejected });
+    expect(await dispatch(CHANNELS.setTextSize, { textSize: 'large' }, app)).toEqual({ ok: true, value: view });
+    expect(setTextSize).toHaveBeenCalledWith('large');
+    for (const payload of [{ textSize: 'huge' }, { textSize: 'large', person: 'nurse' }, 'large', undefined]) {
+      expect(await dispatch(CHANNELS.setTextSize, payload, app)).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    }
+    expect(setTextSize).toHaveBeenCalledTimes(1);
+    expect(rejected.mock.calls.map((c) => c[0])).toEqual(Array<string>(4).fill('invalid-payload'));
   });
 
   it('settings: a refusal while locked reaches the UI as the typed error', async () => {

@@ -314,7 +314,7 @@ describe('terminal session: shared mode', () => {
     const h = harness();
     const view = await h.session.start();
     expect(SessionViewSchema.parse(view)).toEqual({
-      state: 'signed-out', mode: 'shared', terminalId: 'OR-07', user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
+      state: 'signed-out', mode: 'shared', terminalId: 'OR-07', display: { language: 'en', textSize: 'normal' }, user: null, role: null, sessionStartedAt: null, sessionEndsAt: null,
       lockAt: null, credentialsExpireAt: null, guestAvailable: true, settingsAvailable: false, federatedLabel: 'Hospital SSO', pendingSignIn: null, lastError: null,
     });
   });

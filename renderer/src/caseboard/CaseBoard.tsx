@@ -2,65 +2,70 @@
  * "Today in <terminal>": the cases scheduled in this terminal's room today, read from DynamoDB with the signed-in
  * person's AWS credentials. What a person may do is decided by their IAM role, not by this screen: everyone who
  * sees the board is offered the status change, and a role that may not make it gets a plain "only the charge
- * nurse…" (then the buttons go). Guests get no board (App.tsx does not render it for them).
+ * nurse…" (then the buttons go; no reference code: it is not a fault). Guests get no board (App.tsx does not render
+ * it for them). Words: the `caseBoard` block of the message catalogues; times through the terminal's locale.
  */
 import type { CaseStatus } from '../../../common/case-board';
 import { nextStatus } from '../../../common/case-board';
 import type { ScrubInBridge } from '../../../common/contract';
-import { formatTime } from '../format';
+import { useTranslation } from 'react-i18next';
+import { formatClock, formatTime } from '../format';
+import type { Language } from '../i18n';
 import type { BoardCase, BoardProblemKind } from './cases';
 import { useCaseBoard } from './useCaseBoard';
 
-/** Every word of the board, in one place (moved into the message catalogue with the rest of the UI). */
-const STRINGS = {
-  title: (room: string) => `Today in ${room}`,
-  loading: 'Loading today’s cases…',
-  empty: (room: string) => `No cases are scheduled in ${room} today.`,
-  updated: (time: string) => `Updated at ${time}.`,
-  refreshing: 'Refreshing…',
-  refresh: 'Refresh',
-  columns: { time: 'Time', procedure: 'Procedure', surgeon: 'Surgeon', status: 'Status', change: 'Change status' },
-  status: { scheduled: 'Scheduled', 'in-room': 'Patient in room', 'in-progress': 'In progress', closing: 'Closing', done: 'Done' } satisfies Record<CaseStatus, string>,
-  mark: (label: string) => `Mark ${label.toLowerCase()}`,
-  markFor: (label: string, c: BoardCase) => `Mark ${label.toLowerCase()}: ${c.startTime} ${c.procedure}`,
-  saving: 'Saving…',
-  changed: (c: BoardCase, label: string) => `${c.startTime} ${c.procedure} is now: ${label}.`,
-  unreadable: (n: number) =>
-    `${n === 1 ? 'One case' : `${n} cases`} could not be read and ${n === 1 ? 'is' : 'are'} not shown. Ask hospital IT to check the schedule.`,
-  readProblem: {
-    'access-denied': 'Your role cannot see the case board. If you need it, ask hospital IT to give your role access to it.',
-    paused: 'The case board is paused while nobody is signed in or the terminal is locked.',
-    'not-found': 'The case board’s schedule was not found. Ask hospital IT to check the Scrub In configuration.',
-    network: 'The case board cannot be reached. Check the network cable or Wi-Fi, then press Refresh.',
-    failed: 'The case board could not be loaded. Press Refresh; if it keeps happening, ask hospital IT.',
-  } satisfies Record<BoardProblemKind, string>,
-  stale: (time: string) => `Still showing the cases read at ${time}.`,
-  statusProblem: {
-    'access-denied': 'Not changed: only the charge nurse can change a case’s status. Your role can view the board.',
-    paused: 'Not changed: the terminal was locked or the person signed in changed.',
-    'not-found': 'Not changed: that case is no longer on today’s board. Press Refresh.',
-    network: 'Not changed: the case board cannot be reached. Check the network and try again.',
-    failed: 'Not changed: something went wrong. Try again; if it keeps happening, ask hospital IT.',
-  } satisfies Record<BoardProblemKind, string>,
-} as const;
+/** The board's words are in the message catalogues (renderer/src/i18n, `caseBoard`); these tables name their keys. */
+const STATUS = {
+  scheduled: 'caseBoard.status.scheduled',
+  'in-room': 'caseBoard.status.in-room',
+  'in-progress': 'caseBoard.status.in-progress',
+  closing: 'caseBoard.status.closing',
+  done: 'caseBoard.status.done',
+} as const satisfies Record<CaseStatus, string>;
+const MARK_AS = {
+  scheduled: 'caseBoard.markAs.scheduled',
+  'in-room': 'caseBoard.markAs.in-room',
+  'in-progress': 'caseBoard.markAs.in-progress',
+  closing: 'caseBoard.markAs.closing',
+  done: 'caseBoard.markAs.done',
+} as const satisfies Record<CaseStatus, string>;
+const READ_PROBLEM = {
+  'access-denied': 'caseBoard.readProblem.access-denied',
+  paused: 'caseBoard.readProblem.paused',
+  'not-found': 'caseBoard.readProblem.not-found',
+  network: 'caseBoard.readProblem.network',
+  failed: 'caseBoard.readProblem.failed',
+} as const satisfies Record<BoardProblemKind, string>;
+const STATUS_PROBLEM = {
+  'access-denied': 'caseBoard.statusProblem.access-denied',
+  paused: 'caseBoard.statusProblem.paused',
+  'not-found': 'caseBoard.statusProblem.not-found',
+  network: 'caseBoard.statusProblem.network',
+  failed: 'caseBoard.statusProblem.failed',
+} as const satisfies Record<BoardProblemKind, string>;
 
 export function CaseBoard({ bridge, room }: { bridge: ScrubInBridge; room: string }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language as Language;
   const board = useCaseBoard(bridge, room);
   if (board.phase === 'absent') return null;
   // After a refusal the role plainly may not change statuses: stop offering it.
   const canChange = board.statusProblem !== 'access-denied';
+  const time = (ms: number): string => formatTime(language, ms);
+  const start = (c: BoardCase): string => formatClock(language, c.startTime);
+  const updated = board.updatedAt !== null ? t('caseBoard.updated', { time: time(board.updatedAt) }) : '';
   const problems = [
-    board.problem && STRINGS.readProblem[board.problem] + (board.updatedAt !== null ? ` ${STRINGS.stale(formatTime(board.updatedAt))}` : ''),
-    board.statusProblem && STRINGS.statusProblem[board.statusProblem],
-    board.unreadable > 0 && STRINGS.unreadable(board.unreadable),
+    board.problem && t(READ_PROBLEM[board.problem]) + (board.updatedAt !== null ? ` ${t('caseBoard.stale', { time: time(board.updatedAt) })}` : ''),
+    board.statusProblem && t(STATUS_PROBLEM[board.statusProblem]),
+    board.unreadable > 0 && (board.unreadable === 1 ? t('caseBoard.unreadableOne') : t('caseBoard.unreadableMany', { count: board.unreadable })),
   ].filter((p): p is string => typeof p === 'string' && p !== '');
 
   return (
     <section className="board" aria-labelledby="board-title" aria-busy={board.phase === 'loading' || board.refreshing}>
       <div className="board-head">
-        <h2 id="board-title">{STRINGS.title(room)}</h2>
-        <button className="secondary" onClick={board.refresh} disabled={board.refreshing || board.phase === 'loading'}>
-          {board.refreshing ? STRINGS.refreshing : STRINGS.refresh}
+        <h2 id="board-title">{t('caseBoard.title', { room })}</h2>
+        <button className="secondary" onClick={() => board.refresh()} disabled={board.refreshing || board.phase === 'loading'}>
+          {board.refreshing ? t('caseBoard.refreshing') : t('caseBoard.refresh')}
         </button>
       </div>
       <div role="alert">
@@ -72,23 +77,21 @@ export function CaseBoard({ bridge, room }: { bridge: ScrubInBridge; room: strin
       </div>
       <p className="meta" role="status" aria-live="polite">
         {board.phase === 'loading'
-          ? STRINGS.loading
+          ? t('caseBoard.loading')
           : board.changed
-            ? `${STRINGS.changed(board.changed.c, STRINGS.status[board.changed.status])} ${board.updatedAt !== null ? STRINGS.updated(formatTime(board.updatedAt)) : ''}`
-            : board.updatedAt !== null
-              ? STRINGS.updated(formatTime(board.updatedAt))
-              : ''}
+            ? `${t('caseBoard.changed', { time: start(board.changed.c), procedure: board.changed.c.procedure, status: t(STATUS[board.changed.status]) })} ${updated}`
+            : updated}
       </p>
-      {board.phase === 'ready' && board.cases.length === 0 && <p className="lead">{STRINGS.empty(room)}</p>}
+      {board.phase === 'ready' && board.cases.length === 0 && <p className="lead">{t('caseBoard.empty', { room })}</p>}
       {board.cases.length > 0 && (
         <table className="cases">
           <thead>
             <tr>
-              <th scope="col">{STRINGS.columns.time}</th>
-              <th scope="col">{STRINGS.columns.procedure}</th>
-              <th scope="col">{STRINGS.columns.surgeon}</th>
-              <th scope="col">{STRINGS.columns.status}</th>
-              {canChange && <th scope="col">{STRINGS.columns.change}</th>}
+              <th scope="col">{t('caseBoard.columns.time')}</th>
+              <th scope="col">{t('caseBoard.columns.procedure')}</th>
+              <th scope="col">{t('caseBoard.columns.surgeon')}</th>
+              <th scope="col">{t('caseBoard.columns.status')}</th>
+              {canChange && <th scope="col">{t('caseBoard.columns.change')}</th>}
             </tr>
           </thead>
           <tbody>
@@ -96,11 +99,11 @@ export function CaseBoard({ bridge, room }: { bridge: ScrubInBridge; room: strin
               const next = nextStatus(c.status);
               return (
                 <tr key={c.slot}>
-                  <td className="time">{c.startTime}</td>
+                  <td className="time">{start(c)}</td>
                   <td>{c.procedure}</td>
                   <td>{c.surgeon}</td>
                   <td>
-                    <span className={`status status-${c.status}`}>{STRINGS.status[c.status]}</span>
+                    <span className={`status status-${c.status}`}>{t(STATUS[c.status])}</span>
                   </td>
                   {canChange && (
                     <td>
@@ -108,10 +111,10 @@ export function CaseBoard({ bridge, room }: { bridge: ScrubInBridge; room: strin
                         <button
                           className="secondary compact"
                           disabled={board.saving !== null}
-                          aria-label={STRINGS.markFor(STRINGS.status[next], c)}
+                          aria-label={t('caseBoard.markFor', { action: t(MARK_AS[next]), time: start(c), procedure: c.procedure })}
                           onClick={() => board.advance(c)}
                         >
-                          {board.saving === c.slot ? STRINGS.saving : STRINGS.mark(STRINGS.status[next])}
+                          {board.saving === c.slot ? t('caseBoard.saving') : t(MARK_AS[next])}
                         </button>
                       )}
                     </td>

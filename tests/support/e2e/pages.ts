@@ -1,9 +1,21 @@
 /**
  * Page objects, one per screen. Locators are accessible roles and names first; `data-testid` only where a role is
  * ambiguous (the facts list of the signed-in screen). No locator contains a person's display name: people are
- * checked by user name (`expectUser('nurse')`).
+ * checked by user name (`expectUser('nurse')`). The names come from the renderer's message catalogue of the
+ * terminal's language (`words`), so the same page objects drive the English and the Korean screens.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import en from '../../../renderer/src/i18n/en.json' with { type: 'json' };
+import ko from '../../../renderer/src/i18n/ko.json' with { type: 'json' };
+
+export type Words = typeof en;
+export const WORDS = { en, ko } satisfies Record<string, Words>;
+export type Language = keyof typeof WORDS;
+
+/** A catalogue text with {{placeholders}} as a whole-text pattern ("Unlock as {{name}}" -> /^Unlock as .+$/). */
+export function pattern(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{\\\{\w+\\\}\\\}/g, '.+')}$`);
+}
 
 const title = (page: Page, name: string | RegExp): Locator => page.getByRole('heading', { level: 1, name });
 
@@ -11,10 +23,13 @@ export class SignedOutScreen {
   readonly heading: Locator;
   readonly signIn: Locator;
   readonly continueAsGuest: Locator;
-  constructor(readonly page: Page) {
-    this.heading = title(page, 'Sign in to this terminal');
-    this.signIn = page.getByRole('button', { name: 'Sign in', exact: true });
-    this.continueAsGuest = page.getByRole('button', { name: 'Continue as guest' });
+  /** The terminal's own text size (sign-in and lock screens). */
+  readonly textSize: TerminalTextSize;
+  constructor(readonly page: Page, w: Words = en) {
+    this.heading = title(page, w.signedOut.title);
+    this.signIn = page.getByRole('button', { name: w.signedOut.signIn, exact: true });
+    this.continueAsGuest = page.getByRole('button', { name: w.signedOut.guest });
+    this.textSize = new TerminalTextSize(page, w);
   }
   async expectShown(): Promise<void> {
     await expect(this.heading).toBeVisible();
@@ -24,9 +39,9 @@ export class SignedOutScreen {
 export class GuestScreen {
   readonly heading: Locator;
   readonly signIn: Locator;
-  constructor(readonly page: Page) {
-    this.heading = title(page, 'Guest mode');
-    this.signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+  constructor(readonly page: Page, w: Words = en) {
+    this.heading = title(page, w.signedIn.guestTitle);
+    this.signIn = page.getByRole('button', { name: w.signedIn.signIn, exact: true });
   }
   async expectShown(): Promise<void> {
     await expect(this.heading).toBeVisible();
@@ -37,9 +52,10 @@ export class GuestScreen {
 export class WaitingForBrowserScreen {
   readonly heading: Locator;
   readonly cancel: Locator;
-  constructor(readonly page: Page) {
-    this.heading = title(page, /^(Finish signing in in the browser|Unlocking for )/);
-    this.cancel = page.getByRole('button', { name: 'Cancel' });
+  constructor(readonly page: Page, w: Words = en) {
+    const unlocking = [w.waiting.unlockTitle, w.waiting.unlockTitleNobody].map((t) => pattern(t).source);
+    this.heading = title(page, new RegExp(`${pattern(w.waiting.signInTitle).source}|${unlocking.join('|')}`));
+    this.cancel = page.getByRole('button', { name: w.waiting.cancel });
   }
   async expectShown(): Promise<void> {
     await expect(this.heading).toBeVisible();
@@ -53,12 +69,18 @@ export class SignedInScreen {
   readonly role: Locator;
   readonly lock: Locator;
   readonly signOut: Locator;
-  constructor(readonly page: Page) {
-    this.heading = title(page, /^Signed in: /);
+  /** "Hospital systems": connected or not, in plain words. */
+  readonly access: Locator;
+  /** The disclosure with the technical detail for IT (AWS credentials, IAM role). */
+  readonly technicalDetails: Locator;
+  constructor(readonly page: Page, w: Words = en) {
+    this.heading = title(page, pattern(w.signedIn.title));
     this.user = page.getByTestId('signed-in-user');
     this.role = page.getByTestId('signed-in-role');
-    this.lock = page.getByRole('button', { name: 'Lock', exact: true });
-    this.signOut = page.getByRole('button', { name: 'Sign out', exact: true });
+    this.access = page.getByTestId('signed-in-access');
+    this.technicalDetails = page.getByRole('group').filter({ has: page.getByText(w.signedIn.technical, { exact: true }) });
+    this.lock = page.getByRole('button', { name: w.signedIn.lock, exact: true });
+    this.signOut = page.getByRole('button', { name: w.signedIn.signOut, exact: true });
   }
   async expectShown(): Promise<void> {
     await expect(this.heading).toBeVisible();
@@ -74,26 +96,43 @@ export class LockedScreen {
   /** "Unlock as <the person holding the terminal>". */
   readonly unlock: Locator;
   readonly switchUser: Locator;
-  constructor(readonly page: Page) {
-    this.heading = title(page, 'Terminal locked');
-    this.unlock = page.getByRole('button', { name: /^Unlock as / });
-    this.switchUser = page.getByRole('button', { name: 'Switch user' });
+  readonly textSize: TerminalTextSize;
+  constructor(readonly page: Page, w: Words = en) {
+    this.heading = title(page, w.locked.title);
+    this.unlock = page.getByRole('button', { name: new RegExp(`${pattern(w.locked.unlock).source}|${pattern(w.locked.unlockNobody).source}`) });
+    this.switchUser = page.getByRole('button', { name: w.locked.switchUser });
+    this.textSize = new TerminalTextSize(page, w);
   }
   async expectShown(): Promise<void> {
     await expect(this.heading).toBeVisible();
   }
 }
 
-/** A sign-in that failed: the alert banner above the Sign in button says why. */
+/** A sign-in that failed: the alert banner above the Sign in button says why, with the reference code for IT. */
 export class ErrorScreen {
   readonly alert: Locator;
   readonly signIn: Locator;
-  constructor(readonly page: Page) {
+  constructor(readonly page: Page, private readonly w: Words = en) {
     this.alert = page.getByRole('main').getByRole('alert');
-    this.signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+    this.signIn = page.getByRole('button', { name: w.signedOut.signIn, exact: true });
   }
-  async expectMessage(message: RegExp): Promise<void> {
-    await expect(this.alert).toHaveText(message);
+  async expectMessage(message: RegExp | string): Promise<void> {
+    await expect(this.alert).toContainText(message);
+  }
+  /** The reference code people read out to IT, e.g. "SI-DENIED". */
+  async expectReference(code: string): Promise<void> {
+    await expect(this.alert).toContainText(this.w.errors.reference.replace('{{code}}', code));
+  }
+}
+
+/** "Text size on this terminal" on the sign-in and lock screens (remembered for the terminal, not the person). */
+export class TerminalTextSize {
+  readonly group: Locator;
+  constructor(readonly page: Page, private readonly w: Words = en) {
+    this.group = page.getByRole('group', { name: w.terminalTextSize });
+  }
+  choice(size: 'normal' | 'large' | 'extra-large'): Locator {
+    return this.group.getByRole('radio', { name: this.w.textSize[size], exact: true });
   }
 }
 
@@ -102,16 +141,17 @@ export class PreferencesPanel {
   readonly region: Locator;
   readonly favouriteRoom: Locator;
   readonly status: Locator;
-  constructor(readonly page: Page) {
-    this.region = page.getByRole('region', { name: 'My preferences' });
-    this.favouriteRoom = this.region.getByLabel('Favourite OR');
+  constructor(readonly page: Page, private readonly w: Words = en) {
+    this.region = page.getByRole('region', { name: w.prefs.title });
+    this.favouriteRoom = this.region.getByLabel(w.prefs.favouriteRoom);
     this.status = this.region.getByRole('status');
   }
   textSize(label: 'Normal' | 'Large' | 'Extra large'): Locator {
-    return this.region.getByRole('radio', { name: label, exact: true });
+    const size = ({ Normal: 'normal', Large: 'large', 'Extra large': 'extra-large' } as const)[label];
+    return this.region.getByRole('radio', { name: this.w.textSize[size], exact: true });
   }
   async expectSaved(): Promise<void> {
-    await expect(this.status).toHaveText('Your preferences are saved.');
+    await expect(this.status).toHaveText(this.w.prefs.saved);
   }
 }
 
@@ -122,22 +162,34 @@ export class CaseBoard {
   readonly status: Locator;
   readonly alert: Locator;
   readonly refresh: Locator;
-  constructor(readonly page: Page) {
-    this.region = page.getByRole('region', { name: /^Today in / });
+  constructor(
+    readonly page: Page,
+    private readonly w: Words = en,
+  ) {
+    this.region = page.getByRole('region', { name: pattern(w.caseBoard.title) });
     this.rows = this.region.getByRole('row').filter({ has: page.getByRole('cell') });
     this.status = this.region.getByRole('status');
     this.alert = this.region.getByRole('alert');
-    this.refresh = this.region.getByRole('button', { name: /^(Refresh|Refreshing…)$/ });
+    this.refresh = this.region.getByRole('button', { name: new RegExp(`${pattern(w.caseBoard.refresh).source}|${pattern(w.caseBoard.refreshing).source}`) });
   }
-  /** The row of the case starting at `time` ("09:45"). */
+  /** The row of the case starting at `time` as the board shows it ("09:45" in English). */
   row(time: string): Locator {
     return this.rows.filter({ has: this.page.getByRole('cell', { name: time, exact: true }) });
   }
   /** The status-change button of the case at `time`. */
   mark(time: string): Locator {
-    return this.row(time).getByRole('button', { name: /^Mark / });
+    return this.row(time).getByRole('button', { name: this.markButtons });
+  }
+  /** Any status-change button ("Mark patient in room: 09:45 …"). */
+  get markButtons(): RegExp {
+    const actions = Object.values(this.w.caseBoard.markAs).map((a) => pattern(this.w.caseBoard.markFor.replace('{{action}}', a)).source);
+    return new RegExp(actions.join('|'));
+  }
+  /** The catalogue text of a status ("in-room" -> "Patient in room"). */
+  statusText(status: keyof Words['caseBoard']['status']): string {
+    return this.w.caseBoard.status[status];
   }
   async expectLoaded(): Promise<void> {
-    await expect(this.status).toHaveText(/^Updated at /);
+    await expect(this.status).toHaveText(pattern(this.w.caseBoard.updated));
   }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ElectronApplication, Page, TestInfo } from '@playwright/test';
 import type { ScrubInApp as Core } from '../../../main/app';
 import type { AppDriver, AppKind } from './driver';
-import { ErrorScreen, GuestScreen, LockedScreen, PreferencesPanel, SignedInScreen, SignedOutScreen, WaitingForBrowserScreen } from './pages';
+import { ErrorScreen, GuestScreen, LockedScreen, PreferencesPanel, SignedInScreen, SignedOutScreen, WaitingForBrowserScreen, WORDS, type Language, type Words } from './pages';
 
 const isAuthorize = (url: string): boolean => url.includes('/oauth2/authorize');
 const isLogout = (url: string): boolean => url.includes('/logout?');
@@ -23,6 +23,8 @@ export class ScrubIn {
   readonly locked: LockedScreen;
   readonly error: ErrorScreen;
   readonly preferences: PreferencesPanel;
+  /** The terminal's message catalogue (its `terminal.language`): what the page objects look for. */
+  readonly words: Words;
   private authorizeCursor = 0;
   private logoutCursor = 0;
 
@@ -31,16 +33,19 @@ export class ScrubIn {
     private readonly testInfo: TestInfo,
     /** The web variant's main-process composition (undefined on Electron). */
     readonly core: Core | undefined,
+    /** The terminal's configured language (the e2e terminals are English unless a spec sets terminal.language). */
+    readonly language: Language = 'en',
   ) {
     this.page = driver.page;
     this.kind = driver.kind;
-    this.signedOut = new SignedOutScreen(this.page);
-    this.guest = new GuestScreen(this.page);
-    this.waitingForBrowser = new WaitingForBrowserScreen(this.page);
-    this.signedIn = new SignedInScreen(this.page);
-    this.locked = new LockedScreen(this.page);
-    this.error = new ErrorScreen(this.page);
-    this.preferences = new PreferencesPanel(this.page);
+    const w = (this.words = WORDS[language]);
+    this.signedOut = new SignedOutScreen(this.page, w);
+    this.guest = new GuestScreen(this.page, w);
+    this.waitingForBrowser = new WaitingForBrowserScreen(this.page, w);
+    this.signedIn = new SignedInScreen(this.page, w);
+    this.locked = new LockedScreen(this.page, w);
+    this.error = new ErrorScreen(this.page, w);
+    this.preferences = new PreferencesPanel(this.page, w);
   }
 
   /** The Electron application (electron project only). */

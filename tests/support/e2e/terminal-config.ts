@@ -7,6 +7,7 @@ export function terminalConfig(cognito: LocalCognito, dataDir: string, options: 
   return {
     ...cognito.config,
     auditLogPath: path.join(dataDir, 'audit.jsonl'),
-    terminal: { mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, terminalId: options.terminalId ?? 'OR-07', ...options.terminal },
+    // English unless a spec asks for another language (the default would follow this machine's locale).
+    terminal: { mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12, terminalId: options.terminalId ?? 'OR-07', language: 'en', ...options.terminal },
   };
 }
