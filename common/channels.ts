@@ -20,6 +20,7 @@ export const CHANNELS = {
   settingsChanged: 'scrubin:settings:changed',
   setPin: 'scrubin:terminal:set-pin',
   unlockWithPin: 'scrubin:terminal:unlock-pin',
+  getOrViews: 'scrubin:views:get',
 } as const;
 
 /** Channels main pushes to windows (not invokable). */

@@ -48,6 +48,7 @@ export const RequestSchemas = {
   [CHANNELS.setSetting]: z.strictObject({ dataset: SettingsDatasetSchema, key: SettingsKeySchema, value: SettingsValueSchema }),
   [CHANNELS.setPin]: z.strictObject({ pin: PinSchema }),
   [CHANNELS.unlockWithPin]: z.strictObject({ pin: PinSchema }),
+  [CHANNELS.getOrViews]: z.undefined(),
 } as const;
 
 export const SessionStateSchema = z.enum(['starting', 'signed-out', 'guest', 'signing-in', 'signed-in', 'locked', 'unlocking', 'error']);
@@ -149,6 +150,15 @@ export const SettingsChangeSchema = z.discriminatedUnion('kind', [
 ]);
 export type SettingsChangeView = z.infer<typeof SettingsChangeSchema>;
 
+/**
+ * The OR screens configured on this terminal (`orViews` in the configuration), for the renderer to build its AWS
+ * clients: table names, regions and endpoints IT configured; nothing secret. Each endpoint is on the allowlist.
+ */
+export const OrViewsSchema = z.strictObject({
+  caseBoard: z.strictObject({ tableName: z.string(), region: z.string(), endpoint: z.string() }).nullable(),
+});
+export type OrViewsView = z.infer<typeof OrViewsSchema>;
+
 /** What main pushes on each push channel, after validating it with the schemas above (main/shell/ipc.ts). */
 export type PushPayloads = { [CHANNELS.sessionChanged]: SessionView; [CHANNELS.settingsChanged]: SettingsChangeView };
 
@@ -174,6 +184,8 @@ export interface ScrubInBridge {
   setPin(pin: string): Promise<Result<SessionView>>;
   /** Unlocks with the PIN (same person, within the grace period of an idle lock). */
   unlockWithPin(pin: string): Promise<Result<SessionView>>;
+  /** The OR screens configured on this terminal and where they call AWS. */
+  getOrViews(): Promise<Result<OrViewsView>>;
   /** The signed-in person's settings (refused while locked or signed out, and for guests). */
   settings: SettingsBridge;
 }

@@ -1,6 +1,7 @@
 /**
  * local-cognito: an offline stand-in for an Amazon Cognito user pool (on oidc-provider) and identity
- * pool, served on 127.0.0.1 with Cognito's paths, plus the DynamoDB settings table (dynamodb/). This
+ * pool, served on 127.0.0.1 with Cognito's paths, plus DynamoDB (dynamodb/: the settings table, and the case-board
+ * table with a demo schedule). This
  * file puts the parts together; routes.ts is the HTTP front, docs/local-cognito.md the guide (with the
  * fidelity table: where it matches Cognito, and what it does not imitate).
  */
@@ -28,7 +29,7 @@ export { ENDPOINTS, type EndpointName } from './endpoints';
 export type { FaultInput } from './faults';
 export type { LocalCognitoAdmin } from './admin';
 export type { StrictOptions } from './authorize-rules';
-export { SETTINGS_TABLE } from './dynamodb/index';
+export { CASES_TABLE, SETTINGS_TABLE } from './dynamodb/index';
 
 export const REGION = 'us-east-1';
 export const IDENTITY_POOL_ID = 'us-east-1:7c1a9e4e-5c1b-4f3e-9a55-0d1c0ffee001';
@@ -186,6 +187,8 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     logoutUri: LOGOUT_URI,
     terminal: { mode: 'shared', idleLockSeconds: 300, sessionCapHours: 12 },
     sync: { region: REGION, endpoint: origin, tableName: dynamodb.tableName },
+    // The renderer's case board calls DynamoDB here (its only allowed endpoint; docs/or-views.md).
+    orViews: { allowedEndpoints: [origin], caseBoard: { region: REGION, endpoint: origin, tableName: dynamodb.casesTableName } },
   };
 
   let stopped: Promise<void> | undefined;

@@ -8,6 +8,7 @@ import type { CognitoEndpoints } from './cognito-endpoints';
 import { decideAuthorize, type Strictness } from './authorize-rules';
 import type { DynamoDbFront } from './dynamodb/index';
 import { isDynamoDbRequest } from './dynamodb/index';
+import { answerDynamoDbPreflight, DYNAMODB_CORS_HEADERS, isDynamoDbPreflight } from './dynamodb/cors';
 import { classify, writeFault, type EndpointName } from './endpoints';
 import { applyFaultTiming, dropAnswer, faultAnswers, type FaultBook } from './faults';
 import { sendJson } from './http';
@@ -81,6 +82,12 @@ export function createRoutes(deps: RouteDeps): Handler {
       await deps.admin(req, res, path);
       return;
     }
+    if (isDynamoDbPreflight(req)) {
+      answerDynamoDbPreflight(req, res);
+      return;
+    }
+    // Browsers (the renderer's OR screens) see DynamoDB's answers, faults included, as from the real service.
+    if (isDynamoDbRequest(req)) for (const [name, value] of Object.entries(DYNAMODB_CORS_HEADERS)) res.setHeader(name, value);
     const endpoint = classify(req, path);
     if (endpoint) {
       deps.book.count(endpoint);

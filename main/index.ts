@@ -12,12 +12,14 @@ import { APP_SCHEME, ConfigSchema, launchRefusal, loadConfig, type Config } from
 import { auditLogPathOf, createApp } from './app';
 import { collectDiagnostics, diagnosticsHooks, openDiagnosticsLog, type DiagnosticsLog } from './diagnostics';
 import { isScrubInError, ScrubInError } from './errors';
-import { APP_ORIGIN } from './shell/assets';
+import { APP_ORIGIN, contentSecurityPolicy } from './shell/assets';
 import { DeepLinkIntake } from './shell/deep-links';
 import { allowedExternalUrl } from './shell/external';
 import { createDispatcher, createPushers, INVOKE_CHANNELS } from './shell/ipc';
 import { autostartDecision, collectDiagnosticsTarget, isKioskExitChord, kioskKeyAction, mayCloseWindow } from './shell/kiosk';
 import { forwardPowerEvents, systemIdleSource } from './shell/power';
+import { reloadWhenPersonLeaves } from './shell/reload';
+import { orViewsOf, rendererEndpoints } from './shell/renderer-endpoints';
 import { createTestHooks, testHooksAllowed } from './shell/test-hooks';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './shell/window';
 import { createSystemLogForwarder } from './terminal/system-log';
@@ -208,10 +210,13 @@ async function main(): Promise<void> {
     core.session.systemEvent(event);
   });
 
-  hardenSession();
-  serveRenderer(path.join(here, '../renderer'));
+  // The renderer may reach the app's own content and the configured AWS endpoints, nothing else (CSP + request filter).
+  const endpoints = rendererEndpoints(config);
+  hardenSession(endpoints);
+  serveRenderer(path.join(here, '../renderer'), contentSecurityPolicy(endpoints));
   const dispatch = createDispatcher(core.session, {
     trustedOrigin: APP_ORIGIN,
+    orViews: orViewsOf(config),
     onRejected: (reason, channel) => diagnostics.write({ kind: 'ipc-rejected', channel, reason }),
   });
   for (const channel of INVOKE_CHANNELS) {
@@ -229,6 +234,10 @@ async function main(): Promise<void> {
   core.session.subscribeSettings(push.settingsChanged);
 
   window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged, kiosk: config.terminal.kiosk });
+  // Sign-out and switch user: nothing of the previous person survives in the renderer's memory.
+  core.session.subscribe(reloadWhenPersonLeaves(() => {
+    if (!window.isDestroyed()) window.webContents.reload();
+  }));
   if (config.terminal.kiosk) lockDown(window, config, () => core.session.view().state === 'signed-out', diagnostics);
   // Test builds: the window's real input (seen by main, not reported by the renderer) is the fake OS's input.
   if (testHooks) window.webContents.on('input-event', () => testHooks.idle.input());

@@ -38,6 +38,7 @@ export function createBridge(transport: BridgeTransport): ScrubInBridge {
     getCredentials: (options) => invoke(CHANNELS.getCredentials, options),
     setPin: (pin) => invoke(CHANNELS.setPin, { pin }),
     unlockWithPin: (pin) => invoke(CHANNELS.unlockWithPin, { pin }),
+    getOrViews: () => invoke(CHANNELS.getOrViews),
     settings,
   } satisfies ScrubInBridge);
 }

@@ -19,7 +19,8 @@ import { startLocalCognito } from '../local-cognito';
 import { createApp } from '../main/app';
 import { MemorySecretStore } from '../main/auth';
 import { ConfigSchema } from '../main/config';
-import { resolveAsset, securityHeaders } from '../main/shell/assets';
+import { contentSecurityPolicy, resolveAsset, securityHeaders } from '../main/shell/assets';
+import { orViewsOf, rendererEndpoints } from '../main/shell/renderer-endpoints';
 import { DeepLinkIntake } from '../main/shell/deep-links';
 import { CHANNELS } from '../common/contract';
 import { createDispatcher, createPushers } from '../main/shell/ipc';
@@ -98,7 +99,8 @@ const idp = createServer((req: IncomingMessage, res: ServerResponse) => {
 await new Promise<void>((resolve) => idp.listen(0, HOST, resolve));
 const idpOrigin = `http://${HOST}:${(idp.address() as AddressInfo).port}`;
 
-const config = ConfigSchema.parse({ ...cognito.config, auditLogPath: path.join(dataDir, 'audit.jsonl'), terminal: { mode: 'shared', terminalId: 'PREVIEW' } });
+const config = ConfigSchema.parse({ ...cognito.config, auditLogPath: path.join(dataDir, 'audit.jsonl'), terminal: { mode: 'shared', terminalId: 'OR-07' } });
+const csp = contentSecurityPolicy(rendererEndpoints(config));
 const core = createApp({
   config,
   dataDir,
@@ -121,11 +123,15 @@ core.session.subscribe(push.sessionChanged);
 core.session.subscribeSettings(push.settingsChanged);
 
 const origin = `http://${HOST}:${port}`;
-const dispatch = createDispatcher(core.session, { trustedOrigin: origin, onRejected: (reason, channel) => console.warn(`IPC ${channel} rejected: ${reason}`) });
+const dispatch = createDispatcher(core.session, {
+  trustedOrigin: origin,
+  orViews: orViewsOf(config),
+  onRejected: (reason, channel) => console.warn(`IPC ${channel} rejected: ${reason}`),
+});
 const app = createServer((req, res) => {
   const url = new URL(req.url ?? '/', origin);
   if (url.pathname === '/__preview/bridge.js') {
-    res.writeHead(200, securityHeaders('text/javascript; charset=utf-8')).end(bridgeScript);
+    res.writeHead(200, securityHeaders('text/javascript; charset=utf-8', csp)).end(bridgeScript);
     return;
   }
   if (url.pathname === '/__preview/events') {
@@ -161,7 +167,7 @@ const app = createServer((req, res) => {
   }
   let body: Buffer | string = readFileSync(asset.file);
   if (asset.file.endsWith('index.html')) body = body.toString('utf8').replace('</head>', '<script src="/__preview/bridge.js"></script></head>');
-  res.writeHead(200, securityHeaders(asset.contentType)).end(body);
+  res.writeHead(200, securityHeaders(asset.contentType, csp)).end(body);
 });
 app.listen(port, HOST, () => {
   console.log(`Scrub In preview (DEVELOPMENT ONLY: not the Electron app, not in any packaged build; loopback only)`);

@@ -5,10 +5,13 @@
  * 1. SigV4: the signature is verified with the secret the local identity pool issued for the access
  *    key id (`describeCredentials`), the session token must match, expired credentials are refused.
  * 2. IAM: the role policy of the settings table (`dynamodb:LeadingKeys` =
- *    `${cognito-identity.amazonaws.com:sub}`): only the caller's own partition, only item operations.
+ *    `${cognito-identity.amazonaws.com:sub}`): only the caller's own partition, only item operations; and the
+ *    case-board table's role policies (read for nurses, anesthesiologists and charge nurses, the status update for
+ *    charge nurses only, nothing for anyone else or guests).
+ * CORS as DynamoDB answers a browser (the renderer's SDK calls from its own origin): preflights and `*`.
  * 3. Then the request goes to dynalite unchanged, and dynalite's answer comes back unchanged.
  *
- * The settings table is created at start. Request counting and fault injection happen in the
+ * The settings table and the case-board table (with the demo schedule around local-cognito's "today") are created at start. Request counting and fault injection happen in the
  * local-cognito front by endpoint name (`DynamoDB.GetItem`, ...; see endpoints.ts) before `handle`.
  */
 import { request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,11 +20,14 @@ import type { IssuedCredentials } from '../identity-pool/index';
 import { closeServer, listenLoopback } from '../listen';
 import { DYNAMODB_TARGET_PREFIX } from './endpoints';
 import { DynamoDbError, sendDynamoDbError } from './errors';
-import { authorize } from './policy';
+import { CASES_TABLE, casesTableDefinition, demoScheduleWrites } from './cases';
+import { authorize, type CaseBoardPolicy } from './policy';
+import { CASE_BOARD_ROLES } from '../seed';
 import { verifySigV4 } from './sigv4';
 
 export { DYNAMODB_ENDPOINTS, DYNAMODB_OPERATIONS, dynamoDbEndpointOf, isDynamoDbEndpoint, isDynamoDbRequest, type DynamoDbEndpointName } from './endpoints';
 export { writeDynamoDbFault, DynamoDbError } from './errors';
+export { CASES_TABLE } from './cases';
 
 /** The settings table as main/sync expects it (main/sync/table.ts holds the same names). */
 export const SETTINGS_TABLE = {
@@ -43,10 +49,13 @@ export interface DynamoDbFrontOptions {
   tableName?: string;
   /** Whether guest credentials may use the table (default false: the documented policy is for the authenticated role only). */
   allowGuests?: boolean;
+  /** The case-board table's name (default ScrubInCases); it is seeded with the demo schedule around `now()`. */
+  casesTableName?: string;
 }
 
 export interface DynamoDbFront {
   readonly tableName: string;
+  readonly casesTableName: string;
   /** Serves one DynamoDB request (reads the body itself). Route `X-Amz-Target: DynamoDB_20120810.*` here. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Stops dynalite (its data is in memory and is lost). */
@@ -68,12 +77,20 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promise<DynamoDbFront> {
   const now = options.now ?? Date.now;
   const tableName = options.tableName ?? SETTINGS_TABLE.name;
+  const casesTableName = options.casesTableName ?? CASES_TABLE.name;
+  const caseBoard: CaseBoardPolicy = {
+    tableName: casesTableName,
+    readers: CASE_BOARD_ROLES.readers,
+    statusWriters: CASE_BOARD_ROLES.statusWriters,
+    writableAttributes: [CASES_TABLE.partitionKey, CASES_TABLE.sortKey, CASES_TABLE.statusAttribute],
+  };
   const policy = {
     region: options.region,
     accountId: options.accountId ?? '000000000000',
     tableName,
     partitionKey: SETTINGS_TABLE.partitionKey,
     allowGuests: options.allowGuests ?? false,
+    caseBoard,
   };
 
   const backend: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -127,10 +144,21 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
     await closeServer(backend);
     throw new Error(`local-cognito: creating the DynamoDB table failed (HTTP ${created.status})`);
   }
+  const json = (body: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify(body));
+  const cases = [
+    await forward(internalHeaders('CreateTable'), json(casesTableDefinition(casesTableName))),
+    ...(await Promise.all(demoScheduleWrites(casesTableName, now()).map((batch) => forward(internalHeaders('BatchWriteItem'), json(batch))))),
+  ];
+  const failed = cases.find((answer) => answer.status !== 200);
+  if (failed) {
+    await closeServer(backend);
+    throw new Error(`local-cognito: creating the case-board table failed (HTTP ${failed.status})`);
+  }
 
   let closed: Promise<void> | undefined;
   return {
     tableName,
+    casesTableName,
     async handle(req, res) {
       try {
         const target = req.headers['x-amz-target'];

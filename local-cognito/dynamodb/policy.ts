@@ -10,6 +10,17 @@
  * KeyConditions, batch keys, ExclusiveStartKey) must be the caller's identity id. Anything else, any
  * other operation, table or an index is refused with AccessDeniedException in IAM's wording. Stricter
  * than IAM in one way: a request that names no partition key at all is refused too.
+ *
+ * The case-board table (docs/or-views.md) has role policies instead, one per demo role, as IT would attach them:
+ *
+ *   Nurses, Anesthesiologists, ChargeNurses: Allow dynamodb:GetItem, Query on table/<cases>
+ *   ChargeNurses also: Allow dynamodb:UpdateItem on table/<cases> when
+ *     ForAllValues:StringEquals dynamodb:Attributes = [roomDay, slot, status] and
+ *     StringEqualsIfExists dynamodb:ReturnValues = [NONE, UPDATED_OLD, UPDATED_NEW]
+ *   every other role (Surgeons, ItAdmins, the default authenticated role) and guests: nothing
+ *
+ * `dynamodb:Attributes` is every attribute name the request names: the key, the update and condition
+ * expressions (names resolved) and the legacy AttributeUpdates / Expected maps.
  */
 import { z } from 'zod';
 import type { IssuedCredentials } from '../identity-pool/index';
@@ -24,6 +35,18 @@ export interface PolicyContext {
   partitionKey: string;
   /** Whether guest (unauthenticated-role) credentials may use the table. */
   allowGuests: boolean;
+  /** The case-board table and the roles allowed on it (absent: no such table, every request to it refused). */
+  caseBoard?: CaseBoardPolicy;
+}
+
+export interface CaseBoardPolicy {
+  tableName: string;
+  /** Role ARNs allowed GetItem and Query. */
+  readers: readonly string[];
+  /** Role ARNs allowed UpdateItem of `writableAttributes` only. */
+  statusWriters: readonly string[];
+  /** `dynamodb:Attributes` of the status update: the two key attributes and the status. */
+  writableAttributes: readonly string[];
 }
 
 const AttributeValue = z.record(z.string(), z.unknown());
@@ -76,21 +99,43 @@ function leadingKeysOfExpression(
   return found;
 }
 
-/** Throws AccessDeniedException unless the request touches only the caller's own items. */
-export function authorize(operation: string, body: unknown, caller: IssuedCredentials, ctx: PolicyContext): void {
+type DenyReason = 'no-policy' | 'condition';
+
+/** AccessDeniedException in IAM's wording (which words a failed condition of an Allow like a missing Allow). */
+function accessDenied(operation: string, caller: IssuedCredentials, ctx: PolicyContext, table: string, reason: DenyReason): never {
   const roleName = caller.roleArn.split('/').pop() ?? 'unknown';
-  const tableArn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${TableRequest.safeParse(body).data?.TableName ?? ctx.tableName}`;
-  // IAM words a failed condition of an Allow statement the same way as a missing Allow; the
-  // reason is kept for readers of the checks below (and a debugging hint in the request id log).
-  const deny = (reason: 'no-policy' | 'condition'): never => {
-    if (process.env.LOCAL_COGNITO_DEBUG) process.stderr.write(`local-cognito dynamodb: denied ${operation} (${reason})\n`);
-    const action = `dynamodb:${operation}`;
-    const why = `because no identity-based policy allows the ${action} action`;
-    throw new DynamoDbError(
-      'AccessDeniedException',
-      `User: arn:aws:sts::${ctx.accountId}:assumed-role/${roleName}/CognitoIdentityCredentials is not authorized to perform: ${action} on resource: ${tableArn} ${why}`,
-    );
-  };
+  const tableArn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${table}`;
+  // The reason is kept for readers of the checks (and as a debugging hint): IAM does not tell them apart.
+  if (process.env.LOCAL_COGNITO_DEBUG) process.stderr.write(`local-cognito dynamodb: denied ${operation} (${reason})\n`);
+  const action = `dynamodb:${operation}`;
+  throw new DynamoDbError(
+    'AccessDeniedException',
+    `User: arn:aws:sts::${ctx.accountId}:assumed-role/${roleName}/CognitoIdentityCredentials is not authorized to perform: ${action} on resource: ${tableArn} because no identity-based policy allows the ${action} action`,
+  );
+}
+
+/** The tables a request names (TableName, or the keys of RequestItems for batch operations). */
+function tablesOf(body: unknown): string[] {
+  const single = TableRequest.safeParse(body).data?.TableName;
+  if (single !== undefined) return [single];
+  const batch = z.looseObject({ RequestItems: z.record(z.string(), z.unknown()) }).safeParse(body);
+  return batch.success ? Object.keys(batch.data.RequestItems) : [];
+}
+
+/** Throws AccessDeniedException unless the request is allowed: the case-board role policies, or the settings policy (own items only). */
+export function authorize(operation: string, body: unknown, caller: IssuedCredentials, ctx: PolicyContext): void {
+  const board = ctx.caseBoard;
+  const tables = tablesOf(body);
+  if (board && tables.includes(board.tableName)) {
+    // A batch naming the case board and another table is refused as a whole: the board allows no batch operation.
+    authorizeCaseBoard(operation, body, caller, ctx, board);
+    return;
+  }
+  authorizeSettings(operation, body, caller, ctx);
+}
+
+function authorizeSettings(operation: string, body: unknown, caller: IssuedCredentials, ctx: PolicyContext): void {
+  const deny = (reason: DenyReason): never => accessDenied(operation, caller, ctx, TableRequest.safeParse(body).data?.TableName ?? ctx.tableName, reason);
   if (!ALLOWED_OPERATIONS.has(operation)) deny('no-policy');
   if (!caller.authenticated && !ctx.allowGuests) deny('no-policy');
 
@@ -154,6 +199,75 @@ export function authorize(operation: string, body: unknown, caller: IssuedCreden
           else checkKeys([key]);
         }
       }
+      return;
+    }
+    default:
+      deny('no-policy');
+  }
+}
+
+const UpdateRequest = z.looseObject({
+  TableName: z.string(),
+  Key: KeyMap,
+  UpdateExpression: z.string().optional(),
+  ConditionExpression: z.string().optional(),
+  ExpressionAttributeNames: ExpressionNames,
+  AttributeUpdates: z.record(z.string(), z.unknown()).optional(),
+  Expected: z.record(z.string(), z.unknown()).optional(),
+  ReturnValues: z.string().optional(),
+});
+
+/** Words of the expression grammar that are not attribute names (functions, operators, clause keywords). */
+const EXPRESSION_WORDS = new Set(
+  ['SET', 'REMOVE', 'ADD', 'DELETE', 'AND', 'OR', 'NOT', 'BETWEEN', 'IN', 'attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains', 'size', 'if_not_exists', 'list_append'].map((w) => w.toLowerCase()),
+);
+
+/** Every top-level attribute name an update or condition expression names (`#n` resolved; `:v` values skipped). */
+export function attributeNamesOf(expression: string, names: Record<string, string> | undefined): string[] {
+  const found: string[] = [];
+  // A path element: `#name`, `:value` or a bare name; what follows a `.` or sits inside `[...]` is a nested path, not a top-level attribute.
+  for (const m of expression.matchAll(/(^|[^.\w#:])([#:]?[A-Za-z_][\w]*)/g)) {
+    const token = m[2] ?? '';
+    if (token.startsWith(':')) continue;
+    if (token.startsWith('#')) found.push(names?.[token] ?? token);
+    else if (!EXPRESSION_WORDS.has(token.toLowerCase())) found.push(token);
+  }
+  return found;
+}
+
+const STATUS_RETURN_VALUES = new Set(['NONE', 'UPDATED_OLD', 'UPDATED_NEW']);
+
+/** The case-board role policies (see the header): read for the reader roles, the status update for the charge nurses. */
+function authorizeCaseBoard(operation: string, body: unknown, caller: IssuedCredentials, ctx: PolicyContext, board: CaseBoardPolicy): void {
+  const deny = (reason: DenyReason): never => accessDenied(operation, caller, ctx, board.tableName, reason);
+  const tables = tablesOf(body);
+  if (tables.length !== 1) deny('no-policy');
+  if (!caller.authenticated) deny('no-policy');
+  switch (operation) {
+    case 'GetItem':
+      if (!board.readers.includes(caller.roleArn)) deny('no-policy');
+      return;
+    case 'Query': {
+      if (!board.readers.includes(caller.roleArn)) deny('no-policy');
+      const req = QueryRequest.safeParse(body);
+      // The policies name the table, not its indexes.
+      if (!req.success || req.data.IndexName !== undefined) deny('no-policy');
+      return;
+    }
+    case 'UpdateItem': {
+      if (!board.statusWriters.includes(caller.roleArn)) deny('no-policy');
+      const parsed = UpdateRequest.safeParse(body);
+      if (!parsed.success) return deny('condition');
+      const req = parsed.data;
+      const named = [
+        ...Object.keys(req.Key),
+        ...(req.UpdateExpression ? attributeNamesOf(req.UpdateExpression, req.ExpressionAttributeNames) : []),
+        ...(req.ConditionExpression ? attributeNamesOf(req.ConditionExpression, req.ExpressionAttributeNames) : []),
+        ...Object.keys(req.AttributeUpdates ?? {}),
+        ...Object.keys(req.Expected ?? {}),
+      ];
+      if (!named.every((name) => board.writableAttributes.includes(name))) deny('condition');
+      if (req.ReturnValues !== undefined && !STATUS_RETURN_VALUES.has(req.ReturnValues)) deny('condition');
       return;
     }
     default:

@@ -66,6 +66,8 @@ const roleArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'expected an IAM role ARN such as "arn:aws:iam::123456789012:role/Nurse"');
 
+const dynamoTableName = z.string().regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name of 3 to 255 letters, digits, "_", "." or "-"');
+
 const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected an OAuth scope without spaces or quotes');
 
 export const UserPoolConfigSchema = z.strictObject({
@@ -156,10 +158,7 @@ export const TerminalConfigSchema = z.strictObject({
 /** Per-person settings sync (the Cognito Sync successor on DynamoDB; docs/settings-sync.md). */
 export const SyncConfigSchema = z.strictObject({
   /** The DynamoDB table of the settings (partition key `identityId`, sort key `sk`). */
-  tableName: z
-    .string()
-    .regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name of 3 to 255 letters, digits, "_", "." or "-"')
-    .default('ScrubInSettings'),
+  tableName: dynamoTableName.default('ScrubInSettings'),
   /** AWS region of the table. */
   region,
   /** Override of the DynamoDB endpoint (local-cognito, VPC endpoints). */
@@ -199,6 +198,75 @@ export function proxySettingProblem(value: string): string | null {
   return null;
 }
 
+/**
+ * An AWS service endpoint the OR screens may call, as an origin: `https://dynamodb.eu-west-1.amazonaws.com`
+ * (https only; plain http only on the loopback address, for local-cognito). No path, query, user name or wildcard.
+ */
+const endpointOrigin = (what: string) =>
+  z.string({ error: `expected ${what} as a URL string` }).transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} as an absolute URL such as "https://dynamodb.eu-west-1.amazonaws.com", got "${value}"` });
+      return z.NEVER;
+    }
+    const problems: string[] = [];
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      problems.push(`${what} must use https (plain http is only allowed on the loopback address 127.0.0.1 for local testing)`);
+    } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      problems.push(`${what} must be an https URL, got protocol "${url.protocol}"`);
+    }
+    if (url.username || url.password) problems.push(`${what} must not contain a user name or password`);
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      problems.push(`${what} must be an origin only (scheme, host and port, e.g. "https://dynamodb.eu-west-1.amazonaws.com"), without a path, query or fragment`);
+    }
+    if (url.hostname.includes('*')) problems.push(`${what} must name one host: wildcards are not allowed`);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return problems.length ? z.NEVER : url.origin;
+  });
+
+/** Where the case board ("Today in <terminal>") reads the schedule (docs/or-views.md). */
+export const CaseBoardConfigSchema = z.strictObject({
+  /** The DynamoDB table of the schedule (partition key `roomDay` = `<terminal id>#<YYYY-MM-DD>`, sort key `slot`). */
+  tableName: dynamoTableName.default('ScrubInCases'),
+  /** AWS region of the table. */
+  region,
+  /** DynamoDB endpoint (default `https://dynamodb.<region>.amazonaws.com`); it must be listed in `orViews.allowedEndpoints`. */
+  endpoint: endpointOrigin('orViews.caseBoard.endpoint').optional(),
+});
+
+/** The DynamoDB endpoint the case board calls: the configured one, else the region's public endpoint. */
+export function caseBoardEndpoint(board: { region: string; endpoint?: string | undefined }): string {
+  return board.endpoint ?? `https://dynamodb.${board.region}.amazonaws.com`;
+}
+
+/**
+ * The OR screens inside Scrub In that call AWS from the renderer with the signed-in person's credentials
+ * (docs/or-views.md). `allowedEndpoints` is the whole list of places the renderer may connect to: main builds
+ * the renderer's CSP `connect-src` and its request filter from it; everything else stays blocked.
+ */
+export const OrViewsConfigSchema = z
+  .strictObject({
+    allowedEndpoints: z
+      .array(endpointOrigin('orViews.allowedEndpoints[]'))
+      .max(20)
+      .refine((list) => new Set(list).size === list.length, 'orViews.allowedEndpoints must not repeat an endpoint')
+      .default([]),
+    caseBoard: CaseBoardConfigSchema.optional(),
+  })
+  .superRefine((views, ctx) => {
+    if (!views.caseBoard) return;
+    const endpoint = caseBoardEndpoint(views.caseBoard);
+    if (!views.allowedEndpoints.includes(endpoint)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['caseBoard', 'endpoint'],
+        message: `the case board calls ${endpoint}, which is not in orViews.allowedEndpoints: add "${endpoint}" there (the renderer may connect only to listed endpoints)`,
+      });
+    }
+  });
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -208,6 +276,8 @@ export const ConfigSchema = z
     logoutUri: appSchemeUri('logoutUri'),
     /** Settings that follow a person between terminals; needs `identityPool` (the table is reached with its credentials). */
     sync: SyncConfigSchema.optional(),
+    /** OR screens that call AWS from the renderer, and the endpoints they may reach (nothing when absent). */
+    orViews: OrViewsConfigSchema.optional(),
     terminal: TerminalConfigSchema.default({
       mode: 'shared',
       idleLockSeconds: 300,
@@ -239,6 +309,13 @@ export const ConfigSchema = z
         message: 'settings sync uses the identity pool\'s AWS credentials: configure identityPool as well, or remove the sync section',
       });
     }
+    if (config.orViews?.caseBoard && !config.identityPool) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['orViews', 'caseBoard'],
+        message: "the case board reads with the identity pool's AWS credentials: configure identityPool as well, or remove orViews.caseBoard",
+      });
+    }
     if (config.terminal.mode === 'shared' && config.terminal.idleLockSeconds === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -264,3 +341,4 @@ export type IdentityPoolConfig = NonNullable<Config['identityPool']>;
 export type TerminalConfig = Config['terminal'];
 export type SyncConfig = NonNullable<Config['sync']>;
 export type NetworkConfig = Config['network'];
+export type OrViewsConfig = NonNullable<Config['orViews']>;

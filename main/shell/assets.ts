@@ -8,18 +8,32 @@ import path from 'node:path';
 
 export const APP_ORIGIN = 'app://scrubin';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+/**
+ * The renderer's CSP. `connect-src` is the app itself plus the configured AWS endpoints (`orViews.allowedEndpoints`,
+ * origins already validated by the config schema); nothing else. Main's request filter allows the same list
+ * (renderer-endpoints.ts), so a request is blocked twice over.
+ */
+export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  for (const origin of connectOrigins) {
+    // Validated as URL origins by the config schema; refuse anything that could add a directive.
+    if (!/^https?:\/\/[^\s;,'*]+$/.test(origin)) throw new Error(`not an endpoint origin for the CSP: ${JSON.stringify(origin)}`);
+  }
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/** The CSP with no endpoint allowed (no OR views configured). */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,10 +46,10 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export function securityHeaders(contentType: string): Record<string, string> {
+export function securityHeaders(contentType: string, csp: string = CONTENT_SECURITY_POLICY): Record<string, string> {
   return {
     'Content-Type': contentType,
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',

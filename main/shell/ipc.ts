@@ -9,10 +9,12 @@ import type { z } from 'zod';
 import {
   AwsCredentialsSchema,
   CHANNELS,
+  OrViewsSchema,
   RequestSchemas,
   SessionViewSchema,
   SettingsChangeSchema,
   type AwsCredentialsView,
+  type OrViewsView,
   type PushChannel,
   type Result,
   type SessionView,
@@ -69,7 +71,12 @@ export function isTrustedSender(sender: SenderFrame, trustedOrigin: string): boo
 
 export function createDispatcher(
   session: BridgeSession,
-  options: { trustedOrigin: string; onRejected?: (reason: string, channel: string) => void },
+  options: {
+    trustedOrigin: string;
+    onRejected?: (reason: string, channel: string) => void;
+    /** The configured OR screens (renderer-endpoints.ts orViewsOf); none when absent. */
+    orViews?: OrViewsView;
+  },
 ): Dispatch {
   const reject = (reason: string, channel: string, error: ScrubInError): Result<never> => {
     options.onRejected?.(reason, channel);
@@ -104,6 +111,7 @@ export function createDispatcher(
     // The PIN goes one way: the answer is the view, which never carries it.
     [CHANNELS.setPin]: async (p) => (await session.setPin(p.pin), session.view()),
     [CHANNELS.unlockWithPin]: async (p) => (await session.unlockWithPin(p.pin), session.view()),
+    [CHANNELS.getOrViews]: () => Promise.resolve(OrViewsSchema.parse(options.orViews ?? { caseBoard: null })),
   };
 
   return async (channel, payload, sender) => {

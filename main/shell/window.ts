@@ -6,6 +6,7 @@
 import { BrowserWindow, net, protocol, session as electronSession, type WebContents } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { APP_ORIGIN, resolveAsset, securityHeaders } from './assets';
+import { rendererRequestAllowed } from './renderer-endpoints';
 import { FIRST_SHOW, showWhenReady } from './first-show';
 import { KIOSK_WINDOW_OPTIONS } from './kiosk';
 
@@ -14,27 +15,27 @@ export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } }]);
 }
 
-/** Serves the built renderer under app://scrubin/ with security headers; anything else is 404. */
-export function serveRenderer(rendererDir: string): void {
+/** Serves the built renderer under app://scrubin/ with security headers (`csp`: assets.ts contentSecurityPolicy); anything else is 404. */
+export function serveRenderer(rendererDir: string, csp: string): void {
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     const asset = url.host === 'scrubin' && request.method === 'GET' ? resolveAsset(rendererDir, url.pathname) : null;
     if (!asset) return new Response('Not found', { status: 404 });
     const file = await net.fetch(pathToFileURL(asset.file).toString());
     if (!file.ok) return new Response('Not found', { status: 404 });
-    return new Response(file.body, { status: 200, headers: securityHeaders(asset.contentType) });
+    return new Response(file.body, { status: 200, headers: securityHeaders(asset.contentType, csp) });
   });
 }
 
-export function hardenSession(): void {
+/** `endpoints`: the configured endpoint allowlist (renderer-endpoints.ts), the only remote origins let through. */
+export function hardenSession(endpoints: readonly string[]): void {
   const ses = electronSession.defaultSession;
   ses.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
-  // No remote content at all: the renderer talks to main only through the bridge.
+  // No remote content: the renderer talks to main through the bridge, and to AWS only at the listed endpoints.
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith(`${APP_ORIGIN}/`) || details.url.startsWith('devtools://');
-    callback({ cancel: !allowed });
+    callback({ cancel: !rendererRequestAllowed(details.url, endpoints) });
   });
 }
 

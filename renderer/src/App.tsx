@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Result, ScrubInBridge, SessionView, TextSize } from '../../common/contract';
 import { formatDuration, formatTime, roleName } from './format';
 import { OfflineScreen } from './OfflineScreen';
+import { CaseBoard } from './caseboard/CaseBoard';
 import { applyLanguage, type Language } from './i18n';
 import { ErrorBanner } from './ErrorBanner';
 import { errorText, localError, type ShownError } from './i18n/errors';
@@ -251,6 +252,7 @@ function Screen({
             )}
           </div>
           {!guest && view.quickUnlock && <SetPinPanel bridge={bridge} quickUnlock={view.quickUnlock} />}
+          {!guest && <CaseBoard bridge={bridge} room={view.terminalId} />}
           {!guest && view.settingsAvailable && <PreferencesPanel state={preferences} />}
         </Shell>
       );

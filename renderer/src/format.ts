@@ -27,3 +27,15 @@ export function formatTime(language: Language, epochMs: number): string {
   if (language === 'en') options.hourCycle = 'h23';
   return new Date(epochMs).toLocaleTimeString(LOCALES[language], options);
 }
+
+/**
+ * A wall-clock time of day kept as "HH:MM" (a case's scheduled start), shown like formatTime: "07:30" in English,
+ * "오전 07:30" in Korean. Formatted in UTC so the terminal's time zone (and its DST days) cannot move it.
+ */
+export function formatClock(language: Language, hhmm: string): string {
+  const [h, m] = hhmm.split(':').map(Number);
+  if (h === undefined || m === undefined || Number.isNaN(h) || Number.isNaN(m)) return hhmm;
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' };
+  if (language === 'en') options.hourCycle = 'h23';
+  return new Date(Date.UTC(1970, 0, 1, h, m)).toLocaleTimeString(LOCALES[language], options);
+}

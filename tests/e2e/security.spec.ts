@@ -11,7 +11,7 @@ test('the renderer has no Node.js and the bridge exposes only named functions', 
   expect(await scrubIn.page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
   expect(await scrubIn.page.evaluate(() => 'ipcRenderer' in window || 'electron' in window)).toBe(false);
   const keys = await scrubIn.page.evaluate(() => Object.keys(window.scrubin).sort());
-  expect(keys).toEqual(['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'setPin', 'setTerminalTextSize', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock', 'unlockWithPin']);
+  expect(keys).toEqual(['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getOrViews', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'setPin', 'setTerminalTextSize', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock', 'unlockWithPin']);
 });
 
 test('a forged callback (no pending flow) is ignored and audited', async ({ scrubIn, audit }) => {

@@ -10,7 +10,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { resolveAsset, securityHeaders } from '../../main/shell/assets';
+import type { OrViewsView } from '../../common/contract';
+import { contentSecurityPolicy, resolveAsset, securityHeaders } from '../../main/shell/assets';
+import { reloadWhenPersonLeaves } from '../../main/shell/reload';
 import { createDispatcher, toPushedSettingsChange, toPushedView, type BridgeSession } from '../../main/shell/ipc';
 
 const RENDERER_DIR = path.resolve('dist/renderer');
@@ -61,6 +63,10 @@ export interface HarnessOptions {
    * the app's window; the web project's fake OS idle time. Not part of the bridge.
    */
   onTrustedInput?: () => void;
+  /** `orViews.allowedEndpoints`: the CSP's connect-src, as main builds it. */
+  endpoints?: readonly string[];
+  /** What `getOrViews` answers (main/shell/renderer-endpoints.ts orViewsOf). */
+  orViews?: OrViewsView;
 }
 
 /** A fresh browser context and page with the harness attached (benchmarks, one-off scripts). */
@@ -80,11 +86,8 @@ export async function openRendererHarness(browser: Browser, session: BridgeSessi
  * Serves the built UI on 127.0.0.1 and opens it in `page` (e.g. Playwright Test's own page, which records
  * traces and video) with the bridge wired to `session`. close() stops the server; the page's owner closes it.
  */
-export async function attachRendererHarness(
-  page: Page,
-  session: BridgeSession,
-  options: HarnessOptions = {},
-): Promise<RendererHarness> {
+export async function attachRendererHarness(page: Page, session: BridgeSession, options: HarnessOptions = {}): Promise<RendererHarness> {
+  const csp = contentSecurityPolicy(options.endpoints ?? []);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const asset = req.method === 'GET' ? resolveAsset(RENDERER_DIR, url.pathname) : null;
@@ -93,14 +96,18 @@ export async function attachRendererHarness(
       return;
     }
     readFile(asset.file).then(
-      (body) => res.writeHead(200, securityHeaders(asset.contentType)).end(body),
+      (body) => res.writeHead(200, securityHeaders(asset.contentType, csp)).end(body),
       () => res.writeHead(404).end(),
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const rejected: string[] = [];
-  const dispatch = createDispatcher(session, { trustedOrigin: origin, onRejected: (reason, channel) => rejected.push(`${reason}:${channel}`) });
+  const dispatch = createDispatcher(session, {
+    trustedOrigin: origin,
+    onRejected: (reason, channel) => rejected.push(`${reason}:${channel}`),
+    ...(options.orViews ? { orViews: options.orViews } : {}),
+  });
 
   const traffic: string[] = [];
   await page.exposeBinding('__scrubinInvoke', async ({ frame }, channel: string, payload: unknown) => {
@@ -124,6 +131,8 @@ export async function attachRendererHarness(
     traffic.push(JSON.stringify(view));
     page.evaluate((v) => (window as unknown as { __scrubinPush?: (v: unknown) => void }).__scrubinPush?.(v), toPushedView(view)).catch(() => undefined);
   });
+  // As main does with webContents.reload(): sign-out and switch leave nothing of the previous person in the page.
+  const unsubscribeReload = session.subscribe(reloadWhenPersonLeaves(() => void page.reload().catch(() => undefined)));
   const unsubscribeSettings = session.subscribeSettings((change) => {
     const safe = toPushedSettingsChange(change);
     traffic.push(JSON.stringify(safe));
@@ -138,6 +147,7 @@ export async function attachRendererHarness(
     traffic,
     async close() {
       unsubscribe();
+      unsubscribeReload();
       unsubscribeSettings();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -48,7 +48,7 @@ describe('preload bundle (production build)', () => {
     expect(exposed.map(([key]) => key)).toEqual(['scrubin']);
     const api = exposed[0]?.[1] as Record<string, unknown>;
     expect(Object.keys(api).sort()).toEqual(
-      ['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'setPin', 'setTerminalTextSize', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock', 'unlockWithPin'].sort(),
+      ['cancelSignIn', 'continueAsGuest', 'getCredentials', 'getOrViews', 'getSession', 'lock', 'onSessionChanged', 'reportActivity', 'setPin', 'setTerminalTextSize', 'settings', 'signIn', 'signOut', 'switchUser', 'unlock', 'unlockWithPin'].sort(),
     );
     expect(Object.keys(api.settings as object).sort()).toEqual(['get', 'onChange', 'set']);
     const values: unknown[] = [...Object.values(api), ...Object.values(api.settings as Record<string, unknown>)];

@@ -217,3 +217,42 @@ export class PreferencesPanel {
     await expect(this.status).toHaveText(this.w.prefs.saved);
   }
 }
+
+/** "Today in <terminal>": the case board of the signed-in screen (renderer/src/caseboard/CaseBoard.tsx). */
+export class CaseBoard {
+  readonly region: Locator;
+  readonly rows: Locator;
+  readonly status: Locator;
+  readonly alert: Locator;
+  readonly refresh: Locator;
+  constructor(
+    readonly page: Page,
+    private readonly w: Words = en,
+  ) {
+    this.region = page.getByRole('region', { name: pattern(w.caseBoard.title) });
+    this.rows = this.region.getByRole('row').filter({ has: page.getByRole('cell') });
+    this.status = this.region.getByRole('status');
+    this.alert = this.region.getByRole('alert');
+    this.refresh = this.region.getByRole('button', { name: new RegExp(`${pattern(w.caseBoard.refresh).source}|${pattern(w.caseBoard.refreshing).source}`) });
+  }
+  /** The row of the case starting at `time` as the board shows it ("09:45" in English). */
+  row(time: string): Locator {
+    return this.rows.filter({ has: this.page.getByRole('cell', { name: time, exact: true }) });
+  }
+  /** The status-change button of the case at `time`. */
+  mark(time: string): Locator {
+    return this.row(time).getByRole('button', { name: this.markButtons });
+  }
+  /** Any status-change button ("Mark patient in room: 09:45 …"). */
+  get markButtons(): RegExp {
+    const actions = Object.values(this.w.caseBoard.markAs).map((a) => pattern(this.w.caseBoard.markFor.replace('{{action}}', a)).source);
+    return new RegExp(actions.join('|'));
+  }
+  /** The catalogue text of a status ("in-room" -> "Patient in room"). */
+  statusText(status: keyof Words['caseBoard']['status']): string {
+    return this.w.caseBoard.status[status];
+  }
+  async expectLoaded(): Promise<void> {
+    await expect(this.status).toHaveText(pattern(this.w.caseBoard.updated));
+  }
+}

@@ -14,6 +14,7 @@ import { createApp, type ScrubInApp } from '../../../main/app';
 import { KeytarSecretStore } from '../../../main/auth';
 import { ConfigSchema } from '../../../main/config';
 import { DeepLinkIntake } from '../../../main/shell/deep-links';
+import { orViewsOf, rendererEndpoints } from '../../../main/shell/renderer-endpoints';
 import { createTestHooks } from '../../../main/shell/test-hooks';
 import { attachRendererHarness } from '../renderer-harness';
 import type { AppDriver, TerminalOptions } from './driver';
@@ -40,7 +41,11 @@ export async function launchWeb(page: Page, cognito: LocalCognito, options: Term
   const os = new EventEmitter();
   const links = new DeepLinkIntake(os, ['scrub-in', '.']);
   links.attach((url) => void core.session.handleCallback(url));
-  const harness = await attachRendererHarness(page, core.session, { onTrustedInput: () => hooks.idle.input() });
+  const harness = await attachRendererHarness(page, core.session, {
+    onTrustedInput: () => hooks.idle.input(),
+    endpoints: rendererEndpoints(config),
+    orViews: orViewsOf(config),
+  });
   return {
     kind: 'web',
     page,
