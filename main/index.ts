@@ -221,7 +221,7 @@ async function main(): Promise<void> {
 
   window = createMainWindow({ preload: path.join(here, '../preload/index.cjs'), packaged: app.isPackaged, kiosk: config.terminal.kiosk });
   // Sign-out and switch user: nothing of the previous person survives in the renderer's memory.
-  core.session.subscribe(reloadWhenPersonLeaves(() => window?.webContents.reload()));
+  core.session.subscribe(reloadWhenPersonLeaves(() => window.webContents.reload()));
   if (config.terminal.kiosk) lockDown(window, config, () => core.session.view().state === 'signed-out', diagnostics);
   links.attach((url) => {
     focus();

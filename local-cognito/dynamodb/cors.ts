@@ -24,7 +24,7 @@ export function answerDynamoDbPreflight(req: IncomingMessage, res: ServerRespons
   res.writeHead(200, {
     ...DYNAMODB_CORS_HEADERS,
     'access-control-allow-methods': 'POST',
-    'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? ''),
+    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
     'access-control-max-age': '600',
     'content-length': '0',
   });

@@ -59,7 +59,7 @@ export function CaseBoard({ bridge, room }: { bridge: ScrubInBridge; room: strin
     <section className="board" aria-labelledby="board-title" aria-busy={board.phase === 'loading' || board.refreshing}>
       <div className="board-head">
         <h2 id="board-title">{STRINGS.title(room)}</h2>
-        <button className="secondary" onClick={board.refresh} disabled={board.refreshing || board.phase === 'loading'}>
+        <button className="secondary" onClick={() => board.refresh()} disabled={board.refreshing || board.phase === 'loading'}>
           {board.refreshing ? STRINGS.refreshing : STRINGS.refresh}
         </button>
       </div>
