@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export const APT_PACKAGES = ['libsecret-1-dev', 'gnome-keyring', 'libsecret-tools', 'dbus-x11', 'chromium', 'fonts-liberation', 'xvfb', 'openssl', 'ffmpeg', 'tinyproxy'];
+export const APT_PACKAGES = ['libsecret-1-dev', 'gnome-keyring', 'libsecret-tools', 'dbus-x11', 'chromium', 'fonts-liberation', 'xvfb', 'openssl', 'ffmpeg', 'tinyproxy', 'fonts-nanum'];
 const NPM_CI = ['ci', '--no-audit', '--no-fund'];
 
 /** @param {string} command */
