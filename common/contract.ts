@@ -123,7 +123,6 @@ export const AwsCredentialsSchema = z.strictObject({
   secretAccessKey: z.string(),
   sessionToken: z.string(),
   expiration: z.number(),
-  identityId: z.string(),
   roleArn: z.string().nullable(),
 });
 export type AwsCredentialsView = z.infer<typeof AwsCredentialsSchema>;

@@ -96,13 +96,12 @@ export function createDispatcher(
     [CHANNELS.setTextSize]: async (p) => (await session.setTextSize(p.textSize), session.view()),
     [CHANNELS.getCredentials]: async (p): Promise<AwsCredentialsView> => {
       const credentials = await session.getCredentials(p?.roleArn ? { roleArn: p.roleArn } : {});
-      // Re-shape through the contract: only the six documented fields ever cross the bridge.
+      // Re-shape through the contract: only the five documented fields ever cross the bridge (not the identity id: the renderer has no use for it).
       return AwsCredentialsSchema.parse({
         accessKeyId: credentials.accessKeyId,
         secretAccessKey: credentials.secretAccessKey,
         sessionToken: credentials.sessionToken,
         expiration: credentials.expiration,
-        identityId: credentials.identityId,
         roleArn: credentials.roleArn,
       });
     },

@@ -54,7 +54,7 @@ test('the bridge hands out AWS credentials but never a token', async ({ scrubIn,
   const result = await scrubIn.page.evaluate(() => window.scrubin.getCredentials());
   expect(result.ok).toBe(true);
   if (!result.ok) return;
-  expect(Object.keys(result.value).sort()).toEqual(['accessKeyId', 'expiration', 'identityId', 'roleArn', 'secretAccessKey', 'sessionToken']);
+  expect(Object.keys(result.value).sort()).toEqual(['accessKeyId', 'expiration', 'roleArn', 'secretAccessKey', 'sessionToken']);
   expect(result.value.roleArn).toBe('arn:aws:iam::000000000000:role/ScrubIn-Nurses');
   const everything = JSON.stringify(
     await scrubIn.page.evaluate(async () => [await window.scrubin.getSession(), await window.scrubin.getCredentials(), document.documentElement.outerHTML]),

@@ -152,8 +152,8 @@ describe('hostile input', () => {
       if (child && typeof child === 'object' && !Array.isArray(child) && r() < 0.5) { mutateJson(child as Record<string, unknown>); return; }
       const op = int(r, 4);
       if (op === 0) Reflect.deleteProperty(obj, key);
-      else if (op === 1) obj[key] = pick(r, values);
-      else if (op === 2) obj[`${key}${pick(r, ['x', 'X', '_', ''])}`] = pick(r, values);
+      else if (op === 1) obj[key] = structuredClone(pick(r, values)); // a copy: a shared object mutated later could make the graph circular
+      else if (op === 2) obj[`${key}${pick(r, ['x', 'X', '_', ''])}`] = structuredClone(pick(r, values));
       // A "__proto__" KEY in the JSON text (prototype-pollution attempt), as an own property: assigning
       // obj.__proto__ would instead change the prototype and could make the object graph circular.
       else Object.defineProperty(obj, '__proto__', { value: structuredClone(pick(r, values)), enumerable: true, writable: true, configurable: true });

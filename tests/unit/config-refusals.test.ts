@@ -339,7 +339,7 @@ describe('JSON schema for IT tooling', () => {
     const paths = configFieldPaths();
     expect(paths).toEqual(expect.arrayContaining(['userPool', 'userPool.issuer', 'terminal.idleLockSeconds', 'identityPool.identityIdCacheDays', 'sync.tableName', 'allowUserConfig']));
     expect(paths).not.toContain('$schema');
-    expect(paths.filter((p) => !p.includes('.'))).toEqual(['userPool', 'identityPool', 'redirectUri', 'logoutUri', 'sync', 'terminal', 'auditLogPath', 'allowUserConfig']);
+    expect(paths.filter((p) => !p.includes('.'))).toEqual(['userPool', 'identityPool', 'redirectUri', 'logoutUri', 'sync', 'orViews', 'terminal', 'auditLogPath', 'allowUserConfig', 'network']);
     expect(Object.keys(configJsonSchema().properties as object)).toContain('$schema');
   });
 

@@ -68,7 +68,7 @@ function scriptedBridge() {
       serial++;
       resolve({
         ok: true,
-        value: { accessKeyId: `AKIA-${person}-${serial}`, secretAccessKey: 's', sessionToken: 't', expiration: now + HOUR, identityId: `id-${person}`, roleArn: null },
+        value: { accessKeyId: `AKIA-${person}-${serial}`, secretAccessKey: 's', sessionToken: 't', expiration: now + HOUR, roleArn: null },
       });
     },
     refuse(code: string, message: string) {

@@ -152,7 +152,7 @@ describe('IPC dispatcher', () => {
     expect(await dispatch(CHANNELS.signIn, { federated: true }, app)).toEqual({ ok: true, value: view });
     expect(signIn).toHaveBeenCalledWith({ federated: true });
     const creds = await dispatch(CHANNELS.getCredentials, undefined, app);
-    expect(creds).toEqual({ ok: true, value: { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, identityId: 'id', roleArn: null } });
+    expect(creds).toEqual({ ok: true, value: { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: 1, roleArn: null } });
     expect(JSON.stringify(creds)).not.toContain('must-not-cross');
   });
 
