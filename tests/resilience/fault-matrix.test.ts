@@ -120,7 +120,6 @@ describe('fault matrix: every step x every fault (local-cognito admin faults, co
       // Since issue 21 a sign-in service that does not answer discovery is the offline screen (SI-OFFLINE, re-checked
       // with backoff), not an error line: the sign-in returns, still signed out, and no browser opens.
       inject(step, kind);
-      code;
       const shown = await t.session.signIn();
       noSecrets(JSON.stringify(shown), secrets);
       expect(t.opened).toEqual([]); // no authorize URL went to the browser
