@@ -23,18 +23,10 @@ import {
   readConfigFile,
   type ConfigInput,
 } from '../../main/config';
+import { VALID_CONFIG } from '../support/config';
 import { isScrubInError } from '../../main/errors';
 
-const valid: ConfigInput = {
-  userPool: {
-    issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz',
-    clientId: '1example23456789abcdefghij',
-    domain: 'https://or-hospital.auth.us-east-1.amazoncognito.com',
-  },
-  identityPool: { id: 'us-east-1:1a2b3c4d-1111-2222-3333-444455556666', region: 'us-east-1' },
-  redirectUri: 'app.scrubin:/callback',
-  logoutUri: 'app.scrubin:/signed-out',
-};
+const valid: ConfigInput = VALID_CONFIG;
 
 type Raw = Record<string, unknown>;
 const userPool = (over: Raw): Raw => ({ ...valid, userPool: { ...valid.userPool, ...over } });
