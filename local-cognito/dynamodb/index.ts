@@ -97,7 +97,19 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
   const backendPort = await listenLoopback(backend);
 
   /** Sends a request to dynalite; dynalite does not check signatures, so a fixed one is enough for the front's own calls. */
-  const forward = (headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+  // Requests dynalite is still working on. dynalite closes its database when its server closes, and a write it
+  // had already started then throws "Database is closed" as an uncaught exception; close() waits for these first.
+  const inFlight = new Set<Promise<unknown>>();
+  let closed: Promise<void> | undefined;
+  const forward = (headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> => {
+    if (closed) return Promise.reject(new Error('local-cognito dynamodb: closed'));
+    const answer = send(headers, body);
+    const settled = answer.catch(() => undefined);
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    return answer;
+  };
+  const send = (headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const out = httpRequest(
         { host: '127.0.0.1', port: backendPort, method: 'POST', path: '/', headers: { ...headers, 'content-length': String(body.length) } },
@@ -155,7 +167,6 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
     throw new Error(`local-cognito: creating the case-board table failed (HTTP ${failed.status})`);
   }
 
-  let closed: Promise<void> | undefined;
   return {
     tableName,
     casesTableName,
@@ -199,7 +210,7 @@ export async function createDynamoDbFront(options: DynamoDbFrontOptions): Promis
       }
     },
     close() {
-      closed ??= closeServer(backend);
+      closed ??= Promise.allSettled([...inFlight]).then(() => closeServer(backend));
       return closed;
     },
   };
