@@ -71,6 +71,15 @@ export interface LocalCognito {
   /** The demo users of this instance (live: `disableUser` changes `enabled`). */
   users: DemoUser[];
   admin: LocalCognitoAdmin;
+  /**
+   * The network to it goes down: it stops listening and drops every open connection (keep-alive included), so
+   * clients get "connection refused" as from a stopped service. Its state (users, sessions, refresh tokens, the
+   * settings and case-board tables) is kept for `listenAgain()`. In-process only: the admin HTTP controls are on
+   * the same port.
+   */
+  stopListening(): Promise<void>;
+  /** The network is back: listens again on the same port, with the same state. */
+  listenAgain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -125,7 +134,8 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     else serve(req, res);
   });
 
-  const origin = `http://127.0.0.1:${await listenLoopback(server, options.port ?? 0)}`;
+  const port = await listenLoopback(server, options.port ?? 0);
+  const origin = `http://127.0.0.1:${port}`;
   const issuer = `${origin}/${POOL_ID}`;
 
   const buildUserPool = () => {
@@ -202,6 +212,11 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     config,
     users,
     admin: adminEnabled ? adminImpl : disabledAdmin(adminImpl),
+    stopListening: () => (server.listening ? closeServer(server) : Promise.resolve()),
+    listenAgain: async () => {
+      if (stopped) throw new Error('local-cognito has been stopped');
+      if (!server.listening) await listenLoopback(server, port);
+    },
     stop: () => {
       stopped ??= closeServer(server).then(() => dynamodb.close());
       return stopped;

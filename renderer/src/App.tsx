@@ -13,19 +13,11 @@ import { PinUnlock } from './PinUnlock';
 import { PreferencesPanel } from './PreferencesPanel';
 import { SetPinPanel } from './SetPinPanel';
 import { TextSizeChoices } from './TextSizeChoices';
+import { useNow } from './useNow';
 import { usePreferences, type PreferencesState } from './usePreferences';
 
 type Action = () => Promise<Result<unknown>>;
 
-/** Re-renders every second so countdowns stay current. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
-  return now;
-}
 
 /**
  * Reports keyboard/pointer activity to main, at most every 5 s (at once while the lock countdown shows). Only a
@@ -109,7 +101,7 @@ export function App({ bridge }: { bridge: ScrubInBridge }) {
   if (!view) return <Shell title={t('app.starting')}><p className="lead">{t('app.oneMoment')}</p></Shell>;
 
   // No connection to the sign-in service: its own screen (OfflineScreen.tsx) until main sees the service again.
-  if (view.offline) return <OfflineScreen view={view} offline={view.offline} bridge={bridge} run={run} busy={busy} now={Date.now()} />;
+  if (view.offline) return <OfflineScreen view={view} offline={view.offline} bridge={bridge} run={run} busy={busy} />;
   const error = actionError ?? view.lastError ?? null;
   return (
     <Screen view={view} bridge={bridge} run={run} busy={busy} error={error} preferences={preferences} />

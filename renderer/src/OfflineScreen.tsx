@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { Result, ScrubInBridge, SessionView } from '../../common/contract';
 import { ErrorBanner } from './ErrorBanner';
 import { localError } from './i18n/errors';
+import { useNow } from './useNow';
 
 type Offline = NonNullable<SessionView['offline']>;
 
@@ -31,16 +32,15 @@ export function OfflineScreen({
   bridge,
   run,
   busy,
-  now,
 }: {
   view: SessionView;
   offline: Offline;
   bridge: ScrubInBridge;
   run: (action: () => Promise<Result<unknown>>) => void;
   busy: boolean;
-  now: number;
 }) {
   const { t } = useTranslation();
+  const now = useNow();
   const seconds = offline.nextCheckAt === null ? null : Math.max(0, Math.ceil((offline.nextCheckAt - now) / 1000));
   return (
     <div className="app error">
@@ -53,8 +53,10 @@ export function OfflineScreen({
         <ErrorBanner error={localError('offline')} />
         <p className="lead">{t('offline.lead')}</p>
         <p role="status" aria-live="polite">
-          {t('offline.checking')} {seconds === null ? '' : t('offline.nextCheck', { seconds })}
+          {t('offline.checking')}
         </p>
+        {/* The ticking seconds are a timer, which screen readers do not read out at every tick (the status above is announced once). */}
+        {seconds !== null && <p role="timer" aria-live="off">{t('offline.nextCheck', { seconds })}</p>}
         <div className="actions">
           <button className="primary" disabled={busy} onClick={() => run(retryAction(bridge, offline))}>
             {t('offline.retry')}

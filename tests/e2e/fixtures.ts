@@ -4,7 +4,7 @@
  *   import { test, expect } from './fixtures';
  *
  * Fixtures (fresh for every test): `scrubIn` (the app on a fresh keychain and data folder, against its own
- * local-cognito), `signInAs(user)`, `clock`, `cognito`, `audit`, `openTerminal()`. The same spec runs on the
+ * local-cognito), `signInAs(user)`, `clock`, `cognito`, `signInService`, `audit`, `openTerminal()`. The same spec runs on the
  * `electron` project (the real app) and the `web` project (the built renderer on the real main-process session).
  * Guide: docs/testing.md.
  */
@@ -45,6 +45,16 @@ export interface Audit {
   events(terminal?: ScrubIn): string[];
 }
 
+export interface SignInService {
+  /**
+   * The service becomes unreachable: local-cognito stops listening and drops every connection (state kept), so
+   * the terminals get "connection refused" as on a network that is down.
+   */
+  down(): Promise<void>;
+  /** Reachable again, on the same address, with the same users and sessions. */
+  up(): Promise<void>;
+}
+
 export interface SignInOptions {
   /** Which terminal (default: the test's `scrubIn`). */
   terminal?: ScrubIn;
@@ -69,6 +79,8 @@ interface Fixtures {
   signInAs: (username: string, options?: SignInOptions) => Promise<string>;
   clock: Clock;
   audit: Audit;
+  /** The network between the terminals and local-cognito (the hospital sign-in service). */
+  signInService: SignInService;
 }
 
 interface Options {
@@ -168,6 +180,13 @@ export const test = base.extend<Fixtures & Options & { _internal: Internal }>({
         _internal.localCognito.admin.setClockOffset(offsetMs / 1000);
         for (const terminal of _internal.terminals) await terminal.driver.advanceClock(ms);
       },
+    });
+  },
+
+  signInService: async ({ _internal }, use) => {
+    await use({
+      down: () => _internal.localCognito.stopListening(),
+      up: () => _internal.localCognito.listenAgain(),
     });
   },
 

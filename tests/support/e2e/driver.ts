@@ -27,6 +27,8 @@ export interface AppDriver {
   readonly bridgeTraffic: readonly string[] | undefined;
   /** Resolves with the `index`-th URL the app asked the OS to open (authorize, logout), as soon as it does. */
   waitExternal(index: number): Promise<string>;
+  /** Every URL the app has asked the OS to open so far (authorize, logout), in order. */
+  externalUrls(): Promise<string[]>;
   /** Hands a URL to the app the way the OS does (second instance on Electron, the same deep-link intake on web). */
   deliverLink(url: string): Promise<void>;
   /** Someone used the terminal's keyboard or mouse in ANOTHER application (the fake OS idle time of the test hooks). */

@@ -88,6 +88,12 @@ export async function launchElectron(
         if (!hooks) throw new Error(message);
         return hooks.waitExternal(i);
       }, [index, off] as const),
+    externalUrls: () =>
+      app.evaluate((_electron, message) => {
+        const hooks = (globalThis as Hooks).__scrubinTestHooks;
+        if (!hooks) throw new Error(message);
+        return [...hooks.external];
+      }, off),
     advanceClock: (ms) =>
       app.evaluate((_electron, [m, message]) => {
         const hooks = (globalThis as Hooks).__scrubinTestHooks;

@@ -188,6 +188,40 @@ export class ErrorScreen {
   }
 }
 
+/**
+ * No connection to the hospital sign-in service (SI-OFFLINE): shown instead of opening the browser. It says when the
+ * next automatic check comes; Retry starts the interrupted step again at once.
+ */
+export class OfflineScreen {
+  readonly heading: Locator;
+  readonly alert: Locator;
+  /** "Scrub In checks again by itself and continues when the connection is back." (announced once) */
+  readonly status: Locator;
+  /** "Next check in N s." (a timer: it ticks without being read out) */
+  readonly nextCheck: Locator;
+  readonly retry: Locator;
+  constructor(readonly page: Page, private readonly w: Words = en) {
+    this.heading = title(page, w.offline.title);
+    this.alert = page.getByRole('main').getByRole('alert');
+    this.status = page.getByRole('main').getByRole('status');
+    this.nextCheck = page.getByRole('main').getByRole('timer');
+    this.retry = page.getByRole('button', { name: w.offline.retry, exact: true });
+  }
+  async expectShown(): Promise<void> {
+    await expect(this.heading).toBeVisible();
+    await expect(this.alert).toContainText(this.w.errors.reference.replace('{{code}}', 'SI-OFFLINE'));
+  }
+  /** The seconds to the next automatic check, as the screen shows them. */
+  async secondsToNextCheck(): Promise<number> {
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const [before = '', after = ''] = this.w.offline.nextCheck.split('{{seconds}}');
+    const text = (await this.nextCheck.textContent()) ?? '';
+    const match = new RegExp(`^${escape(before)}(\\d+)${escape(after)}$`).exec(text);
+    if (!match) throw new Error(`no "next check" on the offline screen: "${text}"`);
+    return Number(match[1]);
+  }
+}
+
 /** "Text size on this terminal" on the sign-in and lock screens (remembered for the terminal, not the person). */
 export class TerminalTextSize {
   readonly group: Locator;

@@ -13,6 +13,7 @@ import {
   GuestScreen,
   LockedScreen,
   LockWarningBanner,
+  OfflineScreen,
   PinUnlockPanel,
   PreferencesPanel,
   SetPinPanel,
@@ -36,6 +37,7 @@ export class ScrubIn {
   readonly signedIn: SignedInScreen;
   readonly locked: LockedScreen;
   readonly error: ErrorScreen;
+  readonly offline: OfflineScreen;
   readonly preferences: PreferencesPanel;
   /** The terminal's message catalogue (its `terminal.language`): what the page objects look for. */
   readonly words: Words;
@@ -62,6 +64,7 @@ export class ScrubIn {
     this.signedIn = new SignedInScreen(this.page, w);
     this.locked = new LockedScreen(this.page, w);
     this.error = new ErrorScreen(this.page, w);
+    this.offline = new OfflineScreen(this.page, w);
     this.preferences = new PreferencesPanel(this.page, w);
     this.setPin = new SetPinPanel(this.page, w);
     this.pinUnlock = new PinUnlockPanel(this.page, w);
@@ -91,6 +94,11 @@ export class ScrubIn {
   /** The next Cognito /logout URL the app opens. */
   nextLogoutUrl(): Promise<string> {
     return this.next(isLogout, 'logout');
+  }
+
+  /** Every URL the app has asked the OS to open so far (the system browser: authorize, logout). */
+  externalUrls(): Promise<string[]> {
+    return this.driver.externalUrls();
   }
 
   /** Hands a URL to the app the way the OS does (a forged callback, an error redirect...). */

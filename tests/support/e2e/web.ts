@@ -56,6 +56,7 @@ export async function launchWeb(page: Page, cognito: LocalCognito, options: Term
     bridgeTraffic: harness.traffic,
     rejected: harness.rejected,
     waitExternal: (index) => hooks.global.waitExternal(index),
+    externalUrls: () => Promise.resolve([...hooks.global.external]),
     deliverLink(url) {
       os.emit('second-instance', {}, ['scrub-in', '.', url]);
       return Promise.resolve();
