@@ -45,6 +45,20 @@ export function readExtraCa(file: string, now: number = Date.now()): ExtraCa {
 }
 
 /**
+ * The certificates of NODE_EXTRA_CA_CERTS (PEM blocks), which Node adds to its roots by itself, but which an explicit
+ * `ca` list (as `extraCaFile` needs) would otherwise drop. Like Node, a file that cannot be read adds nothing.
+ */
+export function nodeExtraCaPems(env: NodeJS.ProcessEnv): string[] {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return readFileSync(file, 'utf8').match(PEM_BLOCK) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Whether a server chain (leaf first, PEM) that Chromium refused for an unknown authority is signed by one of the
  * extra CAs: some certificate of the chain must be issued and signed by an extra CA, each link up to it must be
  * issued and signed by the next, every certificate must be valid now, and the leaf must match `hostname`.

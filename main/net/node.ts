@@ -6,7 +6,8 @@
  * - a proxy URL: that proxy for every origin except those NO_PROXY lists;
  * - a PAC URL: REFUSED (plain Node has no PAC engine; only the Electron app evaluates PAC files).
  * http targets go to the proxy as absolute-form requests, https targets through CONNECT, as browsers do.
- * `extraCaFile` adds its certificates to Node's built-in roots (the OS trust store is not read in plain Node).
+ * `extraCaFile` adds its certificates to Node's built-in roots and NODE_EXTRA_CA_CERTS (the OS trust store is not
+ * read in plain Node).
 
  * `preconnect` does nothing here: warm connections are the Electron stack's (session.preconnect).
  */
@@ -14,7 +15,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { NetworkConfig } from '../config/schema';
 import { ScrubInError } from '../errors';
-import { readExtraCa } from './extra-ca';
+import { nodeExtraCaPems, readExtraCa } from './extra-ca';
 import { proxyChoice } from './proxy';
 import type { FetchLike, Transport } from './types';
 
@@ -35,7 +36,8 @@ export function createNodeTransport(network: NetworkConfig, options: NodeTranspo
       detail: `network.proxy is a PAC file URL (${choice.url}); only the Scrub In app evaluates PAC files. In plain Node set a proxy URL or HTTPS_PROXY / NO_PROXY`,
     });
   }
-  const ca = network.extraCaFile ? [...rootCertificates, ...readExtraCa(network.extraCaFile).pems] : undefined;
+  // An explicit list replaces Node's roots: keep the built-in ones and NODE_EXTRA_CA_CERTS, and add the file's.
+  const ca = network.extraCaFile ? [...rootCertificates, ...nodeExtraCaPems(env), ...readExtraCa(network.extraCaFile).pems] : undefined;
   const tls = ca ? { ca } : {};
   const noProxy = env.NO_PROXY ?? env.no_proxy;
   let dispatcher: Dispatcher;

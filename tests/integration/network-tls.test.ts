@@ -67,6 +67,21 @@ describe('network.extraCaFile: a hospital TLS-inspection CA trusted only when co
     expect(proxy.requests().some((r) => r.method === 'CONNECT' && r.url.startsWith('localhost:'))).toBe(true);
   });
 
+  it('adds to NODE_EXTRA_CA_CERTS rather than replacing it: a CA trusted there stays trusted next to extraCaFile', async () => {
+    const viaEnv = async (env: NodeJS.ProcessEnv, network: Parameters<typeof createNodeTransport>[0]): Promise<string> => {
+      const t = createNodeTransport(network, { env });
+      try {
+        return await (await t.fetch(`${origin}/`, { method: 'GET' })).text();
+      } finally {
+        await t.close();
+      }
+    };
+    const env = { NODE_EXTRA_CA_CERTS: file('hospital.crt') };
+    expect(await viaEnv(env, { proxy: 'direct', extraCaFile: file('other.crt') })).toBe('inspected ok');
+    // Without the environment variable the same configuration refuses the server (the file's CA did not sign it).
+    await expect(viaEnv({}, { proxy: 'direct', extraCaFile: file('other.crt') })).rejects.toThrow(TypeError);
+  });
+
   it('is refused without it, and with another CA', async () => {
     const refused = async (network: Parameters<typeof createNodeTransport>[0]): Promise<string> => {
       const error: unknown = await get(network).then(
