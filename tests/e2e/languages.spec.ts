@@ -28,7 +28,15 @@ for (const language of ['en', 'ko'] as const) {
       // Remembered by main for the terminal (not the person), and told to the renderer in the view.
       const session = await page.evaluate(() => window.scrubin.getSession());
       expect(session.ok && session.value.display).toEqual({ language, textSize: 'large' });
-      expect(JSON.parse(readFileSync(path.join(scrubIn.dataDir, 'terminal-display.json'), 'utf8'))).toEqual({ textSize: 'large' });
+      // The screen changes first; the file is written right after (so poll: reading it at once can find no file yet).
+      const remembered = (): unknown => {
+        try {
+          return JSON.parse(readFileSync(path.join(scrubIn.dataDir, 'terminal-display.json'), 'utf8'));
+        } catch {
+          return undefined;
+        }
+      };
+      await expect.poll(remembered).toEqual({ textSize: 'large' });
       await scrubIn.screenshot(`journey-${language}-1-signed-out`);
       expect(await scrubIn.accessibilityProblems()).toEqual([]);
 
