@@ -13,6 +13,7 @@ export const MUTATION_TEST_FILES = [
   'tests/unit/terminal-machine.test.ts',
   'tests/unit/audit-log.test.ts',
   'tests/unit/audit-verifier.test.ts',
+  'tests/unit/audit-record.test.ts',
   'tests/unit/config.test.ts',
   'tests/unit/config-refusals.test.ts',
   'tests/unit/config-policy.test.ts',

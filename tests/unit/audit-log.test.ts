@@ -172,7 +172,7 @@ describe('audit log tail tampering (security defect 4: it read as a crash)', () 
     if (!result.ok) return;
     const signIn = result.records[1]!;
     expect(result.findings).toEqual([
-      expect.objectContaining({ line: 3, kind: 'recovery', detail: expect.stringContaining(`${forged.length} bytes without a newline after record seq 1 (hash ${signIn.hash.slice(0, 16)}`) as unknown }),
+      expect.objectContaining({ line: 3, kind: 'recovery', detail: expect.stringContaining(`${forged.length} bytes without a newline after record seq 1 (hash ${signIn.hash.slice(0, 16)}…)`) as unknown }),
     ]);
     const recovery = result.records[2]!;
     expect(recovery).toMatchObject({ event: 'recovered', torn: { line: 3, bytes: forged.length }, resume: signIn.hash });

@@ -4,7 +4,7 @@
  * intact chain (recovery, chain start, time going backwards). And the writer's edges: append after close, unusable
  * paths, a damaged tail, listeners that throw.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../main/clock';
@@ -107,6 +107,11 @@ describe('audit verifier: the chain', () => {
     expectBroken(verifyAuditBuffer(file(chain(bodies, { 2: (b) => (b.seq = 3) }))), 3);
     expectBroken(verifyAuditBuffer(file(chain(bodies, { 2: (b) => (b.seq = 1) }))), 3);
     expectBroken(verifyAuditBuffer(file(chain(bodies, { 3: (b) => (b.seq = 2) }))), 4);
+    // The reason tells a gap (records removed) from a step back (records reordered or repeated), with the seq expected.
+    const reason = (result: VerifyResult): string => (result.ok ? 'ok' : result.reason);
+    expect(reason(verifyAuditBuffer(file(chain(bodies, { 2: (b) => (b.seq = 3) }))))).toMatch(/missing.*expected seq 2, found 3/);
+    expect(reason(verifyAuditBuffer(file(chain(bodies, { 2: (b) => (b.seq = 1) }))))).toMatch(/out-of-order.*expected seq 2, found 1/);
+    expect(reason(verifyAuditBuffer(file(chain(bodies, { 3: (b) => (b.seq = 2) }))))).toMatch(/out-of-order.*expected seq 3, found 2/);
   });
 
   it('a second header, or a recovery record after no torn line, fails at that line', () => {
@@ -138,6 +143,10 @@ describe('audit verifier: the chain', () => {
     const last = JSON.parse(lines[3]!) as Body;
     const unknown = encodeLine({ seq: 4, time: last.time, terminal: 'OR-07', event: 'note', outcome: 'ok', prev: last.hash }).line;
     expectBroken(verifyAuditBuffer(file([...lines, unknown])), 5);
+    // A whole record whose content was edited (self-hash no longer matches).
+    const edited = lines[2]!.replace('"reason":"idle"', '"reason":"user"');
+    expect(edited).not.toBe(lines[2]);
+    expectBroken(verifyAuditBuffer(file([lines[0]!, lines[1]!, edited, lines[3]!])), 3);
   });
 
   it('a line exactly one byte longer than the hash suffix and braces is still too short; the shortest real record is not', () => {
@@ -147,6 +156,15 @@ describe('audit verifier: the chain', () => {
     const body = '{"a":1}';
     const real = Buffer.from(`${body.slice(0, -1)},"hash":"${sha256(body)}"}`);
     expect(checkLineHash(real)).toEqual({ ok: true, hash: sha256(body) });
+  });
+
+  it('a line of the hash member alone, or with a body of two bytes, is too short even when its hash matches', () => {
+    const withBody = (body: string): Buffer => Buffer.from(`${body},"hash":"${sha256(`${body}}`)}"}`);
+    expect(withBody('').length).toBe(HASH_SUFFIX_BYTES);
+    expect(checkLineHash(withBody(''))).toMatchObject({ ok: false });
+    expect(withBody('{a').length).toBe(HASH_SUFFIX_BYTES + 2);
+    expect(checkLineHash(withBody('{a'))).toMatchObject({ ok: false });
+    expect(checkLineHash(withBody('{ab'))).toEqual({ ok: true, hash: sha256('{ab}') });
   });
 
   it('an unreadable file fails at line 0 with no records', () => {
@@ -213,6 +231,24 @@ describe('audit verifier: torn lines and recoveries', () => {
     expectBroken(verifyAuditBuffer(file([...lines, torn, wrongShape])), 6);
   });
 
+  it('a recovery earlier in a file does not excuse a torn last line', () => {
+    const torn = '{"seq":4,"ev';
+    const { lines, recovery } = recovered(torn);
+    expectBroken(verifyAuditBuffer(file([...lines, torn, recovery, '{"seq":5'], false)), 7);
+    expect(verifyAuditBuffer(file([...lines, torn, recovery]))).toMatchObject({ ok: true, recovered: [{ line: 5 }] });
+  });
+
+  it('a record that smuggles the recovery mark (a duplicate "event" key) does not account for the line before', () => {
+    const torn = '{"seq":4,"ev';
+    const { lines } = recovered(torn);
+    const last = JSON.parse(lines[3]!) as Body;
+    // JSON.parse keeps the last "event": the line parses as an unlock record, with a valid self-hash.
+    const json = `{"event":"recovered","seq":4,"time":"${last.time as string}","terminal":"OR-07","event":"unlock","outcome":"ok","user":${JSON.stringify(nurse)},"prev":"${last.hash as string}"}`;
+    const smuggled = `${json.slice(0, -1)},"hash":"${sha256(json)}"}`;
+    expect(checkLineHash(Buffer.from(smuggled)).ok).toBe(true);
+    expectBroken(verifyAuditBuffer(file([...lines, torn, smuggled])), 6);
+  });
+
   it('a torn last line fails at that line; a recovery that is itself torn (no final newline) does not account for the line before', () => {
     const lines = chain(sampleBodies());
     expectBroken(verifyAuditBuffer(file([...lines, '{"seq":4'], false)), 5);
@@ -247,9 +283,43 @@ describe('audit verifier: torn lines and recoveries', () => {
       const result = verifyAuditBuffer(file(chain(bodies, { 0: (b) => (b.reason = reason) })));
       expect(result.ok && result.findings.map(({ line, kind }) => ({ line, kind }))).toEqual([{ line: 1, kind: 'chain-start' }]);
       expect(result.ok && result.findings[0]?.detail).toMatch(/\S/);
+      // The finding says which of the two happened (deleted or emptied): a person reads it to decide what to look for.
+      const detail = result.ok ? (result.findings[0]?.detail ?? '') : '';
+      expect(detail).toMatch(reason === 'log-missing' ? /missing/ : /empty/);
+      expect(detail).not.toMatch(reason === 'log-missing' ? /empty/ : /missing/);
     }
   });
 });
+
+
+/** The descriptor this process holds open on `file` (Linux: /proc/self/fd), if any. */
+function descriptorOf(file: string): number | undefined {
+  for (const entry of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${entry}`) === file) return Number(entry);
+    } catch {
+      // A descriptor closed while listing.
+    }
+  }
+  return undefined;
+}
+
+/** Opens `file` for appending ON descriptor `fd` (free, and the lowest free one, so the kernel reuses it; others opened on the way are closed). */
+function openOn(fd: number, file: string): number {
+  const others: number[] = [];
+  try {
+    for (let i = 0; i < 64; i++) {
+      const got = openSync(file, 'a');
+      if (got === fd) return got;
+      others.push(got);
+    }
+    throw new Error(`descriptor ${fd} was not reused`);
+  } finally {
+    for (const other of others) closeSync(other);
+  }
+}
+
+const onLinux = process.platform === 'linux';
 
 describe('audit log writer edges', () => {
   it('append after close is refused with internal, and closing twice is harmless', () => {
@@ -267,11 +337,12 @@ describe('audit log writer edges', () => {
     expect(verifyAuditLog(log.path)).toMatchObject({ ok: true, records: [{ seq: 0 }, { seq: 1 }] });
   });
 
-  it('a path whose folder cannot be made, or that is a folder, is config_invalid naming auditLogPath', () => {
+  it('a path whose folder cannot be made, or that is a folder, is config_invalid naming auditLogPath and the system error', () => {
     const base = tempFile();
     mkdirSync(path.dirname(base), { recursive: true });
     writeFileSync(base, '');
-    for (const bad of [path.join(base, 'audit.jsonl'), path.dirname(base)]) {
+    // The folder is a file (mkdir: EEXIST); the log is a folder (read: EISDIR).
+    for (const [bad, errno] of [[path.join(base, 'audit.jsonl'), 'EEXIST'], [path.dirname(base), 'EISDIR']] as const) {
       let caught: unknown;
       try {
         openAuditLog({ path: bad, terminalId: 'OR-07' });
@@ -279,8 +350,83 @@ describe('audit log writer edges', () => {
         caught = error;
       }
       expect(isScrubInError(caught, 'config_invalid')).toBe(true);
-      if (isScrubInError(caught)) expect(caught.detail).toContain('auditLogPath');
+      if (!isScrubInError(caught)) continue;
+      expect(caught.detail).toContain('auditLogPath');
+      expect(caught.detail).toContain(`(${errno})`);
+      expect((caught.cause as NodeJS.ErrnoException).code).toBe(errno);
+      expect(caught.userMessage).toContain('auditLogPath'); // what the person at the terminal can pass on to IT
     }
+  });
+
+  it('an edited last record (valid JSON, wrong self-hash) is not taken as the end of the chain: it is set aside as damaged', () => {
+    const file = tempFile();
+    writeSample(file);
+    const text = readFileSync(file, 'utf8');
+    const lines = text.trim().split('\n');
+    const edited = lines[3]!.replace('"terminal":"OR-07"', '"terminal":"OR-08"');
+    expect(edited).not.toBe(lines[3]);
+    writeFileSync(file, `${[...lines.slice(0, 3), edited].join('\n')}\n`);
+    const log = openAuditLog({ path: file, terminalId: 'OR-07' });
+    expect(log.recovered).toEqual({ line: 4, bytes: Buffer.byteLength(edited) });
+    expect(log.append(ENTRIES[0]!).seq).toBe(4); // the recovery record took seq 3, after the sign-in and the lock
+    log.close();
+    expect(verifyAuditLog(file)).toMatchObject({ ok: true, recovered: [{ line: 4 }], findings: [{ line: 4, kind: 'recovery' }] });
+  });
+
+  it.runIf(onLinux)('append after close writes nothing, even where its old descriptor now points at another file', () => {
+    const log = openAuditLog({ path: tempFile(), terminalId: 'OR-07' });
+    const fd = descriptorOf(log.path);
+    expect(fd).toBeDefined();
+    log.close();
+    const other = path.join(path.dirname(log.path), 'other.txt');
+    const reused = openOn(fd!, other);
+    let caught: unknown;
+    try {
+      log.append(ENTRIES[0]!);
+    } catch (error) {
+      caught = error;
+    } finally {
+      closeSync(reused);
+    }
+    expect(isScrubInError(caught, 'internal')).toBe(true);
+    if (isScrubInError(caught)) expect(caught.detail).toMatch(/\S/);
+    expect(readFileSync(other, 'utf8')).toBe('');
+    expect(verifyAuditLog(log.path)).toMatchObject({ ok: true, records: [{ seq: 0 }] });
+  });
+
+  it.runIf(onLinux)('a failed write is refused with internal, and every append after it is refused without writing anywhere', () => {
+    const log = openAuditLog({ path: tempFile(), terminalId: 'OR-07' });
+    log.append(ENTRIES[0]!);
+    const fd = descriptorOf(log.path)!;
+    closeSync(fd); // the next write fails (EBADF), as on a disk that went away
+    const attempt = (): unknown => {
+      try {
+        log.append(ENTRIES[1]!);
+      } catch (error) {
+        return error;
+      }
+      return 'accepted';
+    };
+    const first = attempt();
+    expect(isScrubInError(first, 'internal')).toBe(true);
+    if (isScrubInError(first)) {
+      expect(first.detail).toMatch(/\S/);
+      expect((first.cause as NodeJS.ErrnoException).code).toBe('EBADF');
+    }
+    // Even once the descriptor number is valid again (another file), the log stays refused until a restart.
+    const other = path.join(path.dirname(log.path), 'other.txt');
+    const reused = openOn(fd, other);
+    let second: unknown;
+    try {
+      second = attempt();
+    } finally {
+      closeSync(reused);
+    }
+    expect(isScrubInError(second, 'internal')).toBe(true);
+    if (isScrubInError(second)) expect(second.detail).toMatch(/\S/);
+    expect(readFileSync(other, 'utf8')).toBe('');
+    expect(verifyAuditLog(log.path)).toMatchObject({ ok: true, records: [{ seq: 0 }, { seq: 1 }] });
+    // (log.close() would close the descriptor number again: it is not this log's any more.)
   });
 
   it('a damaged last line WITH its newline is recovered too (no extra newline), and two damaged lines are refused', () => {
@@ -351,6 +497,7 @@ describe('audit log writer edges', () => {
     };
     expect(reject({ event: 'unlock', outcome: 'ok', user: nurse, extra: 'x' })).toContain('(root):unrecognized_keys');
     expect(reject({ event: 'unlock', outcome: 'ok', user: { username: 'a b', sub: 'x' } })).toContain('user.username:');
+    expect(reject({ event: 'lock', outcome: 'failed', user: nurse, reason: 'nap' })).toMatch(/\((outcome:\w+), (reason:\w+)\)$/);
     log.close();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isScrubInError } from '../../main/errors';
-import { canTransition, gateOf, transition, TRANSITIONS, type MachineEvent, type MachineState, type Phase } from '../../main/terminal/machine';
+import { canTransition, gateOf, INITIAL_STATE, transition, TRANSITIONS, type MachineEvent, type MachineState, type Phase } from '../../main/terminal/machine';
 import { SessionStateSchema } from '../../common/contract';
 
 const PHASES = SessionStateSchema.options;
@@ -144,6 +144,15 @@ describe('terminal state machine', () => {
     if (!isScrubInError(caught)) return;
     expect(caught.detail).toContain('LOCK');
     expect(caught.detail).toContain('locked');
+  });
+
+  it('a fresh terminal starts once: INITIAL_STATE is starting, not yet started, and takes exactly one START', () => {
+    expect(INITIAL_STATE).toEqual({ phase: 'starting', origin: 'signed-out', started: false });
+    expect(canTransition(INITIAL_STATE, 'START')).toBe(true);
+    const starting = transition(INITIAL_STATE, 'START');
+    expect(starting).toEqual({ phase: 'starting', origin: 'signed-out', started: true });
+    expect(canTransition(starting, 'START')).toBe(false);
+    expect(gateOf(INITIAL_STATE)).toBe('signed-out');
   });
 
   it('started becomes true with START and then stays; the origin is kept only while signing in', () => {
