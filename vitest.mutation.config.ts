@@ -16,6 +16,7 @@ export const MUTATION_TEST_FILES = [
   'tests/unit/config.test.ts',
   'tests/unit/config-refusals.test.ts',
   'tests/unit/config-policy.test.ts',
+  'tests/unit/config-language.test.ts',
 ];
 
 export default defineConfig({
