@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { allowsInsecure } from '../../main/auth/endpoint-pinning';
 import { configFieldPaths, configJsonSchema } from '../../main/config/json-schema';
 import {
+  caseBoardEndpoint,
   chooseConfigSource,
   configPathFromArgv,
   defaultTerminalId,
@@ -227,6 +228,111 @@ describe('formatIssues', () => {
     expect(lines[2]).toContain('string');
     expect(lines[3]).toBe('terminal.sessionCapHours: custom words');
     expect(lines[0]).not.toBe(lines[1]?.replace('c', 'terminal.a, terminal.b'));
+  });
+});
+
+describe('network (proxy, extra CA certificates)', () => {
+  const network = (over: Raw): Raw => ({ ...valid, network: over });
+
+  it('"system", "direct", a proxy URL and a PAC file URL are kept as written; nothing set is "system"', () => {
+    for (const proxy of ['system', 'direct', 'http://proxy.hospital.local:3128', 'https://proxy.hospital.local:8443', 'http://wpad.hospital.local/wpad.dat']) {
+      expect(parseConfig(network({ proxy }), 'test').network.proxy).toBe(proxy);
+    }
+    expect(parseConfig(valid, 'test').network).toEqual({ proxy: 'system' });
+    expect(parseConfig(network({}), 'test').network).toEqual({ proxy: 'system' });
+  });
+
+  it.each([
+    ['a host without a scheme', 'proxy.hospital.local:3128'],
+    ['another word', 'auto'],
+    ['a capitalised keyword', 'System'],
+    ['empty', ''],
+    ['a SOCKS proxy', 'socks5://proxy.hospital.local:1080'],
+    ['a query', 'http://wpad.hospital.local/wpad.dat?x=1'],
+    ['a fragment', 'http://wpad.hospital.local/wpad.dat#x'],
+    ['a user name and password', 'http://nurse:secret@proxy.hospital.local:3128'],
+    ['a user name only', 'http://nurse@proxy.hospital.local:3128'],
+    ['a password only', 'http://:secret@proxy.hospital.local:3128'],
+    ['a number', 3128],
+  ])('network.proxy: %s is refused, naming the field', (_label, proxy) => {
+    expect(refusedFields(network({ proxy }))).toEqual(['network.proxy']);
+  });
+
+  it('extraCaFile: an absolute path of the PEM file (POSIX, drive or UNC), nothing else; unknown keys are named', () => {
+    for (const extraCaFile of ['/etc/ssl/hospital-ca.pem', 'C:\\ScrubIn\\ca.pem', '\\\\server\\share\\ca.pem']) {
+      expect(parseConfig(network({ extraCaFile }), 'test').network).toEqual({ proxy: 'system', extraCaFile });
+    }
+    for (const extraCaFile of ['hospital-ca.pem', 'C:ca.pem', '', 42]) expect(refusedFields(network({ extraCaFile })), String(extraCaFile)).toEqual(['network.extraCaFile']);
+    expect(refusedFields(network({ proxy: 'direct', proxyPassword: 'x' }))).toEqual(['network.proxyPassword']);
+  });
+});
+
+describe('orViews (the renderer endpoint allowlist and the case board)', () => {
+  const DDB = 'https://dynamodb.us-east-1.amazonaws.com';
+  const orViews = (over: Raw): Raw => ({ ...valid, orViews: over });
+
+  it('endpoints are kept as origins (a trailing slash and the default port dropped); loopback http is allowed; nothing listed is an empty list', () => {
+    const listed = [`${DDB}/`, 'http://127.0.0.1:4566', 'https://vpce.example:443', 'https://vpce.example:8443'];
+    expect(parseConfig(orViews({ allowedEndpoints: listed }), 'test').orViews).toEqual({ allowedEndpoints: [DDB, 'http://127.0.0.1:4566', 'https://vpce.example', 'https://vpce.example:8443'] });
+    expect(parseConfig(orViews({}), 'test').orViews).toEqual({ allowedEndpoints: [] });
+    expect(parseConfig(valid, 'test').orViews).toBeUndefined();
+  });
+
+  it.each([
+    ['plain http off loopback', 'http://dynamodb.us-east-1.amazonaws.com'],
+    ['another scheme', 'ftp://dynamodb.us-east-1.amazonaws.com'],
+    ['not a URL', 'dynamodb.us-east-1.amazonaws.com'],
+    ['a path', `${DDB}/tables`],
+    ['a query', `${DDB}/?x=1`],
+    ['a fragment', `${DDB}/#x`],
+    ['a user name', 'https://admin@dynamodb.us-east-1.amazonaws.com'],
+    ['a password only', 'https://:pw@dynamodb.us-east-1.amazonaws.com'],
+    ['a wildcard', 'https://*.amazonaws.com'],
+    ['a number', 443],
+  ])('orViews.allowedEndpoints: %s is refused, naming the entry', (_label, endpoint) => {
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB, endpoint] }))).toEqual(['orViews.allowedEndpoints.1']);
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1', endpoint } }))).toEqual(['orViews.caseBoard.endpoint']);
+  });
+
+  it('an endpoint that breaks several rules gets one line per rule', () => {
+    const { problems } = refusal(() => parseConfig(orViews({ allowedEndpoints: ['http://u:p@*.example/path'] }), 'test'));
+    expect(problems).toHaveLength(4);
+    for (const problem of problems) expect(problem).toMatch(/^orViews\.allowedEndpoints\.0: \S/);
+  });
+
+  it('at most 20 endpoints, each once (the same origin written twice is a repeat)', () => {
+    const hosts = (n: number): string[] => Array.from({ length: n }, (_, i) => `https://vpce-${i}.example`);
+    expect(parseConfig(orViews({ allowedEndpoints: hosts(20) }), 'test').orViews?.allowedEndpoints).toHaveLength(20);
+    expect(refusedFields(orViews({ allowedEndpoints: hosts(21) }))).toEqual(['orViews.allowedEndpoints']);
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB, `${DDB}/`] }))).toEqual(['orViews.allowedEndpoints']);
+    expect(refusedFields(orViews({ allowedEndpoints: 'https://vpce.example' }))).toEqual(['orViews.allowedEndpoints']);
+  });
+
+  it('the case board: table ScrubInCases and the region endpoint by default, which must be on the list', () => {
+    expect(caseBoardEndpoint({ region: 'eu-west-1' })).toBe('https://dynamodb.eu-west-1.amazonaws.com');
+    expect(caseBoardEndpoint({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' })).toBe('http://127.0.0.1:4566');
+    expect(parseConfig(orViews({ allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1' } }), 'test').orViews?.caseBoard).toEqual({ tableName: 'ScrubInCases', region: 'us-east-1' });
+    const local = parseConfig(orViews({ allowedEndpoints: ['http://127.0.0.1:4566'], caseBoard: { region: 'us-east-1', tableName: 'OrCases', endpoint: 'http://127.0.0.1:4566/' } }), 'test');
+    expect(local.orViews?.caseBoard).toEqual({ tableName: 'OrCases', region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' });
+    // Not on the list: the region's endpoint, or the configured one, is named on orViews.caseBoard.endpoint.
+    expect(refusedFields(orViews({ allowedEndpoints: [], caseBoard: { region: 'us-east-1' } }))).toEqual(['orViews.caseBoard.endpoint']);
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' } }))).toEqual(['orViews.caseBoard.endpoint']);
+    const { problems } = refusal(() => parseConfig(orViews({ allowedEndpoints: [], caseBoard: { region: 'eu-west-1' } }), 'test'));
+    expect(problems[0]).toContain('"https://dynamodb.eu-west-1.amazonaws.com"');
+  });
+
+  it.each([
+    ['orViews.caseBoard.region', { region: 'eu', endpoint: DDB }],
+    ['orViews.caseBoard.region', { tableName: 'OrCases' }],
+    ['orViews.caseBoard.tableName', { region: 'us-east-1', tableName: 'ab' }],
+    ['orViews.caseBoard.colour', { region: 'us-east-1', colour: 'blue' }],
+  ])('%s', (field, caseBoard) => {
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB], caseBoard }))).toEqual([field]);
+  });
+
+  it('the case board needs the identity pool (its credentials read the table)', () => {
+    expect(refusedFields({ ...valid, identityPool: undefined, orViews: { allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1' } } })).toEqual(['orViews.caseBoard']);
+    expect(accepted({ ...valid, identityPool: undefined, orViews: { allowedEndpoints: [DDB] } })).toBe(true);
   });
 });
 
