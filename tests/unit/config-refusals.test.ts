@@ -231,6 +231,85 @@ describe('formatIssues', () => {
   });
 });
 
+describe('identifier patterns, each character class and anchor', () => {
+  it.each([
+    ['userPool.scopes.1', userPool({ scopes: ['openid', 'back\\slash'] })],
+    ['userPool.identityProviderLabel', userPool({ identityProviderLabel: '' })],
+    ['identityPool.region', identityPool({ region: '9us-east-1' })],
+    ['identityPool.region', identityPool({ region: 'US-EAST-1' })],
+    ['identityPool.id', identityPool({ id: `${valid.identityPool?.id ?? ''}0` })],
+    ['identityPool.id', identityPool({ id: 'us-east-1:1A2B3C4D-1111-2222-3333-444455556666' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: `arn:aws:iam::123456789012:role/${'n'.repeat(513)}` })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'arn:aws:iam::123456789012:role/' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'arn:aws:iam::123456789012:user/Nurse' })],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'x'.repeat(256) } }],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'OR settings' } }],
+    ['auditLogPath', { ...valid, auditLogPath: 'logs\\C:\\audit.jsonl' }],
+    ['auditLogPath', { ...valid, auditLogPath: 'logs/\\\\server\\audit.jsonl' }],
+    ['$schema', { ...valid, $schema: 42 }],
+  ])('%s', (field, raw) => {
+    expect(refusedFields(raw)).toEqual([field]);
+  });
+
+  it('accepts every character each pattern allows', () => {
+    expect(accepted(userPool({ clientId: 'abc_DEF+123', scopes: ['openid', 'aws.cognito.signin.user.admin', 'https://api.hospital.example/schedule.read', 'a!b', '[x]~{y}'] }))).toBe(true);
+    expect(accepted(identityPool({ id: 'us-gov-west-1:1a2b3c4d-1111-2222-3333-444455556666', region: 'us-gov-west-1' }))).toBe(true);
+    expect(accepted(identityPool({ customRoleArn: `arn:aws-cn:iam::123456789012:role/service-role/Nurse+On_Call=1,a.b@c-d` }))).toBe(true);
+    expect(accepted(identityPool({ customRoleArn: `arn:aws:iam::123456789012:role/${'n'.repeat(512)}` }))).toBe(true);
+    expect(accepted({ ...valid, sync: { region: 'eu-central-1', tableName: `OR_settings.v-2${'x'.repeat(240)}` } })).toBe(true);
+    expect(accepted({ ...valid, sync: { region: 'eu-central-1', tableName: 'abc' } })).toBe(true);
+    expect(accepted({ ...valid, $schema: './config.schema.json' })).toBe(true);
+  });
+});
+
+describe('terminal limits and defaults', () => {
+  const defaults = {
+    mode: 'shared',
+    idleLockSeconds: 300,
+    sessionCapHours: 12,
+    kiosk: false,
+    kioskExit: 'os-only',
+    startAtLogin: false,
+    lockWarningSeconds: 30,
+    quickUnlock: { enabled: false, pinLength: 6, graceMinutes: 15, maxAttempts: 3 },
+  };
+
+  it('an empty terminal section, or an empty quickUnlock, gets every default', () => {
+    expect(parseConfig(terminal({}), 'test').terminal).toEqual(defaults);
+    expect(parseConfig(terminal({ quickUnlock: {} }), 'test').terminal.quickUnlock).toEqual(defaults.quickUnlock);
+  });
+
+  it('what IT sets is kept', () => {
+    const set = { mode: 'personal', idleLockSeconds: 0, sessionCapHours: 0.5, terminalId: 'OR-07', kiosk: true, kioskExit: 'signed-out-shortcut', startAtLogin: true, language: 'ko', lockWarningSeconds: 0, quickUnlock: { enabled: true, pinLength: 4, graceMinutes: 1, maxAttempts: 1 } };
+    expect(parseConfig(terminal(set), 'test').terminal).toEqual(set);
+    const high = { lockWarningSeconds: 300, quickUnlock: { enabled: false, pinLength: 8, graceMinutes: 60, maxAttempts: 5 } };
+    expect(parseConfig(terminal(high), 'test').terminal).toMatchObject(high);
+  });
+
+  it.each([
+    ['terminal.lockWarningSeconds', { lockWarningSeconds: 301 }],
+    ['terminal.lockWarningSeconds', { lockWarningSeconds: -1 }],
+    ['terminal.lockWarningSeconds', { lockWarningSeconds: 1.5 }],
+    ['terminal.quickUnlock.pinLength', { quickUnlock: { pinLength: 3 } }],
+    ['terminal.quickUnlock.pinLength', { quickUnlock: { pinLength: 9 } }],
+    ['terminal.quickUnlock.pinLength', { quickUnlock: { pinLength: 4.5 } }],
+    ['terminal.quickUnlock.graceMinutes', { quickUnlock: { graceMinutes: 0 } }],
+    ['terminal.quickUnlock.graceMinutes', { quickUnlock: { graceMinutes: 61 } }],
+    ['terminal.quickUnlock.graceMinutes', { quickUnlock: { graceMinutes: 1.5 } }],
+    ['terminal.quickUnlock.maxAttempts', { quickUnlock: { maxAttempts: 0 } }],
+    ['terminal.quickUnlock.maxAttempts', { quickUnlock: { maxAttempts: 6 } }],
+    ['terminal.quickUnlock.maxAttempts', { quickUnlock: { maxAttempts: 2.5 } }],
+    ['terminal.quickUnlock.enabled', { quickUnlock: { enabled: 'yes' } }],
+    ['terminal.quickUnlock.pin', { quickUnlock: { pin: '1234' } }],
+    ['terminal.kiosk', { kiosk: 'true' }],
+    ['terminal.startAtLogin', { startAtLogin: 1 }],
+    ['terminal.language', { language: 'de' }],
+    ['terminal.sessionCapHours', { sessionCapHours: -1 }],
+  ])('%s', (field, over) => {
+    expect(refusedFields(terminal(over))).toEqual([field]);
+  });
+});
+
 describe('network (proxy, extra CA certificates)', () => {
   const network = (over: Raw): Raw => ({ ...valid, network: over });
 
@@ -371,6 +450,14 @@ describe('loading files', () => {
     expect(refusal(() => parseConfigText('', 'inline')).origin).toContain('inline');
   });
 
+  it.runIf(process.platform === 'linux')('a file that is there but cannot be read is config_invalid naming the file and the OS error code', () => {
+    // /proc/self/mem is a regular file whose read fails (EIO) even for root: the same path as a file behind a broken share.
+    const { origin, problems } = refusal(() => readConfigFile('/proc/self/mem'));
+    expect(origin).toContain('/proc/self/mem');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('EIO');
+  });
+
   it('a byte-order mark only at the start is tolerated', () => {
     expect(parseConfigText(`\uFEFF${JSON.stringify(valid)}`, 'bom').redirectUri).toBe('app.scrubin:/callback');
     refusal(() => parseConfigText(`{}\uFEFF`, 'late bom'));
@@ -383,6 +470,12 @@ describe('choosing the source', () => {
     expect(configPathFromArgv(['--config'])).toBeUndefined();
     expect(configPathFromArgv(['--configure', '/x.json'])).toBeUndefined();
     expect(configPathFromArgv(['--config=/a.json', '--config', '/b.json'])).toBe('/a.json');
+  });
+
+  it('a machine file that is not there is no choice (the real file check, not an injected one)', () => {
+    const missing = path.join(tmpdir(), 'scrubin-no-such-dir', 'config.json');
+    expect(chooseConfigSource({ argv: [], env: {}, machinePath: missing, managedPolicy: null })).toEqual({ source: { kind: 'embedded' }, warnings: [] });
+    expect(loadConfig({ argv: [], env: {}, machinePath: missing, packaged: true, managedPolicy: null })).toEqual({ source: { kind: 'embedded' }, warnings: [] });
   });
 
   it('Windows without ProgramData uses C:\\ProgramData', () => {
@@ -426,6 +519,8 @@ describe('launch guard edges', () => {
     expect(launchRefusal({ ...release, argv: ['--debug'] })).toContain('--debug');
     expect(launchRefusal({ ...release, argv: ['--debug-brk=1'] })).toContain('--debug-brk');
     expect(launchRefusal({ ...release, argv: ['--remote-debugging-address=0.0.0.0'] })).toContain('--remote-debugging-address');
+    expect(launchRefusal({ ...release, argv: ['--inspect-publish-uid=http'] })).toContain('--inspect-publish-uid');
+    expect(launchRefusal({ ...release, argv: ['app.scrubin:/callback', '--inspect-brk'] })).toContain('--inspect-brk');
     expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--max-old-space-size=4096 --debug' } })).toContain('NODE_OPTIONS');
     expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--max-old-space-size=4096' } })).toBeNull();
     expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--inspect' }, packaged: false })).toBeNull();
