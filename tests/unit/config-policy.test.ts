@@ -144,6 +144,12 @@ describe('Windows registry policy (HKLM\\SOFTWARE\\Policies\\ScrubIn)', () => {
 describe('macOS managed preferences (app.scrubin.terminal)', () => {
   const present = (file: string): boolean => file === MANAGED_PREFERENCES_FILE;
 
+  it('the profile is read where macOS installs it for the app\'s bundle id (electron-builder appId)', () => {
+    const appId = /^appId: (\S+)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../electron-builder.yml'), 'utf8'))?.[1];
+    expect(appId).toBe('app.scrubin.terminal');
+    expect(MANAGED_PREFERENCES_FILE).toBe(`/Library/Managed Preferences/${appId ?? ''}.plist`);
+  });
+
   it('no profile installed: no policy (plutil is not even run)', () => {
     expect(readMacPolicy(() => expect.unreachable('plutil ran'), () => false)).toBeUndefined();
   });

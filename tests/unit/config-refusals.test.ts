@@ -3,6 +3,7 @@
  * (the wording is for IT and may change; the field and the code are the contract). Boundaries of each rule are tried
  * on both sides. Also the loader's own refusals (world-writable machine file through loadConfig, not a file).
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -149,6 +150,7 @@ describe('user pool, identity pool and sync fields', () => {
     ['userPool.scopes.1', userPool({ scopes: ['openid', 'with space'] })],
     ['userPool.scopes.1', userPool({ scopes: ['openid', 'quo"te'] })],
     ['userPool.identityProvider', userPool({ identityProvider: '' })],
+    ['userPool.identityProvider', userPool({ identityProvider: 'x'.repeat(129) })],
     ['userPool.identityProviderLabel', userPool({ identityProviderLabel: 'x'.repeat(61) })],
     ['identityPool.id', identityPool({ id: 'us-east-1:short' })],
     ['identityPool.id', identityPool({ id: 'x us-east-1:1a2b3c4d-1111-2222-3333-444455556666' })],
@@ -170,6 +172,7 @@ describe('user pool, identity pool and sync fields', () => {
 
   it('accepts the boundaries of each rule', () => {
     expect(accepted(userPool({ clientId: 'x'.repeat(128), scopes: ['openid'], identityProviderLabel: 'x'.repeat(60), identityProvider: 'x'.repeat(128) }))).toBe(true);
+    expect(parseConfig(userPool({ identityProvider: 'HospitalAD', identityProviderLabel: 'Hospital sign-in' }), 'test').userPool).toMatchObject({ identityProvider: 'HospitalAD', identityProviderLabel: 'Hospital sign-in' });
     expect(accepted(identityPool({ identityIdCacheDays: 0, customRoleArn: 'arn:aws-us-gov:iam::123456789012:role/path/Nurse' }))).toBe(true);
     expect(accepted(identityPool({ identityIdCacheDays: 365, region: 'ap-southeast-2' }))).toBe(true);
     expect(parseConfig({ ...valid, sync: { region: 'us-east-1' } }, 'test').sync).toEqual({ region: 'us-east-1', tableName: 'ScrubInSettings' });
@@ -227,7 +230,9 @@ describe('formatIssues', () => {
     expect(lines.map((l) => l.slice(0, l.indexOf(': ')))).toEqual(['terminal.a, terminal.b', 'c', 'userPool.issuer', 'terminal.sessionCapHours']);
     expect(lines[2]).toContain('string');
     expect(lines[3]).toBe('terminal.sessionCapHours: custom words');
-    expect(lines[0]).not.toBe(lines[1]?.replace('c', 'terminal.a, terminal.b'));
+    // The line IT reads for unknown keys, singular and plural.
+    expect(lines[0]).toBe('terminal.a, terminal.b: unknown fields; remove them or check the spelling');
+    expect(lines[1]).toBe('c: unknown field; remove it or check the spelling');
   });
 });
 
@@ -259,6 +264,59 @@ describe('identifier patterns, each character class and anchor', () => {
     expect(accepted({ ...valid, sync: { region: 'eu-central-1', tableName: `OR_settings.v-2${'x'.repeat(240)}` } })).toBe(true);
     expect(accepted({ ...valid, sync: { region: 'eu-central-1', tableName: 'abc' } })).toBe(true);
     expect(accepted({ ...valid, $schema: './config.schema.json' })).toBe(true);
+  });
+});
+
+describe('each rule with its own hint says what is expected (never zod\'s bare "Invalid input" or a raw pattern)', () => {
+  const endpoints = (allowedEndpoints: unknown, caseBoard?: Raw): Raw => ({ ...valid, orViews: { allowedEndpoints, caseBoard } });
+  it.each([
+    ['userPool.issuer', userPool({ issuer: 42 })],
+    ['userPool.issuer', userPool({ issuer: 'cognito' })],
+    ['userPool.issuer', userPool({ issuer: 'http://cognito.example/x' })],
+    ['userPool.issuer', userPool({ issuer: 'ftp://cognito.example/x' })],
+    ['userPool.issuer', userPool({ issuer: 'https://admin@cognito.example/x' })],
+    ['userPool.issuer', userPool({ issuer: 'https://cognito.example/x?a=1' })],
+    ['userPool.clientId', userPool({ clientId: 'has space' })],
+    ['userPool.scopes', userPool({ scopes: ['email'] })],
+    ['userPool.scopes', userPool({ scopes: ['openid', 'openid'] })],
+    ['userPool.scopes.1', userPool({ scopes: ['openid', 'with space'] })],
+    ['redirectUri', { ...valid, redirectUri: 42 }],
+    ['redirectUri', { ...valid, redirectUri: 'callback' }],
+    ['redirectUri', { ...valid, redirectUri: 'myapp:/callback' }],
+    ['redirectUri', { ...valid, redirectUri: 'app.scrubin://host/callback' }],
+    ['redirectUri', { ...valid, redirectUri: 'app.scrubin:/callback?x=1' }],
+    ['logoutUri', { ...valid, logoutUri: valid.redirectUri }],
+    ['identityPool.id', identityPool({ id: 'pool-1' })],
+    ['identityPool.region', identityPool({ region: 'eu' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'Nurse' })],
+    ['sync', { ...valid, identityPool: undefined, sync: { region: 'us-east-1' } }],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'ab' } }],
+    ['terminal.terminalId', terminal({ terminalId: 'OR 07' })],
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 10 })],
+    ['terminal.idleLockSeconds', terminal({ mode: 'shared', idleLockSeconds: 0 })],
+    ['auditLogPath', { ...valid, auditLogPath: 'audit.jsonl' }],
+    ['network.proxy', { ...valid, network: { proxy: 42 } }],
+    ['network.proxy', { ...valid, network: { proxy: 'auto' } }],
+    ['network.proxy', { ...valid, network: { proxy: 'socks5://proxy:1080' } }],
+    ['network.proxy', { ...valid, network: { proxy: 'http://proxy:3128/?x=1' } }],
+    ['network.proxy', { ...valid, network: { proxy: 'http://nurse@proxy:3128' } }],
+    ['network.extraCaFile', { ...valid, network: { extraCaFile: 'ca.pem' } }],
+    ['orViews.allowedEndpoints.0', endpoints([42])],
+    ['orViews.allowedEndpoints.0', endpoints(['dynamodb'])],
+    ['orViews.allowedEndpoints.0', endpoints(['http://dynamodb.example'])],
+    ['orViews.allowedEndpoints.0', endpoints(['ftp://dynamodb.example'])],
+    ['orViews.allowedEndpoints.0', endpoints(['https://nurse@dynamodb.example'])],
+    ['orViews.allowedEndpoints.0', endpoints(['https://dynamodb.example/tables'])],
+    ['orViews.allowedEndpoints.0', endpoints(['https://*.example'])],
+    ['orViews.allowedEndpoints', endpoints(['https://dynamodb.example', 'https://dynamodb.example/'])],
+    ['orViews.caseBoard.endpoint', endpoints([], { region: 'us-east-1' })],
+    ['orViews.caseBoard', { ...valid, identityPool: undefined, orViews: { allowedEndpoints: ['https://dynamodb.us-east-1.amazonaws.com'], caseBoard: { region: 'us-east-1' } } }],
+  ])('%s', (field, raw) => {
+    const { problems } = refusal(() => parseConfig(raw, 'test'));
+    expect(problems).toHaveLength(1);
+    const [named, hint = ''] = problems[0]?.split(/: (.*)/s) ?? [];
+    expect(named).toBe(field);
+    expect(hint).not.toMatch(/^Invalid (input|string)\b|must match pattern/);
   });
 });
 
@@ -458,9 +516,17 @@ describe('loading files', () => {
     expect(problems[0]).toContain('EIO');
   });
 
+  it.skipIf(process.platform === 'win32')('a named pipe at the path is refused at once (reading it would wait for a writer forever)', () => {
+    const fifo = path.join(dir, 'config-fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const { origin, problems } = refusal(() => readConfigFile(fifo, { machineManaged: true }));
+    expect(origin).toContain(fifo);
+    expect(problems).toHaveLength(1);
+  });
+
   it('a byte-order mark only at the start is tolerated', () => {
     expect(parseConfigText(`\uFEFF${JSON.stringify(valid)}`, 'bom').redirectUri).toBe('app.scrubin:/callback');
-    refusal(() => parseConfigText(`{}\uFEFF`, 'late bom'));
+    refusal(() => parseConfigText(`${JSON.stringify(valid)}\uFEFF`, 'late bom'));
   });
 });
 
