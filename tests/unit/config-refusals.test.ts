@@ -305,6 +305,8 @@ describe('each rule with its own hint says what is expected (never zod\'s bare "
     ['orViews.allowedEndpoints.0', endpoints(['dynamodb'])],
     ['orViews.allowedEndpoints.0', endpoints(['http://dynamodb.example'])],
     ['orViews.allowedEndpoints.0', endpoints(['ftp://dynamodb.example'])],
+    // A scheme without the web's path rules ("s3://host" has an empty path): one problem, the scheme, not also "a path".
+    ['orViews.allowedEndpoints.0', endpoints(['s3://dynamodb.example'])],
     ['orViews.allowedEndpoints.0', endpoints(['https://nurse@dynamodb.example'])],
     ['orViews.allowedEndpoints.0', endpoints(['https://dynamodb.example/tables'])],
     ['orViews.allowedEndpoints.0', endpoints(['https://*.example'])],
