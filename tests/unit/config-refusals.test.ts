@@ -320,6 +320,17 @@ describe('each rule with its own hint says what is expected (never zod\'s bare "
     expect(named).toBe(field);
     expect(hint).not.toMatch(/^Invalid (input|string)\b|must match pattern/);
   });
+
+  it('a wrong type is not reported as missing, and a wrong value is not reported as a wrong type', () => {
+    const hint = (raw: unknown): string => refusal(() => parseConfig(raw, 'test')).problems[0]?.split(/: (.*)/s)[1] ?? '';
+    expect(hint(userPool({ issuer: 42 }))).not.toMatch(/missing/);
+    expect(hint(terminal({ idleLockSeconds: '300' }))).not.toMatch(/missing/);
+    expect(hint({ ...valid, redirectUri: 42 })).not.toMatch(/missing/);
+    expect(hint(userPool({ issuer: undefined }))).toMatch(/missing/);
+    for (const raw of [userPool({ issuer: 'ftp://cognito.example/x' }), userPool({ issuer: 'https://cognito.example/x?a=1' }), { ...valid, redirectUri: 'callback' }, { ...valid, redirectUri: 'app.scrubin:/callback?x=1' }]) {
+      expect(hint(raw)).not.toMatch(/as a (URL )?string/);
+    }
+  });
 });
 
 describe('terminal limits and defaults', () => {
