@@ -318,6 +318,7 @@ describe('each rule with its own hint says what is expected (never zod\'s bare "
     expect(problems).toHaveLength(1);
     const [named, hint = ''] = problems[0]?.split(/: (.*)/s) ?? [];
     expect(named).toBe(field);
+    expect(hint).toMatch(/\S/);
     expect(hint).not.toMatch(/^Invalid (input|string)\b|must match pattern/);
   });
 
