@@ -17,6 +17,8 @@ export const MUTATION_TEST_FILES = [
   'tests/unit/config.test.ts',
   'tests/unit/config-refusals.test.ts',
   'tests/unit/config-policy.test.ts',
+  'tests/unit/config-language.test.ts',
+  'tests/unit/config-terminal-id.test.ts',
 ];
 
 export default defineConfig({

@@ -165,7 +165,8 @@ export function parseConfigText(text: string, origin: string): Config {
 }
 
 export function parseConfig(raw: unknown, origin: string): Config {
-  const result = ConfigSchema.safeParse(raw);
+  // reportInput: zod 4 leaves `input` off its issues otherwise, and formatIssues would call every wrong type "missing".
+  const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw configError(origin, formatIssues(result.error.issues));
   return result.data;
 }

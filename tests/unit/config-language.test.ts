@@ -19,7 +19,7 @@ const withTerminal = (terminal: Record<string, unknown>) => ConfigSchema.parse({
 
 describe('terminal language', () => {
   it('reads the language of an OS locale in its usual spellings', () => {
-    for (const locale of ['ko', 'ko-KR', 'ko_KR.UTF-8', 'KO-kr', ' ko-Kore-KR ']) expect(languageOfLocale(locale), locale).toBe('ko');
+    for (const locale of ['ko', 'ko-KR', 'ko_KR', 'ko_KR.UTF-8', 'ko.UTF-8', 'ko@euro', 'KO-kr', ' ko-Kore-KR ']) expect(languageOfLocale(locale), locale).toBe('ko');
     for (const locale of ['en', 'en-US', 'en_GB.UTF-8']) expect(languageOfLocale(locale), locale).toBe('en');
     for (const locale of ['de-DE', 'ja-JP', 'kok-IN', 'C', 'POSIX', '', null, undefined]) expect(languageOfLocale(locale), String(locale)).toBeNull();
   });

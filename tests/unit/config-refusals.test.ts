@@ -3,6 +3,7 @@
  * (the wording is for IT and may change; the field and the code are the contract). Boundaries of each rule are tried
  * on both sides. Also the loader's own refusals (world-writable machine file through loadConfig, not a file).
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { allowsInsecure } from '../../main/auth/endpoint-pinning';
 import { configFieldPaths, configJsonSchema } from '../../main/config/json-schema';
 import {
+  caseBoardEndpoint,
   chooseConfigSource,
   configPathFromArgv,
   defaultTerminalId,
@@ -148,6 +150,7 @@ describe('user pool, identity pool and sync fields', () => {
     ['userPool.scopes.1', userPool({ scopes: ['openid', 'with space'] })],
     ['userPool.scopes.1', userPool({ scopes: ['openid', 'quo"te'] })],
     ['userPool.identityProvider', userPool({ identityProvider: '' })],
+    ['userPool.identityProvider', userPool({ identityProvider: 'x'.repeat(129) })],
     ['userPool.identityProviderLabel', userPool({ identityProviderLabel: 'x'.repeat(61) })],
     ['identityPool.id', identityPool({ id: 'us-east-1:short' })],
     ['identityPool.id', identityPool({ id: 'x us-east-1:1a2b3c4d-1111-2222-3333-444455556666' })],
@@ -169,6 +172,7 @@ describe('user pool, identity pool and sync fields', () => {
 
   it('accepts the boundaries of each rule', () => {
     expect(accepted(userPool({ clientId: 'x'.repeat(128), scopes: ['openid'], identityProviderLabel: 'x'.repeat(60), identityProvider: 'x'.repeat(128) }))).toBe(true);
+    expect(parseConfig(userPool({ identityProvider: 'HospitalAD', identityProviderLabel: 'Hospital sign-in' }), 'test').userPool).toMatchObject({ identityProvider: 'HospitalAD', identityProviderLabel: 'Hospital sign-in' });
     expect(accepted(identityPool({ identityIdCacheDays: 0, customRoleArn: 'arn:aws-us-gov:iam::123456789012:role/path/Nurse' }))).toBe(true);
     expect(accepted(identityPool({ identityIdCacheDays: 365, region: 'ap-southeast-2' }))).toBe(true);
     expect(parseConfig({ ...valid, sync: { region: 'us-east-1' } }, 'test').sync).toEqual({ region: 'us-east-1', tableName: 'ScrubInSettings' });
@@ -226,7 +230,260 @@ describe('formatIssues', () => {
     expect(lines.map((l) => l.slice(0, l.indexOf(': ')))).toEqual(['terminal.a, terminal.b', 'c', 'userPool.issuer', 'terminal.sessionCapHours']);
     expect(lines[2]).toContain('string');
     expect(lines[3]).toBe('terminal.sessionCapHours: custom words');
-    expect(lines[0]).not.toBe(lines[1]?.replace('c', 'terminal.a, terminal.b'));
+    // The line IT reads for unknown keys, singular and plural.
+    expect(lines[0]).toBe('terminal.a, terminal.b: unknown fields; remove them or check the spelling');
+    expect(lines[1]).toBe('c: unknown field; remove it or check the spelling');
+  });
+});
+
+describe('identifier patterns, each character class and anchor', () => {
+  it.each([
+    ['userPool.scopes.1', userPool({ scopes: ['openid', 'back\\slash'] })],
+    ['userPool.identityProviderLabel', userPool({ identityProviderLabel: '' })],
+    ['identityPool.region', identityPool({ region: '9us-east-1' })],
+    ['identityPool.region', identityPool({ region: 'US-EAST-1' })],
+    ['identityPool.id', identityPool({ id: `${valid.identityPool?.id ?? ''}0` })],
+    ['identityPool.id', identityPool({ id: 'us-east-1:1A2B3C4D-1111-2222-3333-444455556666' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: `arn:aws:iam::123456789012:role/${'n'.repeat(513)}` })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'arn:aws:iam::123456789012:role/' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'arn:aws:iam::123456789012:user/Nurse' })],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'x'.repeat(256) } }],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'OR settings' } }],
+    ['auditLogPath', { ...valid, auditLogPath: 'logs\\C:\\audit.jsonl' }],
+    ['auditLogPath', { ...valid, auditLogPath: 'logs/\\\\server\\audit.jsonl' }],
+    ['$schema', { ...valid, $schema: 42 }],
+  ])('%s', (field, raw) => {
+    expect(refusedFields(raw)).toEqual([field]);
+  });
+
+  it('accepts every character each pattern allows', () => {
+    expect(accepted(userPool({ clientId: 'abc_DEF+123', scopes: ['openid', 'aws.cognito.signin.user.admin', 'https://api.hospital.example/schedule.read', 'a!b', '[x]~{y}'] }))).toBe(true);
+    expect(accepted(identityPool({ id: 'us-gov-west-1:1a2b3c4d-1111-2222-3333-444455556666', region: 'us-gov-west-1' }))).toBe(true);
+    expect(accepted(identityPool({ customRoleArn: `arn:aws-cn:iam::123456789012:role/service-role/Nurse+On_Call=1,a.b@c-d` }))).toBe(true);
+    expect(accepted(identityPool({ customRoleArn: `arn:aws:iam::123456789012:role/${'n'.repeat(512)}` }))).toBe(true);
+    expect(accepted({ ...valid, sync: { region: 'eu-central-1', tableName: `OR_settings.v-2${'x'.repeat(240)}` } })).toBe(true);
+    expect(accepted({ ...valid, sync: { region: 'eu-central-1', tableName: 'abc' } })).toBe(true);
+    expect(accepted({ ...valid, $schema: './config.schema.json' })).toBe(true);
+  });
+});
+
+describe('each rule with its own hint says what is expected (never zod\'s bare "Invalid input" or a raw pattern)', () => {
+  const endpoints = (allowedEndpoints: unknown, caseBoard?: Raw): Raw => ({ ...valid, orViews: { allowedEndpoints, caseBoard } });
+  it.each([
+    ['userPool.issuer', userPool({ issuer: 42 })],
+    ['userPool.issuer', userPool({ issuer: 'cognito' })],
+    ['userPool.issuer', userPool({ issuer: 'http://cognito.example/x' })],
+    ['userPool.issuer', userPool({ issuer: 'ftp://cognito.example/x' })],
+    ['userPool.issuer', userPool({ issuer: 'https://admin@cognito.example/x' })],
+    ['userPool.issuer', userPool({ issuer: 'https://cognito.example/x?a=1' })],
+    ['userPool.clientId', userPool({ clientId: 'has space' })],
+    ['userPool.scopes', userPool({ scopes: ['email'] })],
+    ['userPool.scopes', userPool({ scopes: ['openid', 'openid'] })],
+    ['userPool.scopes.1', userPool({ scopes: ['openid', 'with space'] })],
+    ['redirectUri', { ...valid, redirectUri: 42 }],
+    ['redirectUri', { ...valid, redirectUri: 'callback' }],
+    ['redirectUri', { ...valid, redirectUri: 'myapp:/callback' }],
+    ['redirectUri', { ...valid, redirectUri: 'app.scrubin://host/callback' }],
+    ['redirectUri', { ...valid, redirectUri: 'app.scrubin:/callback?x=1' }],
+    ['logoutUri', { ...valid, logoutUri: valid.redirectUri }],
+    ['identityPool.id', identityPool({ id: 'pool-1' })],
+    ['identityPool.region', identityPool({ region: 'eu' })],
+    ['identityPool.customRoleArn', identityPool({ customRoleArn: 'Nurse' })],
+    ['sync', { ...valid, identityPool: undefined, sync: { region: 'us-east-1' } }],
+    ['sync.tableName', { ...valid, sync: { region: 'us-east-1', tableName: 'ab' } }],
+    ['terminal.terminalId', terminal({ terminalId: 'OR 07' })],
+    ['terminal.idleLockSeconds', terminal({ idleLockSeconds: 10 })],
+    ['terminal.idleLockSeconds', terminal({ mode: 'shared', idleLockSeconds: 0 })],
+    ['auditLogPath', { ...valid, auditLogPath: 'audit.jsonl' }],
+    ['network.proxy', { ...valid, network: { proxy: 42 } }],
+    ['network.proxy', { ...valid, network: { proxy: 'auto' } }],
+    ['network.proxy', { ...valid, network: { proxy: 'socks5://proxy:1080' } }],
+    ['network.proxy', { ...valid, network: { proxy: 'http://proxy:3128/?x=1' } }],
+    ['network.proxy', { ...valid, network: { proxy: 'http://nurse@proxy:3128' } }],
+    ['network.extraCaFile', { ...valid, network: { extraCaFile: 'ca.pem' } }],
+    ['orViews.allowedEndpoints.0', endpoints([42])],
+    ['orViews.allowedEndpoints.0', endpoints(['dynamodb'])],
+    ['orViews.allowedEndpoints.0', endpoints(['http://dynamodb.example'])],
+    ['orViews.allowedEndpoints.0', endpoints(['ftp://dynamodb.example'])],
+    // A scheme without the web's path rules ("s3://host" has an empty path): one problem, the scheme, not also "a path".
+    ['orViews.allowedEndpoints.0', endpoints(['s3://dynamodb.example'])],
+    ['orViews.allowedEndpoints.0', endpoints(['https://nurse@dynamodb.example'])],
+    ['orViews.allowedEndpoints.0', endpoints(['https://dynamodb.example/tables'])],
+    ['orViews.allowedEndpoints.0', endpoints(['https://*.example'])],
+    ['orViews.allowedEndpoints', endpoints(['https://dynamodb.example', 'https://dynamodb.example/'])],
+    ['orViews.caseBoard.endpoint', endpoints([], { region: 'us-east-1' })],
+    ['orViews.caseBoard', { ...valid, identityPool: undefined, orViews: { allowedEndpoints: ['https://dynamodb.us-east-1.amazonaws.com'], caseBoard: { region: 'us-east-1' } } }],
+  ])('%s', (field, raw) => {
+    const { problems } = refusal(() => parseConfig(raw, 'test'));
+    expect(problems).toHaveLength(1);
+    const [named, hint = ''] = problems[0]?.split(/: (.*)/s) ?? [];
+    expect(named).toBe(field);
+    expect(hint).toMatch(/\S/);
+    expect(hint).not.toMatch(/^Invalid (input|string)\b|must match pattern/);
+  });
+
+  it('a wrong type is not reported as missing, and a wrong value is not reported as a wrong type', () => {
+    const hint = (raw: unknown): string => refusal(() => parseConfig(raw, 'test')).problems[0]?.split(/: (.*)/s)[1] ?? '';
+    expect(hint(userPool({ issuer: 42 }))).not.toMatch(/missing/);
+    expect(hint(terminal({ idleLockSeconds: '300' }))).not.toMatch(/missing/);
+    expect(hint({ ...valid, redirectUri: 42 })).not.toMatch(/missing/);
+    expect(hint(userPool({ issuer: undefined }))).toMatch(/missing/);
+    for (const raw of [userPool({ issuer: 'ftp://cognito.example/x' }), userPool({ issuer: 'https://cognito.example/x?a=1' }), { ...valid, redirectUri: 'callback' }, { ...valid, redirectUri: 'app.scrubin:/callback?x=1' }]) {
+      expect(hint(raw)).not.toMatch(/as a (URL )?string/);
+    }
+  });
+});
+
+describe('terminal limits and defaults', () => {
+  const defaults = {
+    mode: 'shared',
+    idleLockSeconds: 300,
+    sessionCapHours: 12,
+    kiosk: false,
+    kioskExit: 'os-only',
+    startAtLogin: false,
+    lockWarningSeconds: 30,
+    quickUnlock: { enabled: false, pinLength: 6, graceMinutes: 15, maxAttempts: 3 },
+  };
+
+  it('an empty terminal section, or an empty quickUnlock, gets every default', () => {
+    expect(parseConfig(terminal({}), 'test').terminal).toEqual(defaults);
+    expect(parseConfig(terminal({ quickUnlock: {} }), 'test').terminal.quickUnlock).toEqual(defaults.quickUnlock);
+  });
+
+  it('what IT sets is kept', () => {
+    const set = { mode: 'personal', idleLockSeconds: 0, sessionCapHours: 0.5, terminalId: 'OR-07', kiosk: true, kioskExit: 'signed-out-shortcut', startAtLogin: true, language: 'ko', lockWarningSeconds: 0, quickUnlock: { enabled: true, pinLength: 4, graceMinutes: 1, maxAttempts: 1 } };
+    expect(parseConfig(terminal(set), 'test').terminal).toEqual(set);
+    const high = { lockWarningSeconds: 300, quickUnlock: { enabled: false, pinLength: 8, graceMinutes: 60, maxAttempts: 5 } };
+    expect(parseConfig(terminal(high), 'test').terminal).toMatchObject(high);
+  });
+
+  it.each([
+    ['terminal.lockWarningSeconds', { lockWarningSeconds: 301 }],
+    ['terminal.lockWarningSeconds', { lockWarningSeconds: -1 }],
+    ['terminal.lockWarningSeconds', { lockWarningSeconds: 1.5 }],
+    ['terminal.quickUnlock.pinLength', { quickUnlock: { pinLength: 3 } }],
+    ['terminal.quickUnlock.pinLength', { quickUnlock: { pinLength: 9 } }],
+    ['terminal.quickUnlock.pinLength', { quickUnlock: { pinLength: 4.5 } }],
+    ['terminal.quickUnlock.graceMinutes', { quickUnlock: { graceMinutes: 0 } }],
+    ['terminal.quickUnlock.graceMinutes', { quickUnlock: { graceMinutes: 61 } }],
+    ['terminal.quickUnlock.graceMinutes', { quickUnlock: { graceMinutes: 1.5 } }],
+    ['terminal.quickUnlock.maxAttempts', { quickUnlock: { maxAttempts: 0 } }],
+    ['terminal.quickUnlock.maxAttempts', { quickUnlock: { maxAttempts: 6 } }],
+    ['terminal.quickUnlock.maxAttempts', { quickUnlock: { maxAttempts: 2.5 } }],
+    ['terminal.quickUnlock.enabled', { quickUnlock: { enabled: 'yes' } }],
+    ['terminal.quickUnlock.pin', { quickUnlock: { pin: '1234' } }],
+    ['terminal.kiosk', { kiosk: 'true' }],
+    ['terminal.startAtLogin', { startAtLogin: 1 }],
+    ['terminal.language', { language: 'de' }],
+    ['terminal.sessionCapHours', { sessionCapHours: -1 }],
+  ])('%s', (field, over) => {
+    expect(refusedFields(terminal(over))).toEqual([field]);
+  });
+});
+
+describe('network (proxy, extra CA certificates)', () => {
+  const network = (over: Raw): Raw => ({ ...valid, network: over });
+
+  it('"system", "direct", a proxy URL and a PAC file URL are kept as written; nothing set is "system"', () => {
+    for (const proxy of ['system', 'direct', 'http://proxy.hospital.local:3128', 'https://proxy.hospital.local:8443', 'http://wpad.hospital.local/wpad.dat']) {
+      expect(parseConfig(network({ proxy }), 'test').network.proxy).toBe(proxy);
+    }
+    expect(parseConfig(valid, 'test').network).toEqual({ proxy: 'system' });
+    expect(parseConfig(network({}), 'test').network).toEqual({ proxy: 'system' });
+  });
+
+  it.each([
+    ['a host without a scheme', 'proxy.hospital.local:3128'],
+    ['another word', 'auto'],
+    ['a capitalised keyword', 'System'],
+    ['empty', ''],
+    ['a SOCKS proxy', 'socks5://proxy.hospital.local:1080'],
+    ['a query', 'http://wpad.hospital.local/wpad.dat?x=1'],
+    ['a fragment', 'http://wpad.hospital.local/wpad.dat#x'],
+    ['a user name and password', 'http://nurse:secret@proxy.hospital.local:3128'],
+    ['a user name only', 'http://nurse@proxy.hospital.local:3128'],
+    ['a password only', 'http://:secret@proxy.hospital.local:3128'],
+    ['a number', 3128],
+  ])('network.proxy: %s is refused, naming the field', (_label, proxy) => {
+    expect(refusedFields(network({ proxy }))).toEqual(['network.proxy']);
+  });
+
+  it('extraCaFile: an absolute path of the PEM file (POSIX, drive or UNC), nothing else; unknown keys are named', () => {
+    for (const extraCaFile of ['/etc/ssl/hospital-ca.pem', 'C:\\ScrubIn\\ca.pem', '\\\\server\\share\\ca.pem']) {
+      expect(parseConfig(network({ extraCaFile }), 'test').network).toEqual({ proxy: 'system', extraCaFile });
+    }
+    for (const extraCaFile of ['hospital-ca.pem', 'C:ca.pem', '', 42]) expect(refusedFields(network({ extraCaFile })), String(extraCaFile)).toEqual(['network.extraCaFile']);
+    expect(refusedFields(network({ proxy: 'direct', proxyPassword: 'x' }))).toEqual(['network.proxyPassword']);
+  });
+});
+
+describe('orViews (the renderer endpoint allowlist and the case board)', () => {
+  const DDB = 'https://dynamodb.us-east-1.amazonaws.com';
+  const orViews = (over: Raw): Raw => ({ ...valid, orViews: over });
+
+  it('endpoints are kept as origins (a trailing slash and the default port dropped); loopback http is allowed; nothing listed is an empty list', () => {
+    const listed = [`${DDB}/`, 'http://127.0.0.1:4566', 'https://vpce.example:443', 'https://vpce.example:8443'];
+    expect(parseConfig(orViews({ allowedEndpoints: listed }), 'test').orViews).toEqual({ allowedEndpoints: [DDB, 'http://127.0.0.1:4566', 'https://vpce.example', 'https://vpce.example:8443'] });
+    expect(parseConfig(orViews({}), 'test').orViews).toEqual({ allowedEndpoints: [] });
+    expect(parseConfig(valid, 'test').orViews).toBeUndefined();
+  });
+
+  it.each([
+    ['plain http off loopback', 'http://dynamodb.us-east-1.amazonaws.com'],
+    ['another scheme', 'ftp://dynamodb.us-east-1.amazonaws.com'],
+    ['not a URL', 'dynamodb.us-east-1.amazonaws.com'],
+    ['a path', `${DDB}/tables`],
+    ['a query', `${DDB}/?x=1`],
+    ['a fragment', `${DDB}/#x`],
+    ['a user name', 'https://admin@dynamodb.us-east-1.amazonaws.com'],
+    ['a password only', 'https://:pw@dynamodb.us-east-1.amazonaws.com'],
+    ['a wildcard', 'https://*.amazonaws.com'],
+    ['a number', 443],
+  ])('orViews.allowedEndpoints: %s is refused, naming the entry', (_label, endpoint) => {
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB, endpoint] }))).toEqual(['orViews.allowedEndpoints.1']);
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1', endpoint } }))).toEqual(['orViews.caseBoard.endpoint']);
+  });
+
+  it('an endpoint that breaks several rules gets one line per rule', () => {
+    const { problems } = refusal(() => parseConfig(orViews({ allowedEndpoints: ['http://u:p@*.example/path'] }), 'test'));
+    expect(problems).toHaveLength(4);
+    for (const problem of problems) expect(problem).toMatch(/^orViews\.allowedEndpoints\.0: \S/);
+  });
+
+  it('at most 20 endpoints, each once (the same origin written twice is a repeat)', () => {
+    const hosts = (n: number): string[] => Array.from({ length: n }, (_, i) => `https://vpce-${i}.example`);
+    expect(parseConfig(orViews({ allowedEndpoints: hosts(20) }), 'test').orViews?.allowedEndpoints).toHaveLength(20);
+    expect(refusedFields(orViews({ allowedEndpoints: hosts(21) }))).toEqual(['orViews.allowedEndpoints']);
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB, `${DDB}/`] }))).toEqual(['orViews.allowedEndpoints']);
+    expect(refusedFields(orViews({ allowedEndpoints: 'https://vpce.example' }))).toEqual(['orViews.allowedEndpoints']);
+  });
+
+  it('the case board: table ScrubInCases and the region endpoint by default, which must be on the list', () => {
+    expect(caseBoardEndpoint({ region: 'eu-west-1' })).toBe('https://dynamodb.eu-west-1.amazonaws.com');
+    expect(caseBoardEndpoint({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566' })).toBe('http://127.0.0.1:4566');
+    expect(parseConfig(orViews({ allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1' } }), 'test').orViews?.caseBoard).toEqual({ tableName: 'ScrubInCases', region: 'us-east-1' });
+    const local = parseConfig(orViews({ allowedEndpoints: ['http://127.0.0.1:4566'], caseBoard: { region: 'us-east-1', tableName: 'OrCases', endpoint: 'http://127.0.0.1:4566/' } }), 'test');
+    expect(local.orViews?.caseBoard).toEqual({ tableName: 'OrCases', region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' });
+    // Not on the list: the region's endpoint, or the configured one, is named on orViews.caseBoard.endpoint.
+    expect(refusedFields(orViews({ allowedEndpoints: [], caseBoard: { region: 'us-east-1' } }))).toEqual(['orViews.caseBoard.endpoint']);
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' } }))).toEqual(['orViews.caseBoard.endpoint']);
+    const { problems } = refusal(() => parseConfig(orViews({ allowedEndpoints: [], caseBoard: { region: 'eu-west-1' } }), 'test'));
+    expect(problems[0]).toContain('"https://dynamodb.eu-west-1.amazonaws.com"');
+  });
+
+  it.each([
+    ['orViews.caseBoard.region', { region: 'eu', endpoint: DDB }],
+    ['orViews.caseBoard.region', { tableName: 'OrCases' }],
+    ['orViews.caseBoard.tableName', { region: 'us-east-1', tableName: 'ab' }],
+    ['orViews.caseBoard.colour', { region: 'us-east-1', colour: 'blue' }],
+  ])('%s', (field, caseBoard) => {
+    expect(refusedFields(orViews({ allowedEndpoints: [DDB], caseBoard }))).toEqual([field]);
+  });
+
+  it('the case board needs the identity pool (its credentials read the table)', () => {
+    expect(refusedFields({ ...valid, identityPool: undefined, orViews: { allowedEndpoints: [DDB], caseBoard: { region: 'us-east-1' } } })).toEqual(['orViews.caseBoard']);
+    expect(accepted({ ...valid, identityPool: undefined, orViews: { allowedEndpoints: [DDB] } })).toBe(true);
   });
 });
 
@@ -265,9 +522,25 @@ describe('loading files', () => {
     expect(refusal(() => parseConfigText('', 'inline')).origin).toContain('inline');
   });
 
+  it.runIf(process.platform === 'linux')('a file that is there but cannot be read is config_invalid naming the file and the OS error code', () => {
+    // /proc/self/mem is a regular file whose read fails (EIO) even for root: the same path as a file behind a broken share.
+    const { origin, problems } = refusal(() => readConfigFile('/proc/self/mem'));
+    expect(origin).toContain('/proc/self/mem');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('EIO');
+  });
+
+  it.skipIf(process.platform === 'win32')('a named pipe at the path is refused at once (reading it would wait for a writer forever)', () => {
+    const fifo = path.join(dir, 'config-fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const { origin, problems } = refusal(() => readConfigFile(fifo, { machineManaged: true }));
+    expect(origin).toContain(fifo);
+    expect(problems).toHaveLength(1);
+  });
+
   it('a byte-order mark only at the start is tolerated', () => {
     expect(parseConfigText(`\uFEFF${JSON.stringify(valid)}`, 'bom').redirectUri).toBe('app.scrubin:/callback');
-    refusal(() => parseConfigText(`{}\uFEFF`, 'late bom'));
+    refusal(() => parseConfigText(`${JSON.stringify(valid)}\uFEFF`, 'late bom'));
   });
 });
 
@@ -277,6 +550,12 @@ describe('choosing the source', () => {
     expect(configPathFromArgv(['--config'])).toBeUndefined();
     expect(configPathFromArgv(['--configure', '/x.json'])).toBeUndefined();
     expect(configPathFromArgv(['--config=/a.json', '--config', '/b.json'])).toBe('/a.json');
+  });
+
+  it('a machine file that is not there is no choice (the real file check, not an injected one)', () => {
+    const missing = path.join(tmpdir(), 'scrubin-no-such-dir', 'config.json');
+    expect(chooseConfigSource({ argv: [], env: {}, machinePath: missing, managedPolicy: null })).toEqual({ source: { kind: 'embedded' }, warnings: [] });
+    expect(loadConfig({ argv: [], env: {}, machinePath: missing, packaged: true, managedPolicy: null })).toEqual({ source: { kind: 'embedded' }, warnings: [] });
   });
 
   it('Windows without ProgramData uses C:\\ProgramData', () => {
@@ -320,6 +599,8 @@ describe('launch guard edges', () => {
     expect(launchRefusal({ ...release, argv: ['--debug'] })).toContain('--debug');
     expect(launchRefusal({ ...release, argv: ['--debug-brk=1'] })).toContain('--debug-brk');
     expect(launchRefusal({ ...release, argv: ['--remote-debugging-address=0.0.0.0'] })).toContain('--remote-debugging-address');
+    expect(launchRefusal({ ...release, argv: ['--inspect-publish-uid=http'] })).toContain('--inspect-publish-uid');
+    expect(launchRefusal({ ...release, argv: ['app.scrubin:/callback', '--inspect-brk'] })).toContain('--inspect-brk');
     expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--max-old-space-size=4096 --debug' } })).toContain('NODE_OPTIONS');
     expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--max-old-space-size=4096' } })).toBeNull();
     expect(launchRefusal({ ...release, argv: [], env: { NODE_OPTIONS: '--inspect' }, packaged: false })).toBeNull();
