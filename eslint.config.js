@@ -8,7 +8,7 @@ const viaTransport = 'all HTTP of main goes through the transport in main/net (p
 const NO_DIRECT_HTTP = ['node:http', 'node:https', 'http', 'https', 'undici', 'node:http2', 'http2'].map((name) => ({ name, message: viaTransport }));
 
 export default defineConfig(
-  { ignores: ['dist/**', 'release/**', 'release-test/**', 'node_modules/**', 'coverage/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'release/**', 'release-test/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'reports/**', '.stryker-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
