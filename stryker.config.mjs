@@ -8,9 +8,7 @@
 
 /**
  * The module groups and their `break` thresholds (mutation score: killed + timeout over every valid mutant).
- * The target is 85 % for every group (issue 25). Two groups are not there yet (docs/testing.md lists their survivors):
- * their `break` is the floor reached on 2026-12-05, so CI holds that level and fails on any new survivor; raise it to
- * 85 as the remaining survivors are killed.
+ * 85 % for every group (issue 25); docs/testing.md has the figures and the survivors left, each with its reason.
  */
 export const MUTATION_GROUPS = [
   {
@@ -18,10 +16,8 @@ export const MUTATION_GROUPS = [
     files: ['main/auth/callback/*.ts', 'main/auth/id-token.ts', 'main/auth/fresh-auth.ts', 'main/auth/endpoint-pinning.ts'],
     break: 85,
   },
-  // TEMPORARY floor (target 85): audit-record.ts's whitelist schema is mostly untested (docs/testing.md).
-  { name: 'terminal machine and audit log', files: ['main/terminal/machine.ts', 'main/terminal/audit*.ts'], break: 70 },
-  // TEMPORARY floor (target 85): managed-policy.ts and load.ts survivors (docs/testing.md).
-  { name: 'configuration', files: ['main/config/*.ts'], break: 80 },
+  { name: 'terminal machine and audit log', files: ['main/terminal/machine.ts', 'main/terminal/audit*.ts'], break: 85 },
+  { name: 'configuration', files: ['main/config/*.ts'], break: 85 },
 ];
 
 export const INCREMENTAL_FILE = 'reports/mutation/stryker-incremental.json';
@@ -36,6 +32,9 @@ export default {
   tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
+  // A mutant that makes a test loop is a Timeout, which counts as detected. Stryker's default (5 s over the dry run's
+  // time) turned SURVIVORS into timeouts on this loaded 2-core machine; 60 s leaves only real hangs (docs/testing.md).
+  timeoutMS: 60_000,
   mutate: MUTATION_GROUPS.flatMap((group) => group.files),
   incremental: true,
   incrementalFile: INCREMENTAL_FILE,
